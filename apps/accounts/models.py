@@ -1,0 +1,58 @@
+
+from django.db import models
+
+from apps.core.models import CloudObject
+
+
+class AccountType(models.IntegerChoices):
+    # CloudStack's account types: the role of every user in the account.
+    USER = 0, "User"
+    ROOT_ADMIN = 1, "Root admin"
+    DOMAIN_ADMIN = 2, "Domain admin"
+
+
+class Domain(CloudObject):
+    name = models.CharField(max_length=255)
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
+    path = models.CharField(max_length=1024, default="ROOT")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["parent", "name"], name="domain_unique_name_in_parent")]
+
+    def __str__(self):
+        return self.path
+
+
+class Account(CloudObject):
+    name = models.CharField(max_length=255)
+    domain = models.ForeignKey(Domain, on_delete=models.PROTECT, related_name="accounts")
+    type = models.IntegerField(choices=AccountType.choices, default=AccountType.USER)
+    state = models.CharField(max_length=16, default="enabled")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["domain", "name"], name="account_unique_name_in_domain")]
+
+    @property
+    def is_root_admin(self):
+        return self.type == AccountType.ROOT_ADMIN
+
+    def __str__(self):
+        return self.name
+
+
+
+class CloudUser(CloudObject):
+    """A user of the cloud: signs API calls with its key pair. The secret is kept so the
+    server can recompute signatures; it is never shown by a list command."""
+
+    username = models.CharField(max_length=255, unique=True)
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="users")
+    firstname = models.CharField(max_length=255, blank=True)
+    lastname = models.CharField(max_length=255, blank=True)
+    email = models.CharField(max_length=255, blank=True)
+    state = models.CharField(max_length=16, default="enabled")
+    api_key = models.CharField(max_length=255, unique=True, null=True, blank=True)
+    secret_key = models.CharField(max_length=255, null=True, blank=True)
+
+    def __str__(self):
+        return self.username

@@ -1,0 +1,47 @@
+"""Who is calling, and what that caller may see. Every list and lookup goes through
+:func:`restrict`, so a list, a read by id and an action cannot disagree on visibility."""
+from dataclasses import dataclass
+
+from .models import AccountType, CloudUser
+
+
+@dataclass(frozen=True)
+class Caller:
+    user: CloudUser
+
+    @property
+    def account(self):
+        return self.user.account
+
+    @property
+    def is_root_admin(self):
+        return self.account.type == AccountType.ROOT_ADMIN
+
+    @property
+    def is_domain_admin(self):
+        return self.account.type == AccountType.DOMAIN_ADMIN
+
+    @property
+    def is_admin(self):
+        return self.is_root_admin or self.is_domain_admin
+
+
+def restrict(queryset, caller, account_field="account"):
+    """Only the rows ``caller`` may see: all for root admin, the domain subtree for a domain
+    admin, the caller's own account for a user."""
+    if caller.is_root_admin:
+        return queryset
+    if caller.is_domain_admin:
+        path = caller.account.domain.path
+        return queryset.filter(**{f"{account_field}__domain__path": path}) | queryset.filter(
+            **{f"{account_field}__domain__path__startswith": f"{path}/"}
+        )
+    return queryset.filter(**{account_field: caller.account})
+
+
+def user_by_api_key(api_key):
+    return (
+        CloudUser.objects.select_related("account", "account__domain")
+        .filter(api_key=api_key, state="enabled", account__state="enabled")
+        .first()
+    )

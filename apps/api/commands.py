@@ -1,0 +1,66 @@
+"""Commands about the API itself, generated from the registry so they never lie."""
+from .listing import list_response
+from .registry import REGISTRY, Param, command
+
+
+def _api_response(cmd):
+    return {
+        "name": cmd.name,
+        "description": cmd.description,
+        "isasync": cmd.is_async,
+        "since": "4.0.0",
+        "type": "",
+        "related": "",
+        "params": [
+            {"name": p.name, "description": p.description or p.name, "type": p.type, "required": p.required, "length": 255}
+            for p in cmd.params
+        ],
+        "response": [{"name": name, "description": f"the {name} object", "type": "object"} for name in cmd.response],
+    }
+
+
+class _Commands(list):
+    """A list that answers ``count()`` like a queryset, for :func:`list_response`."""
+
+    def count(self):
+        return len(self)
+
+
+@command(
+    "listApis",
+    params=(Param("name"),),
+    description="lists all available apis on the server, provided by the Api Discovery plugin",
+    cmd_class="org.apache.cloudstack.discovery.ListApisCmd",
+)
+def list_apis(call):
+    visible = [cmd for cmd in sorted(REGISTRY.values(), key=lambda c: c.name) if cmd.allows(call.caller)]
+    if call.get("name"):
+        visible = [cmd for cmd in visible if cmd.name == call.get("name")]
+    return list_response(call, _Commands(visible), "api", _api_response)
+
+
+@command(
+    "listCapabilities",
+    description="Lists capabilities",
+    cmd_class="org.apache.cloudstack.api.command.user.config.ListCapabilitiesCmd",
+)
+def list_capabilities(call):
+    return {
+        "capability": {
+            "cloudstackversion": "4.20.0.0-javelin",
+            "securitygroupsenabled": False,
+            "userpublictemplateenabled": True,
+            "supportELB": "false",
+            "projectinviterequired": False,
+            "allowusercreateprojects": True,
+            "customdiskofferingminsize": 1,
+            "customdiskofferingmaxsize": 1024,
+            "kvmsnapshotenabled": True,
+            "regionsecondaryenabled": False,
+            "dynamicrolesenabled": False,
+            "allowuserviewdestroyedvm": False,
+            "allowuserexpungerecovervm": True,
+            "apilimitinterval": 1,
+            "apilimitmax": 0,
+        }
+    }

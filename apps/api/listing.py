@@ -1,0 +1,53 @@
+"""CloudStack's list conventions, shared by every list command.
+
+``{"count": N, "<key>": [...]}`` where ``count`` is the total number of matches; an empty
+result is ``{}``. Paging is ``page`` (1-based) with ``pagesize``; ``keyword`` and the
+common filters are applied by each command before :func:`list_response`.
+"""
+from django.conf import settings
+
+from apps.core.errors import ParamError
+
+from .registry import Param
+
+def page_bounds(call):
+    page, pagesize = call.get("page"), call.get("pagesize")
+    if pagesize is not None and pagesize != -1 and page is None:
+        raise ParamError('"page" parameter is required when "pagesize" is specified')
+    if page is not None and pagesize is None:
+        raise ParamError('"pagesize" parameter is required when "page" is specified')
+    if page is None or pagesize == -1:
+        return None
+    if page < 1 or pagesize < 1:
+        raise ParamError("page and pagesize must be positive")
+    if pagesize > settings.API_DEFAULT_PAGE_SIZE:
+        raise ParamError(f"Page size can't exceed max allowed page size value: {settings.API_DEFAULT_PAGE_SIZE}")
+    start = (page - 1) * pagesize
+    return start, start + pagesize
+
+
+def list_response(call, queryset, key, render):
+    """Render one page of ``queryset`` as a CloudStack list body."""
+    bounds = page_bounds(call)
+    count = queryset.count()
+    rows = queryset[bounds[0]: bounds[1]] if bounds else queryset
+    items = [render(row) for row in rows]
+    if not items:
+        return {}
+    return {"count": count, key: items}
+
+
+def by_id(call, queryset, param="id"):
+    """The one visible object ``call.params[param]`` names, else CloudStack's 431."""
+    value = call.get(param)
+    obj = queryset.filter(uuid=value).first()
+    if obj is None:
+        raise call.command.not_found(param, value)
+    return obj
+
+
+PAGING = (
+    Param("page", "integer", description="the page to return (1-based)"),
+    Param("pagesize", "integer", description="how many items a page holds"),
+    Param("keyword", "string", description="a word to search names for"),
+)

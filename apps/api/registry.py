@@ -1,0 +1,155 @@
+"""The command registry: every query-API command declares itself here once.
+
+A declaration gives the command's parameters (name, type, required), who may call it and
+whether it is asynchronous. Parameter validation, ``listApis`` and the docs all read it,
+so what the API says about itself cannot drift from what it does.
+"""
+import importlib
+import re
+import uuid
+from dataclasses import dataclass, field
+
+from django.apps import apps as django_apps
+
+from apps.core.errors import ParamError
+
+USER, DOMAIN_ADMIN, ROOT_ADMIN = "user", "domainadmin", "rootadmin"
+TYPES = {"uuid", "string", "boolean", "integer", "long", "list", "map", "date"}
+_MAP_KEY = re.compile(r"^([a-z0-9_]+)\[(\d+)\]\.([a-z0-9_]+)$")
+
+
+@dataclass(frozen=True)
+class Param:
+    name: str
+    type: str = "string"
+    required: bool = False
+    description: str = ""
+    item: str = "string"  # the type of each element of a "list"
+
+    def __post_init__(self):
+        assert self.type in TYPES, self.type
+        assert self.name == self.name.lower(), "parameter names are matched lower-cased"
+
+
+@dataclass
+class Command:
+    name: str
+    handler: object
+    params: tuple = ()
+    is_async: bool = False
+    access: str = USER
+    description: str = ""
+    cmd_class: str = ""
+    response: tuple = field(default_factory=tuple)
+
+    def allows(self, caller):
+        if self.access == ROOT_ADMIN:
+            return caller.is_root_admin
+        if self.access == DOMAIN_ADMIN:
+            return caller.is_admin
+        return True
+
+    @property
+    def response_key(self):
+        return f"{self.name.lower()}response"
+
+    def parse(self, raw):
+        """Typed values for the declared parameters; raw keys are already lower-cased.
+
+        Unknown parameters are ignored, as CloudStack ignores them.
+        """
+        values = {}
+        for param in self.params:
+            if param.type == "map":
+                entries = _parse_map(raw, param.name, self.name)
+                if entries:
+                    values[param.name] = entries
+                elif param.required:
+                    raise self.missing(param.name)
+                continue
+            value = raw.get(param.name)
+            if value is None or value == "":
+                if param.required:
+                    raise self.missing(param.name)
+                continue
+            values[param.name] = self._convert(param, value)
+        return values
+
+    def missing(self, name):
+        return ParamError(f"Unable to execute API command {self.name.lower()} due to missing parameter {name}")
+
+    def invalid(self, name, value):
+        return ParamError(f"Unable to execute API command {self.name.lower()} due to invalid value {value} for parameter {name}")
+
+    def not_found(self, name, value):
+        """CloudStack's exact text for an id that names nothing (clients match on it)."""
+        return ParamError(
+            f"Unable to execute API command {self.name.lower()} due to invalid value. Invalid parameter {name} "
+            f"value={value} due to incorrect long value format, or entity does not exist or due to incorrect "
+            f"parameter annotation for the field in api cmd class."
+        )
+
+    def _convert(self, param, value):
+        try:
+            if param.type == "uuid":
+                return str(uuid.UUID(value))
+            if param.type == "boolean":
+                return value.strip().lower() == "true"
+            if param.type in ("integer", "long"):
+                return int(value)
+            if param.type == "list":
+                items = [item.strip() for item in value.split(",") if item.strip()]
+                return [str(uuid.UUID(i)) for i in items] if param.item == "uuid" else items
+        except ValueError:
+            if param.type == "uuid":
+                raise self.not_found(param.name, value) from None
+            raise self.invalid(param.name, value) from None
+        return value
+
+
+def _parse_map(raw, name, command):
+    """``tags[0].key=a&tags[0].value=b`` → ``[{"key": "a", "value": "b"}]``."""
+    rows = {}
+    for key, value in raw.items():
+        match = _MAP_KEY.match(key)
+        if match and match.group(1) == name:
+            rows.setdefault(int(match.group(2)), {})[match.group(3)] = value
+        elif key.startswith(f"{name}[") and not match:
+            from apps.core.errors import CloudError
+
+            raise CloudError(f"Unable to execute API command {command.lower()}: malformed parameter {key}", 430)
+    return [rows[i] for i in sorted(rows)]
+
+
+REGISTRY: dict[str, Command] = {}
+
+
+def command(name, params=(), is_async=False, access=USER, description="", cmd_class="", response=()):
+    """Declare a query-API command; the decorated function is its handler."""
+
+    def register(handler):
+        if name in REGISTRY:
+            raise RuntimeError(f"command {name} declared twice")
+        REGISTRY[name] = Command(
+            name=name,
+            handler=handler,
+            params=tuple(params),
+            is_async=is_async,
+            access=access,
+            description=description or (handler.__doc__ or name).strip().splitlines()[0],
+            cmd_class=cmd_class or f"org.apache.cloudstack.api.command.{name}Cmd",
+            response=tuple(response),
+        )
+        return handler
+
+    return register
+
+
+def autodiscover():
+    for config in django_apps.get_app_configs():
+        if config.name.startswith("apps."):
+            try:
+                importlib.import_module(f"{config.name}.commands")
+            except ModuleNotFoundError as exc:
+                if exc.name != f"{config.name}.commands":
+                    raise

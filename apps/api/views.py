@@ -1,0 +1,86 @@
+"""``/client/api``: the CloudStack query API endpoint.
+
+GET and POST are the same (parameters are the union of the query string and a form
+body). Every answer is JSON in CloudStack's envelope, errors included: never an HTML page
+or a stack trace.
+"""
+import logging
+import re
+from dataclasses import dataclass
+
+from django.http import JsonResponse
+from django.views.decorators.csrf import csrf_exempt
+
+from apps.accounts.selectors import Caller
+from apps.core.errors import CloudError, ParamError, Unauthorized, UnsupportedAction
+
+from . import registry
+from .auth import authenticate
+
+log = logging.getLogger(__name__)
+CONTENT_TYPE = "application/json; charset=UTF-8"
+_CONTROL_CHARS = re.compile(r"[\x00-\x09\x0b\x0c\x0e-\x1f\x7f]")
+
+
+@dataclass
+class Call:
+    """What a command handler gets: who calls, the typed parameters, and the command."""
+
+    caller: Caller
+    params: dict
+    command: registry.Command
+
+    def get(self, name, default=None):
+        return self.params.get(name, default)
+
+
+def _request_params(request):
+    raw = {}
+    for source in (request.GET, request.POST):
+        for key in source:
+            raw.setdefault(key, source.get(key))
+    return raw
+
+
+def _envelope(key, body, status=200):
+    response = JsonResponse({key: body}, status=status, content_type=CONTENT_TYPE)
+    if status != 200 and "errortext" in body:
+        response["X-Description"] = body["errortext"][:1000]
+    return response
+
+
+def error_response(error, key="errorresponse"):
+    body = {"uuidList": [], "errorcode": error.errorcode, "errortext": error.errortext}
+    if not isinstance(error, Unauthorized):
+        body["cserrorcode"] = error.cserrorcode
+    return _envelope(key, body, status=error.errorcode)
+
+
+def _check_access(command, caller):
+    if not command.allows(caller):
+        raise Unauthorized(f"The given command '{command.name}' either does not exist, is not available for user.")
+
+
+@csrf_exempt
+def client_api(request):
+    raw = _request_params(request)
+    name = raw.get("command")
+    command = registry.REGISTRY.get(name) if name else None
+    key = command.response_key if command else "errorresponse"
+    try:
+        if any(_CONTROL_CHARS.search(str(v)) for v in raw.values()):
+            raise ParamError("Received value with control characters, which are not allowed")
+        caller = authenticate(raw)
+        if not name:
+            raise Unauthorized("no command specified")
+        if command is None:
+            raise UnsupportedAction(f"The given command '{name}' does not exist or it is not available for user")
+        _check_access(command, caller)
+        params = command.parse({k.lower(): v for k, v in raw.items()})
+        body = command.handler(Call(caller, params, command))
+    except CloudError as error:
+        return error_response(error, key if not isinstance(error, UnsupportedAction) else "errorresponse")
+    except Exception:  # noqa: BLE001 - the client gets CloudStack's 530, the log gets the trace
+        log.exception("command %s failed", name)
+        return error_response(CloudError(f"Internal error executing command {name}", 530), key)
+    return _envelope(key, body)

@@ -1,0 +1,88 @@
+"""Query-API commands of the catalog: offerings and templates."""
+from django.db.models import Q
+
+from apps.api.listing import PAGING, list_response
+from apps.api.registry import Param, command
+from apps.core.errors import ParamError
+
+from .models import DiskOffering, ServiceOffering, Template
+from .responses import disk_offering_response, service_offering_response, template_response
+
+
+def _named(queryset, call):
+    if "id" in call.params:
+        queryset = queryset.filter(uuid=call.get("id"))
+    if "name" in call.params:
+        queryset = queryset.filter(name=call.get("name"))
+    if "keyword" in call.params:
+        queryset = queryset.filter(name__icontains=call.get("keyword"))
+    return queryset
+
+
+@command(
+    "listServiceOfferings",
+    params=(Param("id", "uuid"), Param("name"), Param("zoneid", "uuid"), Param("issystem", "boolean"), *PAGING),
+    description="Lists all available service offerings",
+    cmd_class="org.apache.cloudstack.api.command.user.offering.ListServiceOfferingsCmd",
+)
+def list_service_offerings(call):
+    offerings = ServiceOffering.objects.order_by("id")
+    if call.get("issystem"):
+        offerings = offerings.none()
+    return list_response(call, _named(offerings, call), "serviceoffering", service_offering_response)
+
+
+@command(
+    "listDiskOfferings",
+    params=(Param("id", "uuid"), Param("name"), Param("zoneid", "uuid"), *PAGING),
+    description="Lists all available disk offerings",
+    cmd_class="org.apache.cloudstack.api.command.user.offering.ListDiskOfferingsCmd",
+)
+def list_disk_offerings(call):
+    return list_response(call, _named(DiskOffering.objects.order_by("id"), call), "diskoffering", disk_offering_response)
+
+
+TEMPLATE_FILTERS = {"featured", "self", "selfexecutable", "sharedexecutable", "executable", "community", "all"}
+
+
+@command(
+    "listTemplates",
+    params=(
+        Param("templatefilter", required=True, description="one of " + ", ".join(sorted(TEMPLATE_FILTERS))),
+        Param("id", "uuid"),
+        Param("ids", "list", item="uuid"),
+        Param("name"),
+        Param("zoneid", "uuid"),
+        Param("hypervisor"),
+        *PAGING,
+    ),
+    description="List all public, private, and privileged templates",
+    cmd_class="org.apache.cloudstack.api.command.user.template.ListTemplatesCmd",
+)
+def list_templates(call):
+    kind = call.get("templatefilter")
+    if kind not in TEMPLATE_FILTERS:
+        raise ParamError(f"Unable to execute API command listtemplates due to invalid value {kind} for parameter templatefilter")
+    templates = Template.objects.select_related("zone").order_by("id")
+    account = call.caller.account
+    if kind == "featured":
+        templates = templates.filter(is_featured=True, is_public=True)
+    elif kind in ("self", "selfexecutable"):
+        templates = templates.filter(account=account)
+    elif kind == "sharedexecutable":
+        templates = templates.none()
+    elif kind == "community":
+        templates = templates.filter(is_public=True, is_featured=False)
+    elif kind == "executable":
+        templates = templates.filter(Q(is_public=True) | Q(account=account))
+    elif kind == "all" and not call.caller.is_root_admin:
+        templates = templates.filter(Q(is_public=True) | Q(account=account))
+    if kind.endswith("executable"):
+        templates = templates.filter(is_ready=True)
+    if "ids" in call.params:
+        templates = templates.filter(uuid__in=call.get("ids"))
+    if "zoneid" in call.params:
+        templates = templates.filter(Q(zone__uuid=call.get("zoneid")) | Q(zone__isnull=True))
+    if "hypervisor" in call.params:
+        templates = templates.filter(hypervisor__iexact=call.get("hypervisor"))
+    return list_response(call, _named(templates, call), "template", template_response)

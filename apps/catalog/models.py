@@ -1,0 +1,56 @@
+from django.db import models
+
+from apps.core.models import CloudObject
+
+
+class ServiceOffering(CloudObject):
+    name = models.CharField(max_length=255, unique=True)
+    display_text = models.CharField(max_length=4096, blank=True)
+    cpu_number = models.PositiveIntegerField()
+    cpu_speed = models.PositiveIntegerField(help_text="MHz")
+    memory_mb = models.PositiveIntegerField()
+    offer_ha = models.BooleanField(default=False)
+    host_tags = models.CharField(max_length=255, blank=True)
+    storage_type = models.CharField(max_length=16, default="shared")
+
+    @property
+    def cpu_mhz(self):
+        return self.cpu_number * self.cpu_speed
+
+    def __str__(self):
+        return self.name
+
+
+class DiskOffering(CloudObject):
+    name = models.CharField(max_length=255, unique=True)
+    display_text = models.CharField(max_length=4096, blank=True)
+    disk_size_gb = models.PositiveIntegerField(default=0)
+    customized = models.BooleanField(default=False)
+    storage_type = models.CharField(max_length=16, default="shared")
+
+    def __str__(self):
+        return self.name
+
+
+class TemplateFormat(models.TextChoices):
+    QCOW2 = "QCOW2"
+    RAW = "RAW"
+
+
+class Template(CloudObject):
+    name = models.CharField(max_length=255)
+    display_text = models.CharField(max_length=4096, blank=True)
+    os_type = models.CharField(max_length=255, default="Other Linux (64-bit)")
+    format = models.CharField(max_length=16, choices=TemplateFormat.choices, default=TemplateFormat.QCOW2)
+    hypervisor = models.CharField(max_length=32, default="Simulator")
+    size_bytes = models.BigIntegerField()
+    zone = models.ForeignKey("fabric.Zone", null=True, blank=True, on_delete=models.PROTECT, related_name="templates")
+    url = models.CharField(max_length=2048, blank=True)
+    is_public = models.BooleanField(default=True)
+    is_featured = models.BooleanField(default=True)
+    is_ready = models.BooleanField(default=True)
+    password_enabled = models.BooleanField(default=False)
+    account = models.ForeignKey("accounts.Account", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+
+    def __str__(self):
+        return self.name

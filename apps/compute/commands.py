@@ -1,0 +1,140 @@
+"""Query-API commands of the VM lifecycle."""
+from django.db.models import Q
+
+from apps.api.listing import PAGING, by_id, list_response
+from apps.api.registry import Param, command
+from apps.catalog.models import ServiceOffering, Template
+from apps.fabric.models import Zone
+from apps.network.models import GuestNetwork
+
+from . import services
+from .responses import vm_response
+from .selectors import vms_visible_to
+from .states import VmState
+
+
+def _vm_reply(call, vm):
+    return vm_response(vm, admin=call.caller.is_admin)
+
+
+@command(
+    "deployVirtualMachine",
+    params=(
+        Param("serviceofferingid", "uuid", required=True),
+        Param("templateid", "uuid", required=True),
+        Param("zoneid", "uuid", required=True),
+        Param("name", description="host name for the virtual machine"),
+        Param("displayname"),
+        Param("networkids", "list", item="uuid"),
+        Param("startvm", "boolean", description="true by default: start the VM once it is created"),
+        Param("keypair"),
+        Param("group"),
+    ),
+    is_async=True,
+    description="Creates and automatically starts a virtual machine based on a service offering, disk offering, and template.",
+    response=("virtualmachine",),
+)
+def deploy_virtual_machine(call):
+    zone = by_id(call, Zone.objects.all(), "zoneid")
+    offering = by_id(call, ServiceOffering.objects.all(), "serviceofferingid")
+    template = by_id(
+        call, Template.objects.filter(Q(is_public=True) | Q(account=call.caller.account), is_ready=True), "templateid"
+    )
+    network = None
+    if call.get("networkids"):
+        network_id = call.get("networkids")[0]
+        network = GuestNetwork.objects.filter(
+            Q(account__isnull=True) | Q(account=call.caller.account), uuid=network_id
+        ).first()
+        if network is None:
+            raise call.command.not_found("networkids", network_id)
+    vm, job = services.deploy(
+        call.caller,
+        zone,
+        offering,
+        template,
+        network=network,
+        name=call.get("name"),
+        display_name=call.get("displayname"),
+        start=call.get("startvm", True),
+        keypair=call.get("keypair", ""),
+        group=call.get("group", ""),
+    )
+    return {"id": vm.uuid_str, "jobid": job.uuid_str}
+
+
+@command(
+    "listVirtualMachines",
+    params=(
+        Param("id", "uuid"),
+        Param("ids", "list", item="uuid"),
+        Param("name"),
+        Param("state", description="a VM state, or 'present' for every state but Destroyed and Expunging"),
+        Param("zoneid", "uuid"),
+        Param("templateid", "uuid"),
+        Param("hostid", "uuid"),
+        Param("listall", "boolean"),
+        Param("account"),
+        Param("domainid", "uuid"),
+        *PAGING,
+    ),
+    description="List the virtual machines owned by the account.",
+    response=("virtualmachine",),
+)
+def list_virtual_machines(call):
+    vms = vms_visible_to(call.caller)
+    if not call.get("listall") and not call.get("account") and not call.get("domainid") and "id" not in call.params:
+        # CloudStack lists the caller's own resources unless asked for everything visible.
+        vms = vms.filter(account=call.caller.account)
+    filters = {
+        "id": "uuid",
+        "zoneid": "zone__uuid",
+        "templateid": "template__uuid",
+        "hostid": "host__uuid",
+        "name": "name",
+        "account": "account__name",
+        "domainid": "account__domain__uuid",
+    }
+    for param, field in filters.items():
+        if param in call.params:
+            vms = vms.filter(**{field: call.get(param)})
+    if "ids" in call.params:
+        vms = vms.filter(uuid__in=call.get("ids"))
+    state = call.get("state")
+    if state:
+        if state.lower() == "present":
+            vms = vms.exclude(state__in=[VmState.DESTROYED, VmState.EXPUNGING])
+        else:
+            vms = vms.filter(state__iexact=state)
+    if "keyword" in call.params:
+        keyword = call.get("keyword")
+        vms = vms.filter(Q(name__icontains=keyword) | Q(display_name__icontains=keyword))
+    return list_response(call, vms, "virtualmachine", lambda vm: _vm_reply(call, vm))
+
+
+def _target(call):
+    return by_id(call, vms_visible_to(call.caller))
+
+
+@command("startVirtualMachine", params=(Param("id", "uuid", required=True),), is_async=True,
+         description="Starts a virtual machine.", response=("virtualmachine",))
+def start_virtual_machine(call):
+    return {"jobid": services.start(call.caller, _target(call)).uuid_str}
+
+
+@command("stopVirtualMachine", params=(Param("id", "uuid", required=True), Param("forced", "boolean")),
+         is_async=True, description="Stops a virtual machine.", response=("virtualmachine",))
+def stop_virtual_machine(call):
+    return {"jobid": services.stop(call.caller, _target(call), forced=call.get("forced", False)).uuid_str}
+
+
+@command("rebootVirtualMachine", params=(Param("id", "uuid", required=True), Param("forced", "boolean")),
+         is_async=True, description="Reboots a virtual machine.", response=("virtualmachine",))
+def reboot_virtual_machine(call):
+    return {"jobid": services.reboot(call.caller, _target(call)).uuid_str}
+
+
+@command("destroyVirtualMachine", params=(Param("id", "uuid", required=True), Param("expunge", "boolean")),
+         is_async=True, description="Destroys a virtual machine.", response=("virtualmachine",))
+def destroy_virtual_machine(call):
+    return {"jobid": services.destroy(call.caller, _target(call), expunge=call.get("expunge", False)).uuid_str}

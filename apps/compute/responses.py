@@ -1,0 +1,51 @@
+"""CloudStack's virtualmachine object (UserVmResponse)."""
+from apps.core.formats import compact, cs_date
+from apps.network.responses import nic_response
+
+
+def vm_response(vm, admin=False):
+    offering, template = vm.service_offering, vm.template
+    show_host = admin and vm.host_id is not None
+    return compact(
+        {
+            "id": vm.uuid_str,
+            "name": vm.name,
+            "displayname": vm.display_name,
+            "instancename": vm.instance_name if admin else None,
+            "state": vm.state,
+            "zoneid": vm.zone.uuid_str,
+            "zonename": vm.zone.name,
+            "templateid": template.uuid_str,
+            "templatename": template.name,
+            "templatedisplaytext": template.display_text or template.name,
+            "serviceofferingid": offering.uuid_str,
+            "serviceofferingname": offering.name,
+            "cpunumber": offering.cpu_number,
+            "cpuspeed": offering.cpu_speed,
+            "memory": offering.memory_mb,
+            "hostid": vm.host.uuid_str if show_host else None,
+            "hostname": vm.host.name if show_host else None,
+            "hypervisor": template.hypervisor,
+            "account": vm.account.name,
+            "domainid": vm.account.domain.uuid_str,
+            "domain": vm.account.domain.name,
+            "userid": vm.user.uuid_str,
+            "username": vm.user.username,
+            "created": cs_date(vm.created),
+            "haenable": offering.offer_ha,
+            "passwordenabled": template.password_enabled,
+            "isdynamicallyscalable": False,
+            "displayvm": True,
+            "rootdeviceid": 0,
+            "rootdevicetype": "ROOT",
+            "guestosid": None,
+            "osdisplayname": template.os_type,
+            "keypairs": vm.keypair or None,
+            "group": vm.group or None,
+            "details": {},
+            "nic": [nic_response(nic) for nic in vm.nics.all()],
+            "securitygroup": [],
+            "affinitygroup": [],
+            "tags": [],
+        }
+    )

@@ -1,0 +1,25 @@
+from apps.accounts.selectors import restrict
+
+from .models import VirtualMachine
+from .states import VmState
+
+
+def vms_visible_to(caller):
+    """The VMs ``caller`` may see; users never see destroyed ones (CloudStack's default)."""
+    queryset = (
+        VirtualMachine.objects.filter(removed__isnull=True)
+        .select_related("zone", "template", "service_offering", "host", "account__domain", "user")
+        .prefetch_related("nics__network")
+        .order_by("id")
+    )
+    queryset = restrict(queryset, caller)
+    if not caller.is_admin:
+        queryset = queryset.exclude(state__in=[VmState.DESTROYED, VmState.EXPUNGING])
+    return queryset
+
+
+def vm_for_task(vm_id):
+    """A VM with everything the components need to act on it, removed ones included."""
+    return VirtualMachine.objects.select_related(
+        "zone", "template", "service_offering", "host", "host__cluster", "network", "account__domain", "user"
+    ).get(pk=vm_id)

@@ -1,0 +1,60 @@
+from django.db import models
+
+from apps.core.models import CloudObject
+
+
+class JobStatus(models.IntegerChoices):
+    # CloudStack's JobInfo.Status values, as queryAsyncJobResult reports them.
+    PENDING = 0, "In progress"
+    SUCCEEDED = 1, "Succeeded"
+    FAILED = 2, "Failed"
+
+
+class StepState(models.TextChoices):
+    PENDING = "pending"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+    COMPENSATED = "compensated"
+
+
+class AsyncJob(CloudObject):
+    command = models.CharField(max_length=255, help_text="API command name, e.g. deployVirtualMachine")
+    cmd_class = models.CharField(max_length=255, help_text="CloudStack's command class, as clients see it in `cmd`")
+    account = models.ForeignKey("accounts.Account", on_delete=models.PROTECT, related_name="jobs")
+    user = models.ForeignKey("accounts.CloudUser", on_delete=models.PROTECT, related_name="jobs")
+    params = models.JSONField(default=dict)
+    status = models.IntegerField(choices=JobStatus.choices, default=JobStatus.PENDING)
+    proc_status = models.IntegerField(default=0)
+    result_code = models.IntegerField(default=0)
+    result_type = models.CharField(max_length=16, default="object")
+    result = models.JSONField(null=True, blank=True)
+    instance_type = models.CharField(max_length=64, blank=True)
+    instance_uuid = models.UUIDField(null=True, blank=True)
+    completed = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["account", "status"]), models.Index(fields=["instance_uuid"])]
+
+    def __str__(self):
+        return f"{self.command} {self.uuid}"
+
+
+class JobStep(models.Model):
+    """One task of a job's canvas, with its state, so progress can be shown."""
+
+    job = models.ForeignKey(AsyncJob, on_delete=models.CASCADE, related_name="steps")
+    name = models.CharField(max_length=64)
+    component = models.CharField(max_length=32)
+    state = models.CharField(max_length=16, choices=StepState.choices, default=StepState.PENDING)
+    error_code = models.IntegerField(null=True, blank=True)
+    error = models.TextField(blank=True)
+    started = models.DateTimeField(null=True, blank=True)
+    finished = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [models.UniqueConstraint(fields=["job", "name"], name="jobstep_unique_name_in_job")]
+
+    def __str__(self):
+        return f"{self.name}: {self.state}"

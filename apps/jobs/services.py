@@ -1,0 +1,96 @@
+"""Async jobs: created by the API, advanced step by step by the components, completed once."""
+from contextlib import contextmanager
+
+from django.utils import timezone
+
+from apps.core.errors import CloudError
+
+from .models import AsyncJob, JobStatus, JobStep, StepState
+
+
+def create_job(command, cmd_class, user, params, instance_type="", instance_uuid=None):
+    return AsyncJob.objects.create(
+        command=command,
+        cmd_class=cmd_class,
+        account=user.account,
+        user=user,
+        params=params,
+        instance_type=instance_type,
+        instance_uuid=instance_uuid,
+    )
+
+
+def plan_steps(job, steps):
+    """Record the tasks of the job's canvas, as (name, component) pairs, all pending."""
+    for name, component in steps:
+        JobStep.objects.get_or_create(job=job, name=name, defaults={"component": component})
+
+
+def step_started(job_id, name, component):
+    step, _ = JobStep.objects.get_or_create(job_id=job_id, name=name, defaults={"component": component})
+    JobStep.objects.filter(pk=step.pk).update(state=StepState.RUNNING, started=timezone.now(), error="", error_code=None)
+
+
+def step_done(job_id, name, state=StepState.DONE):
+    JobStep.objects.filter(job_id=job_id, name=name).update(state=state, finished=timezone.now())
+    # Progress as CloudStack's clients see it: the number of steps finished so far.
+    done = JobStep.objects.filter(job_id=job_id, state__in=[StepState.DONE, StepState.COMPENSATED]).count()
+    AsyncJob.objects.filter(pk=job_id).update(proc_status=done)
+
+
+def step_failed(job_id, name, error):
+    code = error.errorcode if isinstance(error, CloudError) else 530
+    text = error.errortext if isinstance(error, CloudError) else f"{type(error).__name__}: {error}"
+    JobStep.objects.filter(job_id=job_id, name=name).update(
+        state=StepState.FAILED, finished=timezone.now(), error=text[:4000], error_code=code
+    )
+
+
+def did(job_id, name):
+    """Whether step ``name`` of the job finished: a rollback undoes only what was done."""
+    return JobStep.objects.filter(job_id=job_id, name=name, state=StepState.DONE).exists()
+
+
+@contextmanager
+def recorded(job_id, name, component="orchestration"):
+    """Run a block as step ``name`` of the job: running, then done or failed."""
+    step_started(job_id, name, component)
+    try:
+        yield
+    except Exception as exc:
+        step_failed(job_id, name, exc)
+        raise
+    step_done(job_id, name)
+
+
+def first_failure(job_id):
+    """The error of the first step that failed: the reason a job reports."""
+    step = JobStep.objects.filter(job_id=job_id, state=StepState.FAILED).order_by("finished", "id").first()
+    if step is None:
+        return CloudError("The job failed for an unknown reason", 530)
+    return CloudError(step.error, step.error_code or 530)
+
+
+def claim(job_id, name, component="orchestration"):
+    """Take the one-time step ``name`` (e.g. a rollback): True for the first caller only."""
+    step, _ = JobStep.objects.get_or_create(job_id=job_id, name=name, defaults={"component": component})
+    return bool(
+        JobStep.objects.filter(pk=step.pk, state=StepState.PENDING).update(state=StepState.RUNNING, started=timezone.now())
+    )
+
+
+def succeed(job_id, result):
+    return AsyncJob.objects.filter(pk=job_id, status=JobStatus.PENDING).update(
+        status=JobStatus.SUCCEEDED, result_code=0, result_type="object", result=result, completed=timezone.now()
+    )
+
+
+def fail(job_id, error):
+    error = error if isinstance(error, CloudError) else CloudError(f"{type(error).__name__}: {error}")
+    return AsyncJob.objects.filter(pk=job_id, status=JobStatus.PENDING).update(
+        status=JobStatus.FAILED,
+        result_code=error.errorcode,
+        result_type="object",
+        result=error.as_result(),
+        completed=timezone.now(),
+    )

@@ -1,0 +1,44 @@
+from django.db import models
+from django.db.models import Q
+
+from apps.core.models import CloudObject
+
+
+class VolumeType(models.TextChoices):
+    ROOT = "ROOT"
+    DATADISK = "DATADISK"
+
+
+class VolumeState(models.TextChoices):
+    ALLOCATED = "Allocated"
+    CREATING = "Creating"
+    READY = "Ready"
+    DESTROY = "Destroy"
+    EXPUNGED = "Expunged"
+
+
+class Volume(CloudObject):
+    name = models.CharField(max_length=255)
+    type = models.CharField(max_length=16, choices=VolumeType.choices)
+    vm = models.ForeignKey("compute.VirtualMachine", null=True, blank=True, on_delete=models.SET_NULL, related_name="volumes")
+    account = models.ForeignKey("accounts.Account", on_delete=models.PROTECT, related_name="volumes")
+    zone = models.ForeignKey("fabric.Zone", on_delete=models.PROTECT, related_name="volumes")
+    pool = models.ForeignKey("fabric.StoragePool", null=True, blank=True, on_delete=models.PROTECT, related_name="volumes")
+    template = models.ForeignKey("catalog.Template", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    disk_offering = models.ForeignKey("catalog.DiskOffering", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    size_bytes = models.BigIntegerField()
+    state = models.CharField(max_length=16, choices=VolumeState.choices, default=VolumeState.ALLOCATED)
+    path = models.CharField(max_length=1024, blank=True)
+    device_id = models.PositiveIntegerField(null=True, blank=True)
+    removed = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            # A redelivered "create the ROOT volume" finds the one it made, never makes two.
+            models.UniqueConstraint(
+                fields=["vm"], condition=Q(type="ROOT", removed__isnull=True), name="volume_one_root_per_vm"
+            )
+        ]
+
+    def __str__(self):
+        return self.name

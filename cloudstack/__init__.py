@@ -1,0 +1,4 @@
+"""Javelin's Django project and Celery app wiring."""
+from .celery import app as celery_app
+
+__all__ = ("celery_app",)

@@ -1,0 +1,141 @@
+"""Django settings for Javelin, 12-factor style.
+
+Every knob comes from the environment with a default that runs the embedded platform
+(SQLite + the server-less ``fsatomic://`` broker + libvirt's test driver) on a fresh
+machine. The production stack is chosen by setting ``DATABASE_URL``,
+``CELERY_BROKER_URL`` and ``CELERY_RESULT_BACKEND``.
+"""
+import os
+from pathlib import Path
+
+import dj_database_url
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+STATE_DIR = Path(os.environ.get("JAVELIN_STATE_DIR", BASE_DIR / "var")).resolve()
+STATE_DIR.mkdir(parents=True, exist_ok=True)
+
+
+def env_bool(name, default=False):
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def env_float(name, default):
+    return float(os.environ.get(name, default))
+
+
+SECRET_KEY = os.environ.get("SECRET_KEY", "javelin-insecure-development-key-change-me")
+DEBUG = env_bool("DEBUG", False)
+ALLOWED_HOSTS = [h.strip() for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h.strip()]
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "rest_framework",
+    "django_celery_results",
+    "apps.core",
+    "apps.accounts",
+    "apps.fabric",
+    "apps.catalog",
+    "apps.compute",
+    "apps.network",
+    "apps.storage",
+    "apps.jobs",
+    "apps.api",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "cloudstack.urls"
+WSGI_APPLICATION = "cloudstack.wsgi.application"
+ASGI_APPLICATION = "cloudstack.asgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+# --- Database -------------------------------------------------------------------------
+DATABASE_URL = os.environ.get("DATABASE_URL", f"sqlite:///{STATE_DIR / 'javelin.sqlite3'}")
+DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=600)}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Several processes write at once (API, orchestration, chords' counters): WAL lets
+    # readers go on while one writes, IMMEDIATE takes the write lock at BEGIN so two
+    # transactions never deadlock upgrading a read lock ("database is locked").
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"]["OPTIONS"] = {
+        "timeout": 30,
+        "transaction_mode": "IMMEDIATE",
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    }
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_PASSWORD_VALIDATORS = []
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+STATIC_URL = "static/"
+STATIC_ROOT = STATE_DIR / "static"
+
+# --- Celery -----------------------------------------------------------------------------
+BROKER_DIR = STATE_DIR / "broker"
+CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "fsatomic://")
+if CELERY_BROKER_URL.startswith("fsatomic"):
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(BROKER_DIR / "data"),
+        "data_folder_out": str(BROKER_DIR / "data"),
+        "control_folder": str(BROKER_DIR / "control"),
+        "processed_folder": str(BROKER_DIR / "processing"),
+        "polling_interval": env_float("JAVELIN_BROKER_POLL", 0.05),
+    }
+# chords need a backend with native counters; rpc:// has no chords at all.
+CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND", "django-db")
+CELERY_RESULT_EXPIRES = 3600
+# Celery's Django fixup closes the DB connection after every task unless told otherwise.
+CELERY_DB_REUSE_MAX = int(os.environ.get("CELERY_DB_REUSE_MAX", "1000"))
+CELERY_TASK_QUEUE_TYPE = os.environ.get("CELERY_TASK_QUEUE_TYPE", "classic")
+
+# --- Javelin ------------------------------------------------------------------------------
+# Over-provisioning factors applied to host capacity at placement time (CloudStack's
+# cpu.overprovisioning.factor / mem.overprovisioning.factor).
+CPU_OVERPROVISIONING = env_float("JAVELIN_CPU_OVERPROVISIONING", 1.0)
+MEMORY_OVERPROVISIONING = env_float("JAVELIN_MEMORY_OVERPROVISIONING", 1.0)
+# Where simulated hosts keep their libvirt node descriptions and pools keep volume files.
+SIMULATOR_DIR = STATE_DIR / "simulator"
+# Signed requests with signatureVersion=3 may not expire further out than this (seconds).
+API_MAX_EXPIRES_AHEAD = int(os.environ.get("JAVELIN_API_MAX_EXPIRES_AHEAD", str(24 * 3600)))
+API_DEFAULT_PAGE_SIZE = 500
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    "loggers": {"django.db.backends": {"level": "WARNING"}},
+}

@@ -1,0 +1,18 @@
+"""Client side of the Compute component (``compute`` queue)."""
+from workers.rpc import signature
+
+
+def start_domain(job_id, vm_id):
+    return signature("compute", "start_domain", job_id, vm_id)
+
+
+def stop_domain(job_id, vm_id, forced=False):
+    return signature("compute", "stop_domain", job_id, vm_id, forced)
+
+
+def reboot_domain(job_id, vm_id):
+    return signature("compute", "reboot_domain", job_id, vm_id)
+
+
+def destroy_domain(job_id, vm_id):
+    return signature("compute", "destroy_domain", job_id, vm_id)

@@ -1,0 +1,57 @@
+"""The hypervisor driver interface (after Nova's ``virt/driver.py``).
+
+The compute manager speaks only this interface; it never imports libvirt itself.
+"""
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Disk:
+    path: str
+    format: str = "raw"
+
+
+@dataclass(frozen=True)
+class Interface:
+    mac: str
+    bridge: str
+
+
+@dataclass(frozen=True)
+class DomainSpec:
+    """What a guest is, independent of any hypervisor's description language."""
+
+    name: str
+    uuid: str
+    vcpus: int
+    memory_mb: int
+    disks: tuple = field(default_factory=tuple)
+    interfaces: tuple = field(default_factory=tuple)
+
+
+class HypervisorDriver(ABC):
+    @abstractmethod
+    def start(self, spec):
+        """Define and boot the guest; a guest already running is left as it is."""
+
+    @abstractmethod
+    def stop(self, name, forced=False, timeout=60.0):
+        """Shut the guest down (ACPI, then hard off after ``timeout`` or when forced) and
+        drop its definition; a missing guest is already stopped."""
+
+    @abstractmethod
+    def reboot(self, name):
+        """Reboot a running guest."""
+
+    @abstractmethod
+    def destroy(self, name):
+        """Power off and undefine at once; a missing guest is not an error."""
+
+    @abstractmethod
+    def state(self, name):
+        """``running``, ``paused``, ``shutoff`` or ``missing``."""
+
+    @abstractmethod
+    def host_stats(self):
+        """Capacity and load of the host: cpus, cpu_mhz, memory_mb, running domain names."""

@@ -1,0 +1,42 @@
+"""Compute component logic: turn a VM record into a guest on its host, and back."""
+from apps.core.errors import InvalidState
+from apps.storage.services import volumes_of
+
+from .drivers import DomainSpec, driver_for
+from .drivers.base import Disk, Interface
+
+
+def spec_for(vm):
+    offering = vm.service_offering
+    return DomainSpec(
+        name=vm.instance_name,
+        uuid=str(vm.uuid),
+        vcpus=offering.cpu_number,
+        memory_mb=offering.memory_mb,
+        disks=tuple(Disk(v.path) for v in sorted(volumes_of(vm), key=lambda v: v.device_id or 0) if v.path),
+        interfaces=tuple(Interface(n.mac_address, n.network.bridge) for n in vm.nics.select_related("network")),
+    )
+
+
+def _driver(vm):
+    if vm.host_id is None:
+        raise InvalidState(f"VM {vm.uuid} has no host to act on")
+    return driver_for(vm.host)
+
+
+def start(vm):
+    _driver(vm).start(spec_for(vm))
+
+
+def stop(vm, forced=False):
+    _driver(vm).stop(vm.instance_name, forced=forced)
+
+
+def reboot(vm):
+    _driver(vm).reboot(vm.instance_name)
+
+
+def destroy(vm):
+    """Remove the guest from its host, if it has one (a VM never placed has nothing there)."""
+    if vm.host_id is not None:
+        driver_for(vm.host).destroy(vm.instance_name)

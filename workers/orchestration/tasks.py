@@ -1,0 +1,46 @@
+"""Orchestration Engine tasks: thin entry points into :mod:`.runner`."""
+from celery import shared_task
+
+from . import runner
+
+_opts = {"ignore_result": True}
+
+
+@shared_task(name="workers.orchestration.tasks.deploy_vm", **_opts)
+def deploy_vm(job_id, vm_id):
+    runner.begin("deploy", job_id, vm_id)
+
+
+@shared_task(name="workers.orchestration.tasks.start_vm", **_opts)
+def start_vm(job_id, vm_id):
+    runner.begin("start", job_id, vm_id)
+
+
+@shared_task(name="workers.orchestration.tasks.stop_vm", **_opts)
+def stop_vm(job_id, vm_id):
+    runner.begin("stop", job_id, vm_id)
+
+
+@shared_task(name="workers.orchestration.tasks.reboot_vm", **_opts)
+def reboot_vm(job_id, vm_id):
+    runner.begin("reboot", job_id, vm_id)
+
+
+@shared_task(name="workers.orchestration.tasks.destroy_vm", **_opts)
+def destroy_vm(job_id, vm_id):
+    runner.begin("destroy", job_id, vm_id)
+
+
+@shared_task(name="workers.orchestration.tasks.advance", **_opts)
+def advance(flow, job_id, vm_id, stage):
+    runner.advance(flow, job_id, vm_id, stage)
+
+
+@shared_task(name="workers.orchestration.tasks.rollback", **_opts)
+def rollback(flow, job_id, vm_id, *_failed_task_id):
+    runner.rollback(flow, job_id, vm_id)
+
+
+@shared_task(name="workers.orchestration.tasks.rolled_back", **_opts)
+def rolled_back(flow, job_id, vm_id, *_failed_task_id):
+    runner.rolled_back(flow, job_id, vm_id)

@@ -1,0 +1,14 @@
+"""How a component's ``api`` module names its tasks: by name, so the caller need not import
+(or even have) the component's code. The queue follows from the task's module
+(``workers.<component>.tasks.*`` → ``<component>``), see ``cloudstack/celery.py``."""
+from cloudstack.celery import app
+
+
+def signature(component, task, *args):
+    """An immutable signature of ``workers.<component>.tasks.<task>(*args)`` for a canvas."""
+    return app.signature(f"workers.{component}.tasks.{task}", args=args, immutable=True)
+
+
+def send(component, task, *args):
+    """Send ``workers.<component>.tasks.<task>(*args)`` now."""
+    return app.send_task(f"workers.{component}.tasks.{task}", args=args)
