@@ -40,7 +40,8 @@ def verify(params, secret, signature):
     """True if ``signature`` signs ``params`` with ``secret`` in any accepted form."""
     if not signature or not secret:
         return False
-    return any(hmac.compare_digest(sign(params, secret, key, enc), signature) for key, enc in _variants())
+    given = signature.encode("utf-8", "replace")  # bytes: compare_digest refuses non-ASCII str
+    return any(hmac.compare_digest(sign(params, secret, key, enc).encode(), given) for key, enc in _variants())
 
 
 _EXPIRES_FORMATS = ("%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%dT%H:%M:%S.%f%z")

@@ -57,17 +57,25 @@ def advance(flow_name, job_id, vm_id, index):
             result = flow.finish(job, vm)
         jobs.succeed(job_id, result)
         return
+    stage_canvas(flow_name, job_id, vm_id, stages[index], index).apply_async()
+
+
+def stage_canvas(flow_name, job_id, vm_id, stage, index):
+    """Stage ``index`` of a flow, linked to the next ``advance`` and, on error, to ``rollback``.
+
+    One task: the task itself with both links. Several: a chord whose callback is the
+    next ``advance``; the rollback hangs on that callback, which Celery fails (and so
+    calls its errbacks) when any task of the header failed.
+    """
     on_error = api.rollback(flow_name, job_id, vm_id)
     then = api.advance(flow_name, job_id, vm_id, index + 1)
     then.link_error(on_error)
-    stage = stages[index]
     if len(stage) == 1:
         task = stage[0]
         task.link(then)
         task.link_error(on_error)
-        task.apply_async()
-    else:
-        chord(stage, then).apply_async()
+        return task
+    return chord(stage, then)
 
 
 def rollback(flow_name, job_id, vm_id):

@@ -1,0 +1,50 @@
+# Javelin: `make run` starts the whole platform, `make test` runs the test suite.
+# Both work on a fresh Debian machine as root: they install what they need first.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+export PATH := $(CURDIR)/$(BIN):$(PATH)
+
+.PHONY: run test system-deps venv migrate bootstrap bench clean
+
+# Debian packages the project needs: libvirt headers to build libvirt-python,
+# qemu-utils for qemu-img (template images).
+APT_PACKAGES := libvirt-dev pkg-config gcc python3-dev
+system-deps:
+	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+		echo "installing Debian packages:$$missing"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: requirements.txt | $(BIN)/python
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -r requirements.txt
+	touch $@
+
+venv: system-deps $(VENV)/.installed
+
+migrate: venv
+	$(BIN)/python manage.py migrate --noinput -v 0
+
+bootstrap: migrate
+	@echo "admin API keys:"
+	@$(BIN)/python manage.py bootstrap
+
+# Every component is its own OS process (see Procfile); Ctrl-C stops them all.
+run: bootstrap
+	$(BIN)/python manage.py broker_janitor
+	@echo "CloudStack API: http://$${JAVELIN_API_BIND:-127.0.0.1:8080}/client/api"
+	$(BIN)/honcho start
+
+test: venv
+	$(BIN)/python -m pytest
+
+bench: venv
+	$(BIN)/python bench/deploy.py
+
+clean:
+	rm -rf var .pytest_cache

@@ -1,0 +1,65 @@
+import pytest
+
+from apps.accounts.models import AccountType
+from apps.accounts.selectors import Caller
+from apps.accounts.services import ensure_user
+from apps.fabric import datacenter
+
+
+def small_datacenter(hosts=2, memory=4096, cpus=8, zone="Unit-Zone"):
+    """A description for :func:`apps.fabric.datacenter.deploy`: ``hosts`` simulated hosts."""
+    return {
+        "zones": [
+            {
+                "name": zone,
+                "guestnetworks": [{"name": f"{zone}-guest", "cidr": "10.9.0.0/24", "gateway": "10.9.0.1"}],
+                "pods": [
+                    {
+                        "name": "pod",
+                        "clusters": [
+                            {
+                                "name": "cluster",
+                                "hypervisor": "Simulator",
+                                "hosts": [
+                                    {"name": f"h{i}", "cpunumber": cpus, "cpuspeed": 1000, "memory": memory}
+                                    for i in range(1, hosts + 1)
+                                ],
+                                "primarystorages": [{"name": "primary", "capacitygb": 100}],
+                            }
+                        ],
+                    }
+                ],
+            }
+        ],
+        "serviceofferings": [{"name": "Small", "cpunumber": 1, "cpuspeed": 500, "memory": 512}],
+        "templates": [{"name": "Tiny", "sizegb": 1}],
+    }
+
+
+@pytest.fixture
+def sim_dir(settings, tmp_path):
+    settings.SIMULATOR_DIR = tmp_path / "simulator"
+    return settings.SIMULATOR_DIR
+
+
+@pytest.fixture
+def cloud(db, sim_dir):
+    datacenter.deploy(small_datacenter())
+    from apps.catalog.models import ServiceOffering, Template
+    from apps.fabric.models import Zone
+
+    return {
+        "zone": Zone.objects.get(name="Unit-Zone"),
+        "offering": ServiceOffering.objects.get(name="Small"),
+        "template": Template.objects.get(name="Tiny"),
+    }
+
+
+@pytest.fixture
+def admin(db):
+    return Caller(ensure_user("admin", "admin", AccountType.ROOT_ADMIN))
+
+
+@pytest.fixture
+def alice(db):
+    return Caller(ensure_user("alice", "alice", AccountType.USER))

@@ -1,0 +1,76 @@
+"""A deploy whose guest cannot start is undone completely: no NIC, no volume, no capacity.
+
+The component tasks run here in-process, in the order the canvas would run them; the
+same flow over real brokers and processes is in tests/integration.
+"""
+import os
+
+import pytest
+
+from apps.compute import services
+from apps.compute.states import VmState
+from apps.core.errors import ResourceUnavailable
+from apps.fabric.models import Host, StoragePool
+from apps.jobs.models import JobStatus
+from apps.network.models import Nic
+from apps.storage.models import Volume
+from workers.compute import tasks as compute_tasks
+from workers.network import tasks as network_tasks
+from workers.orchestration import runner
+from workers.orchestration.flows import FLOWS
+from workers.storage import tasks as storage_tasks
+
+
+@pytest.fixture
+def deployed(cloud, admin):
+    vm, job = services.deploy(admin, cloud["zone"], cloud["offering"], cloud["template"], name="rb")
+    FLOWS["deploy"].prepare(job, vm)
+    network_tasks.allocate_nic(job.pk, vm.pk)
+    storage_tasks.create_root_volume(job.pk, vm.pk)
+    vm.refresh_from_db()
+    return vm, job
+
+
+def test_steps_made_real_things(deployed):
+    vm, _ = deployed
+    volume = Volume.objects.get(vm=vm)
+    assert os.path.exists(volume.path) and os.path.getsize(volume.path) == vm.template.size_bytes
+    assert Nic.objects.filter(vm=vm).count() == 1
+    assert Host.objects.get(pk=vm.host_id).memory_allocated_mb == 512
+
+
+def test_failed_start_rolls_everything_back(deployed):
+    vm, job = deployed
+    Host.objects.filter(pk=vm.host_id).update(url="test:///nonexistent/broken-host.xml")
+    with pytest.raises(ResourceUnavailable):
+        compute_tasks.start_domain(job.pk, vm.pk)
+    path = Volume.objects.get(vm=vm).path
+
+    undo = [sig.task.rsplit(".", 1)[1] for sig in FLOWS["deploy"].compensations(job, vm)]
+    assert undo == ["release_nics", "delete_volumes", "destroy_domain"]
+    network_tasks.release_nics(job.pk, vm.pk)
+    storage_tasks.delete_volumes(job.pk, vm.pk)
+    with pytest.raises(ResourceUnavailable):  # the host is unreachable: nothing there to remove
+        compute_tasks.destroy_domain(job.pk, vm.pk)
+    runner.rolled_back("deploy", job.pk, vm.pk)
+
+    vm.refresh_from_db()
+    job.refresh_from_db()
+    assert vm.state == VmState.ERROR and vm.host_id is None
+    assert Nic.objects.filter(vm=vm).count() == 0
+    assert not Volume.objects.filter(vm=vm, removed__isnull=True).exists()
+    assert not os.path.exists(path)
+    assert set(Host.objects.values_list("memory_allocated_mb", "cpu_allocated_mhz")) == {(0, 0)}
+    assert StoragePool.objects.get().allocated_bytes == 0
+    assert job.status == JobStatus.FAILED and job.result_code == 534
+    assert "Unable to connect to the hypervisor" in job.result["errortext"]
+
+
+def test_steps_are_idempotent(deployed):
+    vm, job = deployed
+    first_nic = network_tasks.allocate_nic(job.pk, vm.pk)
+    again = network_tasks.allocate_nic(job.pk, vm.pk)
+    assert first_nic == again
+    v1 = storage_tasks.create_root_volume(job.pk, vm.pk)
+    v2 = storage_tasks.create_root_volume(job.pk, vm.pk)
+    assert v1 == v2 and Volume.objects.filter(vm=vm).count() == 1

@@ -1,0 +1,57 @@
+import pytest
+
+from apps.compute import services
+from apps.compute.states import TRANSITIONS, VmState, can_transition, sources_of, transition
+from apps.core.errors import InvalidState
+
+
+def test_every_state_is_in_the_table():
+    assert set(TRANSITIONS) == set(VmState)
+
+
+@pytest.mark.parametrize(
+    "current,target,ok",
+    [
+        (VmState.STOPPED, VmState.STARTING, True),
+        (VmState.STARTING, VmState.RUNNING, True),
+        (VmState.RUNNING, VmState.STOPPING, True),
+        (VmState.STOPPING, VmState.STOPPED, True),
+        (VmState.STOPPED, VmState.DESTROYED, True),
+        (VmState.DESTROYED, VmState.STOPPED, True),  # recover
+        (VmState.RUNNING, VmState.STOPPED, False),  # must pass through Stopping
+        (VmState.RUNNING, VmState.DESTROYED, False),
+        (VmState.STOPPED, VmState.RUNNING, False),
+        (VmState.DESTROYED, VmState.RUNNING, False),
+        (VmState.EXPUNGING, VmState.STOPPED, False),
+    ],
+)
+def test_transitions(current, target, ok):
+    assert can_transition(current, target) is ok
+
+
+def test_sources_of_running():
+    assert sources_of(VmState.RUNNING) == {VmState.STARTING, VmState.STOPPING}
+
+
+@pytest.fixture
+def vm(cloud, admin):
+    vm, _job = services.deploy(admin, cloud["zone"], cloud["offering"], cloud["template"], name="sm", start=False)
+    return vm
+
+
+def test_transition_changes_state_and_fields(vm):
+    transition(vm, VmState.STARTING, expected=[VmState.STOPPED], group="g1")
+    assert (vm.state, vm.group) == (VmState.STARTING, "g1")
+
+
+def test_guarded_transition_refuses_when_state_moved(vm):
+    transition(vm, VmState.STARTING)
+    with pytest.raises(InvalidState, match="Starting"):
+        transition(vm, VmState.STARTING, expected=[VmState.STOPPED])
+    vm.refresh_from_db()
+    assert vm.state == VmState.STARTING
+
+
+def test_illegal_expectation_is_a_programming_error(vm):
+    with pytest.raises(ValueError):
+        transition(vm, VmState.RUNNING, expected=[VmState.STOPPED])
