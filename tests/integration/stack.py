@@ -1,0 +1,190 @@
+"""Start the platform as real processes, from the Procfile, on one of its two stacks.
+
+``embedded``: SQLite + fsatomic:// + django-db results, in a fresh state directory.
+``production``: a fresh PostgreSQL database, a fresh RabbitMQ vhost and a Redis database
+on the servers of this machine (127.0.0.1), exactly as ``make run`` would use them with
+DATABASE_URL / CELERY_BROKER_URL / CELERY_RESULT_BACKEND set.
+"""
+import json
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import psycopg2
+import redis
+import requests
+from cs import CloudStack
+
+ROOT = Path(__file__).resolve().parents[2]
+PG = "postgres://postgres@127.0.0.1:5432/{}"
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def procfile(path=ROOT / "Procfile"):
+    entries = {}
+    for line in path.read_text().splitlines():
+        if line.strip() and not line.startswith("#"):
+            name, _, command = line.partition(":")
+            entries[name.strip()] = command.strip()
+    return entries
+
+
+def _rabbitmqctl(*args):
+    subprocess.run(["rabbitmqctl", *args], check=True, capture_output=True, timeout=60)
+
+
+class Stack:
+    def __init__(self, kind, state_dir, components=None, extra_env=None):
+        self.kind = kind
+        self.state_dir = Path(state_dir)
+        self.name = f"jvit_{uuid.uuid4().hex[:10]}"
+        self.port = free_port()
+        self.components = components
+        self.extra_env = extra_env or {}
+        self.procs = {}
+        self.keys = None
+
+    # -- environment ---------------------------------------------------------------------
+    def env(self):
+        env = dict(os.environ)
+        env.update(
+            JAVELIN_STATE_DIR=str(self.state_dir),
+            JAVELIN_API_BIND=f"127.0.0.1:{self.port}",
+            PATH=f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}",
+            PYTHONUNBUFFERED="1",
+        )
+        for key in ("DATABASE_URL", "CELERY_BROKER_URL", "CELERY_RESULT_BACKEND", "DJANGO_SETTINGS_MODULE"):
+            env.pop(key, None)
+        if self.kind == "production":
+            env.update(
+                DATABASE_URL=PG.format(self.name),
+                CELERY_BROKER_URL=f"amqp://guest:guest@127.0.0.1:5672/{self.name}",
+                CELERY_RESULT_BACKEND=f"redis://127.0.0.1:6379/{self.redis_db}",
+            )
+        env.update(self.extra_env)
+        return env
+
+    @property
+    def redis_db(self):
+        return 1 + int(self.name[-4:], 16) % 15
+
+    def _provision(self):
+        if self.kind != "production":
+            return
+        conn = psycopg2.connect(PG.format("postgres"))
+        conn.autocommit = True
+        with conn.cursor() as cur:
+            cur.execute(f'CREATE DATABASE "{self.name}"')
+        conn.close()
+        _rabbitmqctl("add_vhost", self.name)
+        _rabbitmqctl("set_permissions", "-p", self.name, "guest", ".*", ".*", ".*")
+        redis.Redis(db=self.redis_db).flushdb()
+
+    def _deprovision(self):
+        if self.kind != "production":
+            return
+        _rabbitmqctl("delete_vhost", self.name)
+        conn = psycopg2.connect(PG.format("postgres"))
+        conn.autocommit = True
+        with conn.cursor() as cur:
+            cur.execute(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
+        conn.close()
+        redis.Redis(db=self.redis_db).flushdb()
+
+    # -- processes -----------------------------------------------------------------------
+    def manage(self, *args, check=True):
+        result = subprocess.run(
+            [sys.executable, "manage.py", *args], cwd=ROOT, env=self.env(), capture_output=True, text=True, timeout=300
+        )
+        if check and result.returncode:
+            raise RuntimeError(f"manage.py {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
+        return result.stdout
+
+    def log(self, name):
+        return self.state_dir / "logs" / f"{name}.log"
+
+    def start_process(self, name):
+        command = procfile()[name]
+        out = open(self.log(name), "ab")
+        self.procs[name] = subprocess.Popen(
+            ["bash", "-c", f"exec {command}"], cwd=ROOT, env=self.env(), stdout=out, stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+
+    def stop_process(self, name, sig=signal.SIGTERM, timeout=20):
+        proc = self.procs.pop(name)
+        try:
+            os.killpg(proc.pid, sig)
+            proc.wait(timeout=timeout)
+        except (ProcessLookupError, subprocess.TimeoutExpired):
+            try:
+                os.killpg(proc.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            proc.wait()
+
+    def start(self, timeout=90):
+        (self.state_dir / "logs").mkdir(parents=True, exist_ok=True)
+        self._provision()
+        self.manage("migrate", "--noinput", "-v", "0")
+        self.keys = json.loads(self.manage("bootstrap").strip().splitlines()[-1])
+        self.manage("broker_janitor")
+        names = self.components or list(procfile())
+        for name in names:
+            self.start_process(name)
+        deadline = time.monotonic() + timeout
+        waiting = set(names)
+        while waiting and time.monotonic() < deadline:
+            for name in list(waiting):
+                if self.procs[name].poll() is not None:
+                    raise RuntimeError(f"{name} exited:\n{self.log(name).read_text()[-3000:]}")
+                if name == "api":
+                    if self._api_answers():
+                        waiting.discard(name)
+                elif re.search(rb"@\S+ ready\.", self.log(name).read_bytes()):
+                    waiting.discard(name)
+            time.sleep(0.2)
+        if waiting:
+            raise RuntimeError(f"not ready after {timeout}s: {sorted(waiting)}")
+        return self
+
+    def _api_answers(self):
+        try:
+            return requests.get(self.endpoint, timeout=2).status_code == 401
+        except requests.RequestException:
+            return False
+
+    def stop(self):
+        for name in list(self.procs):
+            self.stop_process(name)
+        self._deprovision()
+
+    # -- clients -------------------------------------------------------------------------
+    @property
+    def endpoint(self):
+        return f"http://127.0.0.1:{self.port}/client/api"
+
+    def client(self, keys=None, **options):
+        keys = keys or self.keys
+        options.setdefault("poll_interval", 0.1)
+        options.setdefault("job_timeout", 120)
+        return CloudStack(endpoint=self.endpoint, key=keys["apikey"], secret=keys["secretkey"], **options)
+
+    def user_keys(self, username):
+        return json.loads(self.manage("apikeys", username).strip())
+
+    def deploy_datacenter(self, description):
+        path = self.state_dir / f"dc-{uuid.uuid4().hex[:6]}.json"
+        path.write_text(json.dumps(description))
+        return self.manage("deploy_datacenter", str(path))

@@ -1,0 +1,98 @@
+"""End to end, on both stacks: the `cs` client (unmodified) drives a VM through its whole
+life across the API, orchestration, network, storage and compute processes."""
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from cs import CloudStackApiException
+
+pytestmark = pytest.mark.integration
+
+
+def host_allocations(cs, zoneid=None):
+    hosts = cs.listHosts(**({"zoneid": zoneid} if zoneid else {})).get("host", [])
+    return {h["name"]: (h["cpuallocatedvalue"], h["memoryallocated"]) for h in hosts}
+
+
+def test_vm_lifecycle_with_the_cs_library(cs, catalog):
+    before = host_allocations(cs)
+    vm = cs.deployVirtualMachine(name="life-1", **catalog)["virtualmachine"]
+    assert vm["state"] == "Running"
+    (nic,) = vm["nic"]
+    assert nic["ipaddress"].startswith("10.1.") and nic["macaddress"].startswith("02:00:")
+
+    (listed,) = cs.listVirtualMachines(id=vm["id"])["virtualmachine"]
+    assert listed["state"] == "Running" and listed["hostid"]
+    (root,) = cs.listVolumes(virtualmachineid=vm["id"])["volume"]
+    assert root["type"] == "ROOT" and root["state"] == "Ready"
+    assert host_allocations(cs)[listed["hostname"]][1] - before[listed["hostname"]][1] == 512 * 1024 * 1024
+
+    assert cs.stopVirtualMachine(id=vm["id"])["virtualmachine"]["state"] == "Stopped"
+    assert host_allocations(cs) == before  # a stopped VM holds no host capacity
+    assert cs.startVirtualMachine(id=vm["id"])["virtualmachine"]["state"] == "Running"
+    assert cs.rebootVirtualMachine(id=vm["id"])["virtualmachine"]["state"] == "Running"
+
+    destroyed = cs.destroyVirtualMachine(id=vm["id"])["virtualmachine"]
+    assert destroyed["state"] == "Destroyed"
+    assert host_allocations(cs) == before
+    assert cs.listVirtualMachines(id=vm["id"])["virtualmachine"][0]["state"] == "Destroyed"  # admin sees it
+
+    cs.destroyVirtualMachine(id=vm["id"], expunge=True)
+    assert cs.listVirtualMachines(id=vm["id"]) == {}
+    assert cs.listVolumes(virtualmachineid=vm["id"]) == {}
+
+
+def test_jobs_are_polled_to_completion(stack, catalog):
+    client = stack.client(fetch_result=False)
+    reply = client.deployVirtualMachine(name="polled-1", startvm="false", **catalog)
+    assert set(reply) == {"id", "jobid"}
+    result = stack.client(fetch_result=True)._jobresult(reply["jobid"])
+    assert result["virtualmachine"]["state"] == "Stopped"  # startvm=false, as libcloud deploys
+    job = client.queryAsyncJobResult(jobid=reply["jobid"])
+    assert (job["jobstatus"], job["jobresultcode"], job["jobinstanceid"]) == (1, 0, reply["id"])
+    assert job["cmd"].endswith("DeployVMCmdByAdmin")
+    listed = client.listAsyncJobs()["asyncjobs"]
+    assert reply["jobid"] in {j["jobid"] for j in listed}
+
+
+def test_cs_command_line(stack, catalog):
+    env = dict(os.environ, CLOUDSTACK_ENDPOINT=stack.endpoint, CLOUDSTACK_KEY=stack.keys["apikey"],
+               CLOUDSTACK_SECRET=stack.keys["secretkey"])
+    cli = str(Path(sys.executable).parent / "cs")
+    args = [f"{k}={v}" for k, v in catalog.items()]
+    out = subprocess.run([cli, "deployVirtualMachine", "name=cli-1", *args], env=env, capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert json.loads(out.stdout)["virtualmachine"]["state"] == "Running"
+
+
+def test_a_failed_step_rolls_back_everything(stack, cs):
+    stack.deploy_datacenter(
+        {
+            "zones": [
+                {
+                    "name": "Broken-Zone",
+                    "guestnetworks": [{"name": "broken-guest", "cidr": "10.66.0.0/24"}],
+                    "pods": [{"name": "bp", "clusters": [{"name": "bc", "hypervisor": "Simulator", "hosts": [
+                        {"name": "broken-host", "cpunumber": 8, "cpuspeed": 2000, "memory": 8192,
+                         "url": "test:///nonexistent/broken-host.xml"}],
+                        "primarystorages": [{"name": "broken-primary", "capacitygb": 100}]}]}],
+                }
+            ]
+        }
+    )
+    zone = cs.listZones(name="Broken-Zone")["zone"][0]
+    offering = cs.listServiceOfferings(name="Small Instance")["serviceoffering"][0]
+    template = cs.listTemplates(templatefilter="executable")["template"][0]
+    with pytest.raises(CloudStackApiException) as failure:
+        cs.deployVirtualMachine(name="doomed", zoneid=zone["id"], serviceofferingid=offering["id"], templateid=template["id"])
+    error = failure.value.error
+    assert error["errorcode"] == 534
+    assert "Unable to connect to the hypervisor at test:///nonexistent/broken-host.xml" in error["errortext"]
+
+    (vm,) = cs.listVirtualMachines(zoneid=zone["id"])["virtualmachine"]
+    assert vm["state"] == "Error" and vm["nic"] == []
+    assert cs.listVolumes(zoneid=zone["id"]) == {}
+    assert host_allocations(cs, zone["id"]) == {"broken-host": (0, 0)}
