@@ -12,3 +12,15 @@ def signature(component, task, *args):
 def send(component, task, *args):
     """Send ``workers.<component>.tasks.<task>(*args)`` now."""
     return app.send_task(f"workers.{component}.tasks.{task}", args=args)
+
+
+def ping_task(component):
+    """Register ``workers.<component>.tasks.ping``: a no-op on the component's queue, for
+    health checks and for measuring bare Celery hops against real flows (bench/)."""
+    from celery import shared_task
+
+    @shared_task(name=f"workers.{component}.tasks.ping")
+    def ping(*_args):
+        return "pong"
+
+    return ping

@@ -1,6 +1,7 @@
 """Async jobs: created by the API, advanced step by step by the components, completed once."""
 from contextlib import contextmanager
 
+from django.db.models import Count, OuterRef, Subquery
 from django.utils import timezone
 
 from apps.core.errors import CloudError
@@ -22,20 +23,24 @@ def create_job(command, cmd_class, user, params, instance_type="", instance_uuid
 
 def plan_steps(job, steps):
     """Record the tasks of the job's canvas, as (name, component) pairs, all pending."""
-    for name, component in steps:
-        JobStep.objects.get_or_create(job=job, name=name, defaults={"component": component})
+    JobStep.objects.bulk_create(
+        [JobStep(job=job, name=name, component=component) for name, component in steps], ignore_conflicts=True
+    )
 
 
 def step_started(job_id, name, component):
-    step, _ = JobStep.objects.get_or_create(job_id=job_id, name=name, defaults={"component": component})
-    JobStep.objects.filter(pk=step.pk).update(state=StepState.RUNNING, started=timezone.now(), error="", error_code=None)
+    fields = {"state": StepState.RUNNING, "started": timezone.now(), "error": "", "error_code": None}
+    if not JobStep.objects.filter(job_id=job_id, name=name).update(**fields):
+        JobStep.objects.bulk_create([JobStep(job_id=job_id, name=name, component=component, **fields)], ignore_conflicts=True)
 
 
 def step_done(job_id, name, state=StepState.DONE):
     JobStep.objects.filter(job_id=job_id, name=name).update(state=state, finished=timezone.now())
     # Progress as CloudStack's clients see it: the number of steps finished so far.
-    done = JobStep.objects.filter(job_id=job_id, state__in=[StepState.DONE, StepState.COMPENSATED]).count()
-    AsyncJob.objects.filter(pk=job_id).update(proc_status=done)
+    finished = JobStep.objects.filter(job_id=OuterRef("pk"), state__in=[StepState.DONE, StepState.COMPENSATED])
+    AsyncJob.objects.filter(pk=job_id).update(
+        proc_status=Subquery(finished.values("job_id").annotate(n=Count("id")).values("n")[:1])
+    )
 
 
 def step_failed(job_id, name, error):

@@ -5,6 +5,7 @@ from apps.compute.selectors import vm_for_task
 from workers.steps import job_step
 
 from . import manager
+from workers.rpc import ping_task
 
 
 @shared_task(name="workers.compute.tasks.start_domain")
@@ -29,3 +30,6 @@ def reboot_domain(job_id, vm_id):
 @job_step("compute")
 def destroy_domain(job_id, vm_id):
     manager.destroy(vm_for_task(vm_id))
+
+
+ping = ping_task("compute")

@@ -2,6 +2,7 @@
 from celery import shared_task
 
 from apps.fabric.models import Host
+from workers.rpc import ping_task
 
 
 @shared_task(name="workers.monitor.tasks.capacity_report")
@@ -19,3 +20,6 @@ def capacity_report():
         }
         for h in Host.objects.order_by("id")
     ]
+
+
+ping = ping_task("monitor")

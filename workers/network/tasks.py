@@ -4,6 +4,7 @@ from celery import shared_task
 from apps.compute.selectors import vm_for_task
 from apps.network import services
 from workers.steps import job_step
+from workers.rpc import ping_task
 
 
 @shared_task(name="workers.network.tasks.allocate_nic")
@@ -17,3 +18,6 @@ def allocate_nic(job_id, vm_id):
 @job_step("network")
 def release_nics(job_id, vm_id):
     return {"released": services.release_nics(vm_for_task(vm_id))}
+
+
+ping = ping_task("network")

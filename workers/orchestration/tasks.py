@@ -2,6 +2,7 @@
 from celery import shared_task
 
 from . import runner
+from workers.rpc import ping_task
 
 _opts = {"ignore_result": True}
 
@@ -44,3 +45,6 @@ def rollback(flow, job_id, vm_id, *_failed_task_id):
 @shared_task(name="workers.orchestration.tasks.rolled_back", **_opts)
 def rolled_back(flow, job_id, vm_id, *_failed_task_id):
     runner.rolled_back(flow, job_id, vm_id)
+
+
+ping = ping_task("orchestration")

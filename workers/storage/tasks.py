@@ -5,6 +5,7 @@ from apps.compute.selectors import vm_for_task
 from workers.steps import job_step
 
 from . import manager
+from workers.rpc import ping_task
 
 
 @shared_task(name="workers.storage.tasks.create_root_volume")
@@ -18,3 +19,6 @@ def create_root_volume(job_id, vm_id):
 @job_step("storage")
 def delete_volumes(job_id, vm_id):
     return {"deleted": manager.delete_volumes(vm_for_task(vm_id))}
+
+
+ping = ping_task("storage")
