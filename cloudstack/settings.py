@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "apps.network",
     "apps.storage",
     "apps.jobs",
+    "apps.events",
     "apps.api",
 ]
 

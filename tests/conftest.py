@@ -63,3 +63,15 @@ def admin(db):
 @pytest.fixture
 def alice(db):
     return Caller(ensure_user("alice", "alice", AccountType.USER))
+
+
+def deploy_vm(caller, cloud, name, start=True):
+    """A VM as deployVirtualMachine records it (its job made the way the API makes it); the
+    job is not sent: tests run the flow's parts themselves."""
+    from apps.api.registry import REGISTRY
+    from apps.compute import services
+
+    job = REGISTRY["deployVirtualMachine"].new_job(caller, {})
+    vm = services.deploy(job, cloud["zone"], cloud["offering"], cloud["template"], name=name, start=start)
+    job.refresh_from_db()
+    return vm, job

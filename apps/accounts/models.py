@@ -1,4 +1,5 @@
 
+from django.conf import settings
 from django.db import models
 
 from apps.core.models import CloudObject
@@ -53,6 +54,11 @@ class CloudUser(CloudObject):
     state = models.CharField(max_length=16, default="enabled")
     api_key = models.CharField(max_length=255, unique=True, null=True, blank=True)
     secret_key = models.CharField(max_length=255, null=True, blank=True)
+    # The Django user behind this cloud user: its password (login, session auth) and, for
+    # staff, the Django admin. Username and password live there, once.
+    login = models.OneToOneField(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="cloud_user"
+    )
 
     def __str__(self):
         return self.username

@@ -41,6 +41,17 @@ class Command:
     description: str = ""
     cmd_class: str = ""
     response: tuple = field(default_factory=tuple)
+    event: tuple = ()  # (CloudStack event type, what it does: "VM.START", "starting Vm")
+
+    def new_job(self, caller, params):
+        """The async job of one call of this command (CloudStack's queueCommand)."""
+        from apps.jobs.services import create_job
+
+        cmd_class = self.cmd_class
+        if caller.is_root_admin and ".user." in cmd_class:  # admins see the ...ByAdmin variant
+            cmd_class = cmd_class.replace(".user.", ".admin.") + "ByAdmin"
+        event_type, event_description = self.event or ("", "")
+        return create_job(self.name, cmd_class, caller.user, _jsonable(params), event_type, event_description)
 
     def allows(self, caller):
         if self.access == ROOT_ADMIN:
@@ -107,6 +118,10 @@ class Command:
         return value
 
 
+def _jsonable(params):
+    return {k: v for k, v in params.items() if isinstance(v, (str, int, bool, list, dict, type(None)))}
+
+
 def _parse_map(raw, name, command):
     """``tags[0].key=a&tags[0].value=b`` → ``[{"key": "a", "value": "b"}]``."""
     rows = {}
@@ -124,7 +139,7 @@ def _parse_map(raw, name, command):
 REGISTRY: dict[str, Command] = {}
 
 
-def command(name, params=(), is_async=False, access=USER, description="", cmd_class="", response=()):
+def command(name, params=(), is_async=False, access=USER, description="", cmd_class="", response=(), event=()):
     """Declare a query-API command; the decorated function is its handler."""
 
     def register(handler):
@@ -139,6 +154,7 @@ def command(name, params=(), is_async=False, access=USER, description="", cmd_cl
             description=description or (handler.__doc__ or name).strip().splitlines()[0],
             cmd_class=cmd_class or f"org.apache.cloudstack.api.command.{name}Cmd",
             response=tuple(response),
+            event=tuple(event),
         )
         return handler
 

@@ -8,10 +8,12 @@ import logging
 import re
 from dataclasses import dataclass
 
+from django.db import transaction
 from django.http import JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
 from apps.accounts.selectors import Caller
+from apps.events.services import record as record_event
 from apps.core.errors import CloudError, ParamError, Unauthorized, UnsupportedAction
 
 from . import registry
@@ -29,6 +31,7 @@ class Call:
     caller: Caller
     params: dict
     command: registry.Command
+    job: object = None  # the AsyncJob of an async command, made before the handler runs
 
     def get(self, name, default=None):
         return self.params.get(name, default)
@@ -61,6 +64,18 @@ def _check_access(command, caller):
         raise Unauthorized(f"The given command '{command.name}' either does not exist, is not available for user.")
 
 
+def run(command, caller, params):
+    """Run a command's handler; an async command's job is made in the same transaction, so
+    a refused request leaves no job behind. Sync commands that declare an event record it."""
+    with transaction.atomic():
+        call = Call(caller, params, command, job=command.new_job(caller, params) if command.is_async else None)
+        body = command.handler(call)
+        if command.event and not command.is_async:
+            event_type, what = command.event
+            record_event(event_type, f"Successfully completed {what}", account=caller.account, user=caller.user)
+    return body
+
+
 @csrf_exempt
 def client_api(request):
     raw = _request_params(request)
@@ -77,7 +92,7 @@ def client_api(request):
             raise UnsupportedAction(f"The given command '{name}' does not exist or it is not available for user")
         _check_access(command, caller)
         params = command.parse({k.lower(): v for k, v in raw.items()})
-        body = command.handler(Call(caller, params, command))
+        body = run(command, caller, params)
     except CloudError as error:
         return error_response(error, key if not isinstance(error, UnsupportedAction) else "errorresponse")
     except Exception:  # noqa: BLE001 - the client gets CloudStack's 530, the log gets the trace

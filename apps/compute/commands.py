@@ -32,7 +32,9 @@ def _vm_reply(call, vm):
     ),
     is_async=True,
     description="Creates and automatically starts a virtual machine based on a service offering, disk offering, and template.",
+    cmd_class="org.apache.cloudstack.api.command.user.vm.DeployVMCmd",
     response=("virtualmachine",),
+    event=("VM.CREATE", "deploying Vm"),
 )
 def deploy_virtual_machine(call):
     zone = by_id(call, Zone.objects.all(), "zoneid")
@@ -48,8 +50,8 @@ def deploy_virtual_machine(call):
         ).first()
         if network is None:
             raise call.command.not_found("networkids", network_id)
-    vm, job = services.deploy(
-        call.caller,
+    vm = services.deploy(
+        call.job,
         zone,
         offering,
         template,
@@ -60,7 +62,7 @@ def deploy_virtual_machine(call):
         keypair=call.get("keypair", ""),
         group=call.get("group", ""),
     )
-    return {"id": vm.uuid_str, "jobid": job.uuid_str}
+    return {"id": vm.uuid_str, "jobid": call.job.uuid_str}
 
 
 @command(
@@ -117,24 +119,29 @@ def _target(call):
 
 
 @command("startVirtualMachine", params=(Param("id", "uuid", required=True),), is_async=True,
-         description="Starts a virtual machine.", response=("virtualmachine",))
+         description="Starts a virtual machine.", cmd_class="org.apache.cloudstack.api.command.user.vm.StartVMCmd",
+         response=("virtualmachine",), event=("VM.START", "starting Vm"))
 def start_virtual_machine(call):
-    return {"jobid": services.start(call.caller, _target(call)).uuid_str}
+    return {"jobid": services.start(call.job, _target(call)).uuid_str}
 
 
-@command("stopVirtualMachine", params=(Param("id", "uuid", required=True), Param("forced", "boolean")),
-         is_async=True, description="Stops a virtual machine.", response=("virtualmachine",))
+@command("stopVirtualMachine", params=(Param("id", "uuid", required=True), Param("forced", "boolean")), is_async=True,
+         description="Stops a virtual machine.", cmd_class="org.apache.cloudstack.api.command.user.vm.StopVMCmd",
+         response=("virtualmachine",), event=("VM.STOP", "stopping Vm"))
 def stop_virtual_machine(call):
-    return {"jobid": services.stop(call.caller, _target(call), forced=call.get("forced", False)).uuid_str}
+    return {"jobid": services.stop(call.job, _target(call), forced=call.get("forced", False)).uuid_str}
 
 
-@command("rebootVirtualMachine", params=(Param("id", "uuid", required=True), Param("forced", "boolean")),
-         is_async=True, description="Reboots a virtual machine.", response=("virtualmachine",))
+@command("rebootVirtualMachine", params=(Param("id", "uuid", required=True), Param("forced", "boolean")), is_async=True,
+         description="Reboots a virtual machine.", cmd_class="org.apache.cloudstack.api.command.user.vm.RebootVMCmd",
+         response=("virtualmachine",), event=("VM.REBOOT", "rebooting Vm"))
 def reboot_virtual_machine(call):
-    return {"jobid": services.reboot(call.caller, _target(call)).uuid_str}
+    return {"jobid": services.reboot(call.job, _target(call)).uuid_str}
 
 
 @command("destroyVirtualMachine", params=(Param("id", "uuid", required=True), Param("expunge", "boolean")),
-         is_async=True, description="Destroys a virtual machine.", response=("virtualmachine",))
+         is_async=True, description="Destroys a virtual machine.",
+         cmd_class="org.apache.cloudstack.api.command.user.vm.DestroyVMCmd",
+         response=("virtualmachine",), event=("VM.DESTROY", "destroying Vm"))
 def destroy_virtual_machine(call):
-    return {"jobid": services.destroy(call.caller, _target(call), expunge=call.get("expunge", False)).uuid_str}
+    return {"jobid": services.destroy(call.job, _target(call), expunge=call.get("expunge", False)).uuid_str}

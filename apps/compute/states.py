@@ -57,7 +57,7 @@ def transition(vm, target, expected=None, **fields):
     vm.refresh_from_db()
     if not updated:
         raise InvalidState(f"VM {vm.uuid} is in state {vm.state}; it cannot move to {target}")
-    from apps.core import events
+    from apps.core import bus
 
-    events.publish(f"vm.state.{target.lower()}", {"id": str(vm.uuid), "state": target, "account": str(vm.account.uuid)})
+    bus.publish(f"vm.state.{target.lower()}", {"id": str(vm.uuid), "state": target, "account": str(vm.account.uuid)})
     return vm

@@ -29,6 +29,8 @@ class AsyncJob(CloudObject):
     result_code = models.IntegerField(default=0)
     result_type = models.CharField(max_length=16, default="object")
     result = models.JSONField(null=True, blank=True)
+    event_type = models.CharField(max_length=64, blank=True, help_text="CloudStack event type, e.g. VM.CREATE")
+    event_description = models.CharField(max_length=255, blank=True, help_text='e.g. "deploying Vm"')
     instance_type = models.CharField(max_length=64, blank=True)
     instance_uuid = models.UUIDField(null=True, blank=True)
     completed = models.DateTimeField(null=True, blank=True)

@@ -1,24 +1,59 @@
 """Async jobs: created by the API, advanced step by step by the components, completed once."""
+import logging
 from contextlib import contextmanager
 
+from django.db import transaction
 from django.db.models import Count, OuterRef, Subquery
 from django.utils import timezone
 
 from apps.core.errors import CloudError
 
+from apps.events.services import record_job
+
 from .models import AsyncJob, JobStatus, JobStep, StepState
 
+log = logging.getLogger(__name__)
 
-def create_job(command, cmd_class, user, params, instance_type="", instance_uuid=None):
+
+def create_job(command, cmd_class, user, params, event_type="", event_description="", instance_type="", instance_uuid=None):
     return AsyncJob.objects.create(
         command=command,
         cmd_class=cmd_class,
         account=user.account,
         user=user,
         params=params,
+        event_type=event_type,
+        event_description=event_description,
         instance_type=instance_type,
         instance_uuid=instance_uuid,
     )
+
+
+def attach(job, instance_type, instance, **params):
+    """Name the object the job acts on (and the options it acts with)."""
+    job.instance_type, job.instance_uuid = instance_type, instance.uuid
+    job.params = {**job.params, **params}
+    job.save(update_fields=["instance_type", "instance_uuid", "params"])
+    return job
+
+
+def submit(job, send, *args, on_failure=None):
+    """Hand the job to its component once the current transaction commits.
+
+    A broker that cannot be reached fails the job at once (530), and ``on_failure`` undoes
+    what the request recorded; the client still gets its jobid and sees why.
+    """
+
+    def send_after_commit():
+        try:
+            send(job.pk, *args)
+        except Exception as exc:  # noqa: BLE001
+            log.exception("could not submit job %s", job.uuid)
+            fail(job.pk, CloudError(f"Unable to reach the {send.__module__.split('.')[1]} component: {exc}", 530))
+            if on_failure is not None:
+                on_failure()
+
+    transaction.on_commit(send_after_commit)
 
 
 def plan_steps(job, steps):
@@ -85,17 +120,20 @@ def claim(job_id, name, component="orchestration"):
 
 
 def succeed(job_id, result):
-    return AsyncJob.objects.filter(pk=job_id, status=JobStatus.PENDING).update(
-        status=JobStatus.SUCCEEDED, result_code=0, result_type="object", result=result, completed=timezone.now()
-    )
+    """Complete the job, once; its event is recorded with it."""
+    return _complete(job_id, status=JobStatus.SUCCEEDED, result_code=0, result=result)
 
 
 def fail(job_id, error):
     error = error if isinstance(error, CloudError) else CloudError(f"{type(error).__name__}: {error}")
-    return AsyncJob.objects.filter(pk=job_id, status=JobStatus.PENDING).update(
-        status=JobStatus.FAILED,
-        result_code=error.errorcode,
-        result_type="object",
-        result=error.as_result(),
-        completed=timezone.now(),
-    )
+    return _complete(job_id, status=JobStatus.FAILED, result_code=error.errorcode, result=error.as_result())
+
+
+def _complete(job_id, **fields):
+    with transaction.atomic():
+        done = AsyncJob.objects.filter(pk=job_id, status=JobStatus.PENDING).update(
+            result_type="object", completed=timezone.now(), **fields
+        )
+        if done:
+            record_job(AsyncJob.objects.select_related("account", "user").get(pk=job_id))
+    return done

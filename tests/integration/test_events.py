@@ -5,7 +5,7 @@ import uuid
 import pytest
 from kombu import Connection
 
-from apps.core import events
+from apps.core import bus as events
 from cloudstack.broker import Transport  # noqa: F401  (registers fsatomic://)
 
 pytestmark = pytest.mark.integration

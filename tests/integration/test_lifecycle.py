@@ -96,3 +96,22 @@ def test_a_failed_step_rolls_back_everything(stack, cs):
     assert vm["state"] == "Error" and vm["nic"] == []
     assert cs.listVolumes(zoneid=zone["id"]) == {}
     assert host_allocations(cs, zone["id"]) == {"broken-host": (0, 0)}
+
+
+def test_jobs_on_one_vm_run_in_submission_order(stack, catalog):
+    blocking = stack.client(fetch_result=True)
+    vm = blocking.deployVirtualMachine(name="serial-1", **catalog)["virtualmachine"]
+    api = stack.client(fetch_result=False)
+    stop1 = api.stopVirtualMachine(id=vm["id"])["jobid"]
+    stop2 = api.stopVirtualMachine(id=vm["id"])["jobid"]
+    start = api.startVirtualMachine(id=vm["id"])["jobid"]
+    reboot = api.rebootVirtualMachine(id=vm["id"])["jobid"]
+    # The later jobs wait for the earlier ones: while the first stop runs, the rest are pending.
+    assert api.queryAsyncJobResult(jobid=reboot)["jobstatus"] == 0
+    results = [blocking._jobresult(j) for j in (stop1, stop2, start, reboot)]
+    assert [r["virtualmachine"]["state"] for r in results] == ["Stopped", "Stopped", "Running", "Running"]
+    completed = [api.queryAsyncJobResult(jobid=j)["completed"] for j in (stop1, stop2, start, reboot)]
+    assert completed == sorted(completed)
+    with pytest.raises(CloudStackApiException) as again:
+        blocking.startVirtualMachine(id=vm["id"])
+    assert again.value.error["errorcode"] == 431 and "already running" in again.value.error["errortext"]

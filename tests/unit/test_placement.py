@@ -1,6 +1,6 @@
 import pytest
 
-from apps.compute import services
+from tests.conftest import deploy_vm
 from apps.core.errors import InsufficientCapacity
 from apps.fabric import placement
 from apps.fabric.models import Host
@@ -11,7 +11,7 @@ def new_vm(cloud, admin):
     counter = iter(range(1000))
 
     def make():
-        vm, _ = services.deploy(admin, cloud["zone"], cloud["offering"], cloud["template"], name=f"p{next(counter)}")
+        vm, _ = deploy_vm(admin, cloud, f"p{next(counter)}")
         return vm
 
     return make

@@ -7,7 +7,7 @@ import os
 
 import pytest
 
-from apps.compute import services
+from tests.conftest import deploy_vm
 from apps.compute.states import VmState
 from apps.core.errors import ResourceUnavailable
 from apps.fabric.models import Host, StoragePool
@@ -23,7 +23,7 @@ from workers.storage import tasks as storage_tasks
 
 @pytest.fixture
 def deployed(cloud, admin):
-    vm, job = services.deploy(admin, cloud["zone"], cloud["offering"], cloud["template"], name="rb")
+    vm, job = deploy_vm(admin, cloud, "rb")
     FLOWS["deploy"].prepare(job, vm)
     network_tasks.allocate_nic(job.pk, vm.pk)
     storage_tasks.create_root_volume(job.pk, vm.pk)

@@ -1,6 +1,6 @@
 import pytest
 
-from apps.compute import services
+from tests.conftest import deploy_vm
 from apps.compute.states import TRANSITIONS, VmState, can_transition, sources_of, transition
 from apps.core.errors import InvalidState
 
@@ -35,7 +35,7 @@ def test_sources_of_running():
 
 @pytest.fixture
 def vm(cloud, admin):
-    vm, _job = services.deploy(admin, cloud["zone"], cloud["offering"], cloud["template"], name="sm", start=False)
+    vm, _job = deploy_vm(admin, cloud, "sm", start=False)
     return vm
 
 

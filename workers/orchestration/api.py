@@ -26,6 +26,17 @@ def destroy_vm(job_id, vm_id):
     send("orchestration", "destroy_vm", job_id, vm_id)
 
 
+def begin(command, job_id, vm_id):
+    """Start the flow of a VM job from its API command's name (a job that waited its turn)."""
+    {
+        "deployVirtualMachine": deploy_vm,
+        "startVirtualMachine": start_vm,
+        "stopVirtualMachine": stop_vm,
+        "rebootVirtualMachine": reboot_vm,
+        "destroyVirtualMachine": destroy_vm,
+    }[command](job_id, vm_id)
+
+
 # The engine's own continuations, with which the runner links the stages of a flow.
 def advance(flow, job_id, vm_id, stage):
     return signature("orchestration", "advance", flow, job_id, vm_id, stage)

@@ -11,6 +11,7 @@ import logging
 
 from celery import chord
 
+from apps.compute.models import VirtualMachine
 from apps.compute.selectors import vm_for_task
 from apps.jobs import services as jobs
 from apps.jobs.models import AsyncJob, JobStatus, StepState
@@ -30,9 +31,37 @@ def _step_of(sig):
     return name, component
 
 
+def _waits_its_turn(job):
+    """Jobs on one VM run one at a time, in the order they were submitted (CloudStack's VM
+    work queue): a job with an earlier unfinished job on the same VM is left pending; the
+    earlier one starts it when it ends (:func:`_start_next`)."""
+    return AsyncJob.objects.filter(
+        instance_type="VirtualMachine", instance_uuid=job.instance_uuid, status=JobStatus.PENDING, pk__lt=job.pk
+    ).exists()
+
+
+def _start_next(job):
+    following = (
+        AsyncJob.objects.filter(
+            instance_type="VirtualMachine", instance_uuid=job.instance_uuid, status=JobStatus.PENDING, pk__gt=job.pk
+        )
+        .order_by("pk")
+        .first()
+    )
+    if following is not None:
+        api.begin(following.command, following.pk, _vm_pk(following))
+
+
+def _vm_pk(job):
+    return VirtualMachine.objects.filter(uuid=job.instance_uuid).values_list("pk", flat=True).first()
+
+
 def begin(flow_name, job_id, vm_id):
+    job = AsyncJob.objects.get(pk=job_id)
+    if job.status != JobStatus.PENDING or _waits_its_turn(job):
+        return
     if not jobs.claim(job_id, "prepare"):
-        return  # a redelivered message: this job is already under way
+        return  # a redelivered message, or started twice: this job is already under way
     flow = FLOWS[flow_name]
     job, vm = _load(job_id, vm_id)
     try:
@@ -56,6 +85,7 @@ def advance(flow_name, job_id, vm_id, index):
         with jobs.recorded(job_id, "finish"):
             result = flow.finish(job, vm)
         jobs.succeed(job_id, result)
+        _start_next(job)
         return
     stage_canvas(flow_name, job_id, vm_id, stages[index], index).apply_async()
 
@@ -100,3 +130,4 @@ def rolled_back(flow_name, job_id, vm_id):
         log.exception("abort of %s job %s failed", flow_name, job.uuid)
     jobs.step_done(job_id, "rollback", state=StepState.COMPENSATED)
     jobs.fail(job_id, jobs.first_failure(job_id))
+    _start_next(job)

@@ -15,6 +15,8 @@ class Start(Flow):
     name = "start"
 
     def prepare(self, job, vm):
+        if vm.state == VmState.RUNNING:
+            raise InvalidState(f"The virtual machine {vm.uuid} ({vm.display_name}) is already running")
         with jobs.recorded(job.pk, "transition"):
             transition(vm, VmState.STARTING, expected=[VmState.STOPPED])
         with jobs.recorded(job.pk, "reserve_capacity"):
@@ -39,20 +41,26 @@ class Start(Flow):
 
 class Stop(Flow):
     """Running → Stopping → guest shut down (forced: powered off) → Stopped, capacity freed.
-    On failure the guest still runs: back to Running."""
+    A VM already stopped is reported as it is, as CloudStack does. On failure the guest
+    still runs: back to Running."""
 
     name = "stop"
 
     def prepare(self, job, vm):
+        if vm.state == VmState.STOPPED:
+            return
         with jobs.recorded(job.pk, "transition"):
             transition(vm, VmState.STOPPING, expected=[VmState.RUNNING])
 
     def stages(self, job, vm):
+        if not jobs.did(job.pk, "transition"):
+            return []
         return [[compute.stop_domain(job.pk, vm.pk, job.params.get("forced", False))]]
 
     def finish(self, job, vm):
-        placement.release_for_vm(vm)
-        transition(vm, VmState.STOPPED, expected=[VmState.STOPPING], last_host=vm.host, host=None)
+        if jobs.did(job.pk, "transition"):
+            placement.release_for_vm(vm)
+            transition(vm, VmState.STOPPED, expected=[VmState.STOPPING], last_host=vm.host, host=None)
         return super().finish(job, vm)
 
     def abort(self, job, vm):
