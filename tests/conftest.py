@@ -75,3 +75,8 @@ def deploy_vm(caller, cloud, name, start=True):
     vm = services.deploy(job, cloud["zone"], cloud["offering"], cloud["template"], name=name, start=start)
     job.refresh_from_db()
     return vm, job
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -32,10 +32,7 @@ def restrict(queryset, caller, account_field="account"):
     if caller.is_root_admin:
         return queryset
     if caller.is_domain_admin:
-        path = caller.account.domain.path
-        return queryset.filter(**{f"{account_field}__domain__path": path}) | queryset.filter(
-            **{f"{account_field}__domain__path__startswith": f"{path}/"}
-        )
+        return queryset.filter(**{f"{account_field}__domain__in": domains_visible_to(caller)})
     return queryset.filter(**{account_field: caller.account})
 
 
@@ -45,3 +42,15 @@ def user_by_api_key(api_key):
         .filter(api_key=api_key, state="enabled", account__state="enabled")
         .first()
     )
+
+
+def domains_visible_to(caller):
+    from .models import Domain
+
+    queryset = Domain.objects.select_related("parent").order_by("id")
+    if caller.is_root_admin:
+        return queryset
+    own = caller.account.domain.path
+    if caller.is_domain_admin:
+        return queryset.filter(path=own) | queryset.filter(path__startswith=f"{own}/")
+    return queryset.filter(pk=caller.account.domain_id)

@@ -1,6 +1,10 @@
+"""Domains, accounts and users, and their credentials."""
 import secrets
 
+from django.contrib.auth import get_user_model
 from django.db import transaction
+
+from apps.core.errors import ParamError
 
 from .models import Account, AccountType, CloudUser, Domain
 
@@ -10,12 +14,51 @@ def root_domain():
     return domain
 
 
-def ensure_user(username, account_name, account_type=AccountType.USER, domain=None):
+def create_domain(name, parent=None):
+    parent = parent or root_domain()
+    if Domain.objects.filter(parent=parent, name=name).exists():
+        raise ParamError(f"Domain with name {name} already exists for the parent {parent.path}")
+    return Domain.objects.create(name=name, parent=parent, path=f"{parent.path}/{name}")
+
+
+@transaction.atomic
+def create_user(account, username, password=None, firstname="", lastname="", email=""):
+    """A user of ``account``; its password and Django login live on a Django user of the same
+    name (staff for root admins, so they can use the Django admin)."""
+    Login = get_user_model()
+    if CloudUser.objects.filter(username=username).exists() or Login.objects.filter(username=username).exists():
+        raise ParamError(f"The user {username} already exists in this domain")
+    login = Login(username=username, email=email, first_name=firstname, last_name=lastname)
+    login.is_staff = login.is_superuser = account.type == AccountType.ROOT_ADMIN
+    if password:
+        login.set_password(password)
+    else:
+        login.set_unusable_password()
+    login.save()
+    return CloudUser.objects.create(
+        username=username, account=account, firstname=firstname, lastname=lastname, email=email, login=login
+    )
+
+
+@transaction.atomic
+def create_account(domain, name, account_type, username, password=None, firstname="", lastname="", email=""):
+    if Account.objects.filter(domain=domain, name=name).exists():
+        raise ParamError(f"The specified account: {name} already exists in domain {domain.path}")
+    account = Account.objects.create(domain=domain, name=name, type=account_type)
+    create_user(account, username, password, firstname, lastname, email)
+    return account
+
+
+def ensure_user(username, account_name, account_type=AccountType.USER, domain=None, password=None):
     """The user ``username`` (made with its account if missing), with API keys."""
     with transaction.atomic():
-        domain = domain or root_domain()
-        account, _ = Account.objects.get_or_create(domain=domain, name=account_name, defaults={"type": account_type})
-        user, _ = CloudUser.objects.get_or_create(username=username, defaults={"account": account})
+        user = CloudUser.objects.filter(username=username).select_related("account").first()
+        if user is None:
+            domain = domain or root_domain()
+            account = Account.objects.filter(domain=domain, name=account_name).first()
+            if account is None:
+                account = Account.objects.create(domain=domain, name=account_name, type=account_type)
+            user = create_user(account, username, password)
         if not user.api_key:
             register_keys(user)
     return user
@@ -27,3 +70,7 @@ def register_keys(user):
     user.secret_key = secrets.token_urlsafe(64)
     user.save(update_fields=["api_key", "secret_key"])
     return user
+
+
+def check_password(user, password):
+    return user.login is not None and user.login.check_password(password)

@@ -16,7 +16,7 @@ from apps.accounts.selectors import Caller
 from apps.events.services import record as record_event
 from apps.core.errors import CloudError, ParamError, Unauthorized, UnsupportedAction
 
-from . import registry
+from . import registry, sessions
 from .auth import authenticate
 
 log = logging.getLogger(__name__)
@@ -76,16 +76,42 @@ def run(command, caller, params):
     return body
 
 
+def _authenticate(request, raw):
+    if any(k.lower() == "apikey" for k in raw):
+        return authenticate(raw)
+    return sessions.authenticate(request, raw)
+
+
+def _login(raw):
+    reply, session_id, sessionkey = sessions.login(raw)
+    response = _envelope("loginresponse", reply)
+    response.set_cookie("JSESSIONID", session_id, path="/client", httponly=True, samesite="Lax")
+    response.set_cookie("sessionkey", sessionkey, path="/client", httponly=True, samesite="Lax")
+    return response
+
+
+def _logout(request, raw):
+    sessions.logout(request, raw)
+    response = _envelope("logoutresponse", {"description": "success"})
+    response.delete_cookie("JSESSIONID", path="/client")
+    response.delete_cookie("sessionkey", path="/client")
+    return response
+
+
 @csrf_exempt
 def client_api(request):
     raw = _request_params(request)
     name = raw.get("command")
     command = registry.REGISTRY.get(name) if name else None
-    key = command.response_key if command else "errorresponse"
+    key = command.response_key if command else (f"{name.lower()}response" if name in ("login", "logout") else "errorresponse")
     try:
         if any(_CONTROL_CHARS.search(str(v)) for v in raw.values()):
             raise ParamError("Received value with control characters, which are not allowed")
-        caller = authenticate(raw)
+        if name == "login":
+            return _login(raw)
+        caller = _authenticate(request, raw)
+        if name == "logout":
+            return _logout(request, raw)
         if not name:
             raise Unauthorized("no command specified")
         if command is None:

@@ -1,4 +1,5 @@
 import json
+import os
 from pathlib import Path
 
 from django.core.management.base import BaseCommand
@@ -12,14 +13,14 @@ SIMULATOR = Path(__file__).resolve().parents[3] / "fabric" / "datacenters" / "si
 
 
 class Command(BaseCommand):
-    help = "Create the root admin (with API keys) and, on an empty cloud, the simulator data center."
+    help = "Create the root admin (password $JAVELIN_ADMIN_PASSWORD, default 'password'; API keys) and, on an empty cloud, the simulator data center."
 
     def add_arguments(self, parser):
         parser.add_argument("--datacenter", default=str(SIMULATOR), help="JSON description to build when no zone exists")
         parser.add_argument("--no-datacenter", action="store_true", help="only create the admin")
 
     def handle(self, no_datacenter=False, **options):
-        admin = ensure_user("admin", "admin", AccountType.ROOT_ADMIN)
+        admin = ensure_user("admin", "admin", AccountType.ROOT_ADMIN, password=os.environ.get("JAVELIN_ADMIN_PASSWORD", "password"))
         if not no_datacenter and not Zone.objects.exists():
             with open(options["datacenter"]) as f:
                 for line in datacenter.deploy(json.load(f)):
