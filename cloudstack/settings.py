@@ -48,6 +48,8 @@ INSTALLED_APPS = [
     "apps.storage",
     "apps.jobs",
     "apps.events",
+    "apps.tags",
+    "apps.sshkeys",
     "apps.api",
 ]
 
@@ -140,3 +142,5 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+# Secondary storage: where snapshots (and, later, templates) are kept.
+SECONDARY_STORAGE_DIR = Path(os.environ.get("JAVELIN_SECONDARY_STORAGE_DIR", STATE_DIR / "secondary"))

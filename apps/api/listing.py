@@ -26,12 +26,13 @@ def page_bounds(call):
     return start, start + pagesize
 
 
-def list_response(call, queryset, key, render):
-    """Render one page of ``queryset`` as a CloudStack list body."""
+def list_response(call, queryset, key, render=None, render_page=None):
+    """Render one page of ``queryset`` as a CloudStack list body: row by row with ``render``,
+    or the whole page at once with ``render_page`` (to fetch what rows share in one query)."""
     bounds = page_bounds(call)
     count = queryset.count()
-    rows = queryset[bounds[0]: bounds[1]] if bounds else queryset
-    items = [render(row) for row in rows]
+    rows = list(queryset[bounds[0]: bounds[1]] if bounds else queryset)
+    items = render_page(rows) if render_page else [render(row) for row in rows]
     if not items:
         return {}
     return {"count": count, key: items}

@@ -108,6 +108,8 @@ class Command:
                 return value.strip().lower() == "true"
             if param.type in ("integer", "long"):
                 return int(value)
+            if param.type == "date":
+                return _parse_date(value)
             if param.type == "list":
                 items = [item.strip() for item in value.split(",") if item.strip()]
                 return [str(uuid.UUID(i)) for i in items] if param.item == "uuid" else items
@@ -116,6 +118,18 @@ class Command:
                 raise self.not_found(param.name, value) from None
             raise self.invalid(param.name, value) from None
         return value
+
+
+def _parse_date(value):
+    """CloudStack accepts ``yyyy-MM-dd`` and ``yyyy-MM-dd HH:mm:ss`` for date parameters."""
+    from datetime import datetime
+
+    for fmt in ("%Y-%m-%d", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S%z"):
+        try:
+            return datetime.strptime(value.strip(), fmt).date()
+        except ValueError:
+            continue
+    raise ValueError(value)
 
 
 def _jsonable(params):

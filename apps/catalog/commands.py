@@ -5,8 +5,10 @@ from apps.api.listing import PAGING, list_response
 from apps.api.registry import Param, command
 from apps.core.errors import ParamError
 
-from .models import DiskOffering, ServiceOffering, Template
-from .responses import disk_offering_response, service_offering_response, template_response
+from apps.fabric.models import Cluster, HypervisorType
+
+from .models import DiskOffering, OsType, ServiceOffering, Template
+from .responses import disk_offering_response, os_type_response, service_offering_response, template_response
 
 
 def _named(queryset, call):
@@ -63,7 +65,7 @@ def list_templates(call):
     kind = call.get("templatefilter")
     if kind not in TEMPLATE_FILTERS:
         raise ParamError(f"Unable to execute API command listtemplates due to invalid value {kind} for parameter templatefilter")
-    templates = Template.objects.select_related("zone").order_by("id")
+    templates = Template.objects.select_related("zone", "os_type").order_by("id")
     account = call.caller.account
     if kind == "featured":
         templates = templates.filter(is_featured=True, is_public=True)
@@ -86,3 +88,27 @@ def list_templates(call):
     if "hypervisor" in call.params:
         templates = templates.filter(hypervisor__iexact=call.get("hypervisor"))
     return list_response(call, _named(templates, call), "template", template_response)
+
+
+@command("listOsTypes", params=(Param("id", "uuid"), Param("description"), *PAGING),
+         description="Lists all supported OS types for this cloud.",
+         cmd_class="org.apache.cloudstack.api.command.user.guest.ListGuestOsCmd", response=("ostype",))
+def list_os_types(call):
+    os_types = OsType.objects.order_by("id")
+    if "id" in call.params:
+        os_types = os_types.filter(uuid=call.get("id"))
+    if "description" in call.params:
+        os_types = os_types.filter(description=call.get("description"))
+    if "keyword" in call.params:
+        os_types = os_types.filter(description__icontains=call.get("keyword"))
+    return list_response(call, os_types, "ostype", os_type_response)
+
+
+@command("listHypervisors", params=(Param("zoneid", "uuid"),), description="List hypervisors",
+         cmd_class="org.apache.cloudstack.api.command.user.config.ListHypervisorsCmd", response=("hypervisor",))
+def list_hypervisors(call):
+    clusters = Cluster.objects.all()
+    if "zoneid" in call.params:
+        clusters = clusters.filter(zone__uuid=call.get("zoneid"))
+    names = sorted(set(clusters.values_list("hypervisor", flat=True))) or sorted(HypervisorType.values)
+    return {"count": len(names), "hypervisor": [{"name": n} for n in names]}

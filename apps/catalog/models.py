@@ -32,6 +32,16 @@ class DiskOffering(CloudObject):
         return self.name
 
 
+class OsType(CloudObject):
+    """A guest OS as CloudStack lists it (``listOsTypes``); templates name one."""
+
+    description = models.CharField(max_length=255, unique=True)
+    category = models.CharField(max_length=64, default="Other")
+
+    def __str__(self):
+        return self.description
+
+
 class TemplateFormat(models.TextChoices):
     QCOW2 = "QCOW2"
     RAW = "RAW"
@@ -40,7 +50,7 @@ class TemplateFormat(models.TextChoices):
 class Template(CloudObject):
     name = models.CharField(max_length=255)
     display_text = models.CharField(max_length=4096, blank=True)
-    os_type = models.CharField(max_length=255, default="Other Linux (64-bit)")
+    os_type = models.ForeignKey(OsType, on_delete=models.PROTECT, related_name="templates")
     format = models.CharField(max_length=16, choices=TemplateFormat.choices, default=TemplateFormat.QCOW2)
     hypervisor = models.CharField(max_length=32, default="Simulator")
     size_bytes = models.BigIntegerField()

@@ -1,4 +1,6 @@
-"""CloudStack objects for the catalog: service offering, disk offering, template."""
+"""CloudStack objects for the catalog: service offering, disk offering, template, OS type."""
+import uuid
+
 from apps.core.formats import compact, cs_date
 
 
@@ -46,7 +48,8 @@ def template_response(template):
             "isfeatured": template.is_featured,
             "passwordenabled": template.password_enabled,
             "format": template.format,
-            "ostypename": template.os_type,
+            "ostypeid": template.os_type.uuid_str,
+            "ostypename": template.os_type.description,
             "hypervisor": template.hypervisor,
             "zoneid": template.zone.uuid_str if template.zone_id else None,
             "zonename": template.zone.name if template.zone_id else None,
@@ -58,3 +61,13 @@ def template_response(template):
             "created": cs_date(template.created),
         }
     )
+
+
+def os_type_response(os_type):
+    return {
+        "id": os_type.uuid_str,
+        "description": os_type.description,
+        "oscategoryid": str(uuid.uuid5(uuid.NAMESPACE_URL, f"javelin:oscategory:{os_type.category}")),
+        "oscategoryname": os_type.category,
+        "isuserdefined": False,
+    }

@@ -6,15 +6,13 @@ from apps.api.registry import Param, command
 from apps.catalog.models import ServiceOffering, Template
 from apps.fabric.models import Zone
 from apps.network.models import GuestNetwork
+from apps.sshkeys import services as sshkeys
+from apps.tags.services import filter_by_tags, tags_by_resource
 
 from . import services
 from .responses import vm_response
 from .selectors import vms_visible_to
 from .states import VmState
-
-
-def _vm_reply(call, vm):
-    return vm_response(vm, admin=call.caller.is_admin)
 
 
 @command(
@@ -50,6 +48,8 @@ def deploy_virtual_machine(call):
         ).first()
         if network is None:
             raise call.command.not_found("networkids", network_id)
+    if call.get("keypair"):
+        sshkeys.lookup(call.caller.account, call.get("keypair"))
     vm = services.deploy(
         call.job,
         zone,
@@ -78,6 +78,8 @@ def deploy_virtual_machine(call):
         Param("listall", "boolean"),
         Param("account"),
         Param("domainid", "uuid"),
+        Param("keypair"),
+        Param("tags", "map"),
         *PAGING,
     ),
     description="List the virtual machines owned by the account.",
@@ -111,7 +113,15 @@ def list_virtual_machines(call):
     if "keyword" in call.params:
         keyword = call.get("keyword")
         vms = vms.filter(Q(name__icontains=keyword) | Q(display_name__icontains=keyword))
-    return list_response(call, vms, "virtualmachine", lambda vm: _vm_reply(call, vm))
+    if "keypair" in call.params:
+        vms = vms.filter(keypair=call.get("keypair"))
+    vms = filter_by_tags(vms, "UserVm", call.get("tags"))
+    return list_response(call, vms, "virtualmachine", render_page=lambda rows: _vm_page(call, rows))
+
+
+def _vm_page(call, vms):
+    tags = tags_by_resource("UserVm", [vm.uuid for vm in vms])
+    return [vm_response(vm, admin=call.caller.is_admin, tags=tags[vm.uuid]) for vm in vms]
 
 
 def _target(call):
@@ -145,3 +155,34 @@ def reboot_virtual_machine(call):
          response=("virtualmachine",), event=("VM.DESTROY", "destroying Vm"))
 def destroy_virtual_machine(call):
     return {"jobid": services.destroy(call.job, _target(call), expunge=call.get("expunge", False)).uuid_str}
+
+
+@command("updateVirtualMachine", params=(Param("id", "uuid", required=True), Param("displayname"), Param("name"),
+                                          Param("group"), Param("haenable", "boolean"), Param("userdata")),
+         description="Updates properties of a virtual machine.",
+         cmd_class="org.apache.cloudstack.api.command.user.vm.UpdateVMCmd", response=("virtualmachine",),
+         event=("VM.UPDATE", "updating Vm"))
+def update_virtual_machine(call):
+    vm = services.update(_target(call), name=call.get("name"), display_name=call.get("displayname"), group=call.get("group"))
+    return {"virtualmachine": vm_response(vm, admin=call.caller.is_admin)}
+
+
+@command("listVirtualMachinesMetrics", params=(Param("id", "uuid"), Param("ids", "list", item="uuid"), Param("name"),
+                                                Param("state"), Param("zoneid", "uuid"), Param("listall", "boolean"), *PAGING),
+         description="Lists VM metrics", cmd_class="org.apache.cloudstack.api.command.user.vm.ListVMsMetricsCmd",
+         response=("virtualmachine",))
+def list_virtual_machines_metrics(call):
+    body = list_virtual_machines(call)
+    for vm in body.get("virtualmachine", []):
+        vm.update(vm_metrics(vm))
+    return body
+
+
+def vm_metrics(vm):
+    """What is known of a VM's size; usage figures come with host statistics (monitoring)."""
+    nics = vm.get("nic", [])
+    return {
+        "ipaddress": nics[0]["ipaddress"] if nics else None,
+        "cputotal": f"{vm['cpunumber']} x {vm['cpuspeed'] / 1000:.2f} Ghz",
+        "memorytotal": f"{vm['memory'] / 1024:.2f} GB",
+    }

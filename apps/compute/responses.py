@@ -1,9 +1,14 @@
 """CloudStack's virtualmachine object (UserVmResponse)."""
 from apps.core.formats import compact, cs_date
 from apps.network.responses import nic_response
+from apps.tags.responses import tag_response
+from apps.tags.services import tags_by_resource
 
 
-def vm_response(vm, admin=False):
+def vm_response(vm, admin=False, tags=None):
+    """``tags``: the VM's tags when the caller fetched them for a whole page; else looked up."""
+    if tags is None:
+        tags = tags_by_resource("UserVm", [vm.uuid])[vm.uuid]
     offering, template = vm.service_offering, vm.template
     show_host = admin and vm.host_id is not None
     return compact(
@@ -38,14 +43,15 @@ def vm_response(vm, admin=False):
             "displayvm": True,
             "rootdeviceid": 0,
             "rootdevicetype": "ROOT",
-            "guestosid": None,
-            "osdisplayname": template.os_type,
+            "guestosid": template.os_type.uuid_str,
+            "ostypeid": template.os_type.uuid_str,
+            "osdisplayname": template.os_type.description,
             "keypairs": vm.keypair or None,
             "group": vm.group or None,
             "details": {},
             "nic": [nic_response(nic) for nic in vm.nics.all()],
             "securitygroup": [],
             "affinitygroup": [],
-            "tags": [],
+            "tags": [tag_response(t) for t in tags],
         }
     )

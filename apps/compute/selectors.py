@@ -8,7 +8,7 @@ def vms_visible_to(caller):
     """The VMs ``caller`` may see; users never see destroyed ones (CloudStack's default)."""
     queryset = (
         VirtualMachine.objects.filter(removed__isnull=True)
-        .select_related("zone", "template", "service_offering", "host", "account__domain", "user")
+        .select_related("zone", "template__os_type", "service_offering", "host", "account__domain", "user")
         .prefetch_related("nics__network")
         .order_by("id")
     )
@@ -21,5 +21,5 @@ def vms_visible_to(caller):
 def vm_for_task(vm_id):
     """A VM with everything the components need to act on it, removed ones included."""
     return VirtualMachine.objects.select_related(
-        "zone", "template", "service_offering", "host", "host__cluster", "network", "account__domain", "user"
+        "zone", "template__os_type", "service_offering", "host", "host__cluster", "network", "account__domain", "user"
     ).get(pk=vm_id)

@@ -3,7 +3,7 @@ Engine. Nothing here waits for a hypervisor. ``job`` is the async job the API ma
 call (see ``apps.api.registry.Command.new_job``)."""
 import re
 
-from apps.core.errors import ParamError
+from apps.core.errors import InvalidState, ParamError
 from apps.fabric.models import AllocationState
 from apps.jobs import services as jobs
 from apps.network.services import default_network_for
@@ -15,18 +15,23 @@ from .states import VmState
 HOSTNAME = re.compile(r"^[A-Za-z][A-Za-z0-9-]{0,61}[A-Za-z0-9]$|^[A-Za-z]$")
 
 
+def _check_hostname(name):
+    if not HOSTNAME.match(name):
+        raise ParamError(
+            f"Invalid name {name}. VM name can contain ASCII letters 'a' through 'z', the digits '0' through '9', "
+            "and the hyphen ('-'), must be between 1 and 63 characters long, and can't start or end with \"-\" "
+            "and can't start with digit"
+        )
+
+
 def deploy(job, zone, offering, template, network=None, name=None, display_name=None, start=True, keypair="", group=""):
     caller_account, user = job.account, job.user
     if zone.allocation_state != AllocationState.ENABLED:
         raise ParamError(f"Zone {zone.name} is not enabled for allocation")
     if template.zone_id not in (None, zone.pk):
         raise ParamError(f"Template {template.name} is not available in zone {zone.name}")
-    if name is not None and not HOSTNAME.match(name):
-        raise ParamError(
-            f"Invalid name {name}. VM name can contain ASCII letters 'a' through 'z', the digits '0' through '9', "
-            "and the hyphen ('-'), must be between 1 and 63 characters long, and can't start or end with \"-\" "
-            "and can't start with digit"
-        )
+    if name is not None:
+        _check_hostname(name)
     network = network or default_network_for(zone, caller_account)
     if network is None:
         raise ParamError(f"No guest network is available in zone {zone.name}")
@@ -81,3 +86,23 @@ def reboot(job, vm):
 
 def destroy(job, vm, expunge=False):
     return _submit(job, vm, orchestration.destroy_vm, expunge=expunge)
+
+
+def update(vm, name=None, display_name=None, group=None):
+    fields = {}
+    if name is not None and name != vm.name:
+        _check_hostname(name)
+        if vm.state != VmState.STOPPED:
+            raise InvalidState(f"The VM {vm.uuid} must be stopped to change its host name")
+        if VirtualMachine.objects.filter(account=vm.account, name=name, removed__isnull=True).exists():
+            raise ParamError(f"The vm with hostName {name} already exists in the network domain of account {vm.account.name}")
+        fields["name"] = name
+    if display_name is not None:
+        fields["display_name"] = display_name
+    if group is not None:
+        fields["group"] = group
+    if fields:
+        VirtualMachine.objects.filter(pk=vm.pk).update(**fields)
+        vm.refresh_from_db()
+    return vm
+

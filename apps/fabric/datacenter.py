@@ -2,7 +2,7 @@
 (after CloudStack Marvin's ``deployDataCenter``)."""
 from django.db import transaction
 
-from apps.catalog.models import DiskOffering, ServiceOffering, Template
+from apps.catalog.models import DiskOffering, OsType, ServiceOffering, Template
 from apps.network.services import create_network
 
 from . import services
@@ -59,7 +59,9 @@ def deploy(description):
             zone=zone,
             defaults={
                 "display_text": t.get("displaytext", t["name"]),
-                "os_type": t.get("ostype", "Other Linux (64-bit)"),
+                "os_type": OsType.objects.get_or_create(
+                    description=t.get("ostype", "Other Linux (64-bit)"), defaults={"category": t.get("oscategory", "Linux")}
+                )[0],
                 "format": t.get("format", "QCOW2"),
                 "hypervisor": t.get("hypervisor", "Simulator"),
                 "size_bytes": int(t.get("sizegb", 1) * GIB),

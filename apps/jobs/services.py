@@ -137,3 +137,19 @@ def _complete(job_id, **fields):
         if done:
             record_job(AsyncJob.objects.select_related("account", "user").get(pk=job_id))
     return done
+
+
+def is_finished(job_id):
+    return AsyncJob.objects.filter(pk=job_id).exclude(status=JobStatus.PENDING).exists()
+
+
+def on_commit_quietly(send, *args):
+    """Send a message that no job waits on, after the commit; a failure is logged."""
+
+    def send_after_commit():
+        try:
+            send(*args)
+        except Exception:  # noqa: BLE001
+            log.exception("could not send %s%r", send.__name__, args)
+
+    transaction.on_commit(send_after_commit)

@@ -1,10 +1,84 @@
-"""Query-API commands of storage: volumes."""
-from apps.accounts.selectors import restrict
-from apps.api.listing import PAGING, list_response
+"""Query-API commands of storage: volumes and snapshots. The files are the Storage
+component's work (attach and detach touch the guest, so they go to Compute)."""
+from apps.api.listing import PAGING, by_id, list_response
+from apps.catalog.models import DiskOffering
+from apps.compute.selectors import vms_visible_to
+from apps.fabric.models import Zone
+from apps.jobs import services as jobs
 from apps.api.registry import Param, command
+from apps.tags.services import filter_by_tags, tags_by_resource
+from workers.compute import api as compute
+from workers.storage import api as storage
 
-from .models import Volume
-from .responses import volume_response
+from . import services
+from .responses import snapshot_response, volume_response
+from .selectors import snapshots_visible_to, volumes_visible_to
+
+GIB = 1024**3
+
+
+@command("createVolume", params=(Param("name"), Param("diskofferingid", "uuid", required=True), Param("zoneid", "uuid", required=True),
+                                  Param("size", "long", description="size in GB, for a custom disk offering")),
+         is_async=True, description="Creates a disk volume from a disk offering.",
+         cmd_class="org.apache.cloudstack.api.command.user.volume.CreateVolumeCmd", response=("volume",),
+         event=("VOLUME.CREATE", "creating volume"))
+def create_volume(call):
+    offering = by_id(call, DiskOffering.objects.all(), "diskofferingid")
+    zone = by_id(call, Zone.objects.all(), "zoneid")
+    volume = services.allocate_data_volume(call.caller.account, zone, offering, call.get("size"), call.get("name"))
+    jobs.attach(call.job, "Volume", volume)
+    jobs.submit(call.job, storage.create_volume, volume.pk)
+    return {"id": volume.uuid_str, "jobid": call.job.uuid_str}
+
+
+@command("attachVolume", params=(Param("id", "uuid", required=True), Param("virtualmachineid", "uuid", required=True),
+                                  Param("deviceid", "long")),
+         is_async=True, description="Attaches a disk volume to a virtual machine.",
+         cmd_class="org.apache.cloudstack.api.command.user.volume.AttachVolumeCmd", response=("volume",),
+         event=("VOLUME.ATTACH", "attaching volume"))
+def attach_volume(call):
+    volume = by_id(call, volumes_visible_to(call.caller))
+    vm = by_id(call, vms_visible_to(call.caller), "virtualmachineid")
+    jobs.attach(call.job, "Volume", volume)
+    jobs.submit(call.job, compute.attach_volume, volume.pk, vm.pk)
+    return {"jobid": call.job.uuid_str}
+
+
+@command("detachVolume", params=(Param("id", "uuid", required=True),), is_async=True,
+         description="Detaches a disk volume from a virtual machine.",
+         cmd_class="org.apache.cloudstack.api.command.user.volume.DetachVolumeCmd", response=("volume",),
+         event=("VOLUME.DETACH", "detaching volume"))
+def detach_volume(call):
+    volume = by_id(call, volumes_visible_to(call.caller))
+    jobs.attach(call.job, "Volume", volume)
+    jobs.submit(call.job, compute.detach_volume, volume.pk)
+    return {"jobid": call.job.uuid_str}
+
+
+@command("deleteVolume", params=(Param("id", "uuid", required=True),), description="Deletes a detached disk volume.",
+         cmd_class="org.apache.cloudstack.api.command.user.volume.DeleteVolumeCmd", event=("VOLUME.DELETE", "deleting volume"))
+def delete_volume(call):
+    volume = by_id(call, volumes_visible_to(call.caller))
+    services.mark_for_deletion(volume)
+    jobs.on_commit_quietly(storage.expunge_volume, volume.pk)
+    return {"success": True}
+
+
+@command("resizeVolume", params=(Param("id", "uuid", required=True), Param("size", "long"), Param("diskofferingid", "uuid"),
+                                  Param("shrinkok", "boolean")),
+         is_async=True, description="Resizes a volume", cmd_class="org.apache.cloudstack.api.command.user.volume.ResizeVolumeCmd",
+         response=("volume",), event=("VOLUME.RESIZE", "resizing volume"))
+def resize_volume(call):
+    volume = by_id(call, volumes_visible_to(call.caller))
+    if "diskofferingid" in call.params:
+        size_gb = by_id(call, DiskOffering.objects.all(), "diskofferingid").disk_size_gb or call.get("size")
+    else:
+        size_gb = call.get("size")
+    if not size_gb or size_gb <= 0:
+        raise call.command.missing("size")
+    jobs.attach(call.job, "Volume", volume, size_bytes=size_gb * GIB, shrinkok=call.get("shrinkok", False))
+    jobs.submit(call.job, storage.resize_volume, volume.pk)
+    return {"jobid": call.job.uuid_str}
 
 
 @command(
@@ -16,16 +90,15 @@ from .responses import volume_response
         Param("zoneid", "uuid"),
         Param("name"),
         Param("listall", "boolean"),
+        Param("tags", "map"),
         *PAGING,
     ),
     description="Lists all volumes.",
     cmd_class="org.apache.cloudstack.api.command.user.volume.ListVolumesCmd",
+    response=("volume",),
 )
 def list_volumes(call):
-    volumes = restrict(
-        Volume.objects.filter(removed__isnull=True).select_related("vm", "zone", "pool", "account__domain").order_by("id"),
-        call.caller,
-    )
+    volumes = volumes_visible_to(call.caller)
     if not call.get("listall") and "id" not in call.params:
         volumes = volumes.filter(account=call.caller.account)
     for param, field in (("id", "uuid"), ("virtualmachineid", "vm__uuid"), ("zoneid", "zone__uuid"), ("name", "name")):
@@ -35,4 +108,48 @@ def list_volumes(call):
         volumes = volumes.filter(type__iexact=call.get("type"))
     if "keyword" in call.params:
         volumes = volumes.filter(name__icontains=call.get("keyword"))
-    return list_response(call, volumes, "volume", volume_response)
+    volumes = filter_by_tags(volumes, "Volume", call.get("tags"))
+
+    def render(rows):
+        tags = tags_by_resource("Volume", [v.uuid for v in rows])
+        return [volume_response(v, tags[v.uuid]) for v in rows]
+
+    return list_response(call, volumes, "volume", render_page=render)
+
+
+@command("createSnapshot", params=(Param("volumeid", "uuid", required=True), Param("name")), is_async=True,
+         description="Creates an instant snapshot of a volume.",
+         cmd_class="org.apache.cloudstack.api.command.user.snapshot.CreateSnapshotCmd", response=("snapshot",),
+         event=("SNAPSHOT.CREATE", "creating snapshot"))
+def create_snapshot(call):
+    volume = by_id(call, volumes_visible_to(call.caller), "volumeid")
+    snapshot = services.new_snapshot(volume, call.get("name"))
+    jobs.attach(call.job, "Snapshot", snapshot)
+    jobs.submit(call.job, storage.create_snapshot, snapshot.pk)
+    return {"id": snapshot.uuid_str, "jobid": call.job.uuid_str}
+
+
+@command("listSnapshots", params=(Param("id", "uuid"), Param("volumeid", "uuid"), Param("name"), Param("snapshottype"),
+                                   Param("listall", "boolean"), *PAGING),
+         description="Lists all available snapshots for the account.",
+         cmd_class="org.apache.cloudstack.api.command.user.snapshot.ListSnapshotsCmd", response=("snapshot",))
+def list_snapshots(call):
+    snapshots = snapshots_visible_to(call.caller)
+    if not call.get("listall") and "id" not in call.params:
+        snapshots = snapshots.filter(account=call.caller.account)
+    for param, field in (("id", "uuid"), ("volumeid", "volume__uuid"), ("name", "name")):
+        if param in call.params:
+            snapshots = snapshots.filter(**{field: call.get(param)})
+    if "keyword" in call.params:
+        snapshots = snapshots.filter(name__icontains=call.get("keyword"))
+    return list_response(call, snapshots, "snapshot", snapshot_response)
+
+
+@command("deleteSnapshot", params=(Param("id", "uuid", required=True),), is_async=True,
+         description="Deletes a snapshot of a disk volume.",
+         cmd_class="org.apache.cloudstack.api.command.user.snapshot.DeleteSnapshotCmd", event=("SNAPSHOT.DELETE", "deleting snapshot"))
+def delete_snapshot(call):
+    snapshot = by_id(call, snapshots_visible_to(call.caller))
+    jobs.attach(call.job, "Snapshot", snapshot)
+    jobs.submit(call.job, storage.delete_snapshot, snapshot.pk)
+    return {"jobid": call.job.uuid_str}

@@ -42,3 +42,26 @@ class Volume(CloudObject):
 
     def __str__(self):
         return self.name
+
+
+class SnapshotState(models.TextChoices):
+    CREATING = "Creating"
+    BACKED_UP = "BackedUp"
+    ERROR = "Error"
+    DESTROYED = "Destroyed"
+
+
+class Snapshot(CloudObject):
+    """A point-in-time copy of a volume, kept on secondary storage."""
+
+    name = models.CharField(max_length=255)
+    volume = models.ForeignKey(Volume, on_delete=models.PROTECT, related_name="snapshots")
+    account = models.ForeignKey("accounts.Account", on_delete=models.PROTECT, related_name="snapshots")
+    zone = models.ForeignKey("fabric.Zone", on_delete=models.PROTECT, related_name="snapshots")
+    state = models.CharField(max_length=16, choices=SnapshotState.choices, default=SnapshotState.CREATING)
+    size_bytes = models.BigIntegerField(default=0)
+    path = models.CharField(max_length=1024, blank=True)
+    removed = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self):
+        return self.name

@@ -1,29 +1,34 @@
-"""Volume bookkeeping: which pool holds a volume, what it takes of the pool, its state.
-
-The files themselves are made by the Storage component's driver; these functions only
-record and account, so that a redelivered task finds the row it made before.
-"""
+"""Volume and snapshot bookkeeping: which pool holds a volume, what it takes of the pool,
+its state, where it is attached. The files are made by the Storage component's driver;
+these functions record and account, so a redelivered task finds the row it made before."""
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from apps.core.errors import InsufficientCapacity
+from apps.core.errors import InsufficientCapacity, InvalidState, ParamError
 from apps.fabric.models import StoragePool
 
-from .models import Volume, VolumeState, VolumeType
+from .models import Snapshot, SnapshotState, Volume, VolumeState, VolumeType
+
+GIB = 1024**3
+MAX_DATA_DISKS = 15  # device ids 1..15 (vdb..vdp)
 
 
 def pick_pool(zone, cluster, size_bytes):
+    """Reserve ``size_bytes`` on the roomiest pool of the zone (of ``cluster`` or zone-wide)."""
     pools = StoragePool.objects.filter(zone=zone, state="Up")
-    if cluster is not None:  # cluster-scoped pools of that cluster, or zone-wide ones
+    if cluster is not None:
         pools = pools.filter(Q(cluster=cluster) | Q(cluster__isnull=True))
     for pool in pools.annotate(free=F("capacity_bytes") - F("allocated_bytes")).order_by("-free", "id"):
-        taken = StoragePool.objects.filter(
-            pk=pool.pk, allocated_bytes__lte=F("capacity_bytes") - size_bytes
-        ).update(allocated_bytes=F("allocated_bytes") + size_bytes)
-        if taken:
+        if reserve(pool, size_bytes):
             return pool
     raise InsufficientCapacity(f"No primary storage pool in zone {zone.name} has {size_bytes} bytes free")
+
+
+def reserve(pool, size_bytes):
+    return StoragePool.objects.filter(pk=pool.pk, allocated_bytes__lte=F("capacity_bytes") - size_bytes).update(
+        allocated_bytes=F("allocated_bytes") + size_bytes
+    )
 
 
 def allocate_root_volume(vm, cluster=None):
@@ -36,25 +41,45 @@ def allocate_root_volume(vm, cluster=None):
         with transaction.atomic():
             pool = pick_pool(vm.zone, cluster, size)
             return Volume.objects.create(
-                name=f"ROOT-{vm.pk}",
-                type=VolumeType.ROOT,
-                vm=vm,
-                account=vm.account,
-                zone=vm.zone,
-                pool=pool,
-                template=vm.template,
-                size_bytes=size,
-                state=VolumeState.CREATING,
-                device_id=0,
+                name=f"ROOT-{vm.pk}", type=VolumeType.ROOT, vm=vm, account=vm.account, zone=vm.zone, pool=pool,
+                template=vm.template, size_bytes=size, state=VolumeState.CREATING, device_id=0,
             )
     except IntegrityError:
         return Volume.objects.get(vm=vm, type=VolumeType.ROOT, removed__isnull=True)
+
+
+@transaction.atomic
+def allocate_data_volume(account, zone, disk_offering, size_gb=None, name=None):
+    """A DATADISK row in Allocated state, its pool space reserved; the file comes later."""
+    if disk_offering.customized:
+        if not size_gb or size_gb <= 0:
+            raise ParamError("A custom disk offering needs a positive size (in GB)")
+    else:
+        size_gb = disk_offering.disk_size_gb
+    size = size_gb * GIB
+    pool = pick_pool(zone, None, size)
+    volume = Volume.objects.create(
+        name=name or "", type=VolumeType.DATADISK, account=account, zone=zone, pool=pool,
+        disk_offering=disk_offering, size_bytes=size, state=VolumeState.ALLOCATED,
+    )
+    if not name:
+        Volume.objects.filter(pk=volume.pk).update(name=f"DATA-{volume.pk}")
+        volume.refresh_from_db()
+    return volume
 
 
 def mark_ready(volume, path):
     Volume.objects.filter(pk=volume.pk).update(state=VolumeState.READY, path=path)
     volume.refresh_from_db()
     return volume
+
+
+def mark_for_deletion(volume):
+    """deleteVolume: the volume leaves every list now; its file goes when the Storage
+    component expunges it."""
+    if volume.vm_id is not None:
+        raise InvalidState(f"Please specify a volume that is not attached to any VM (volume {volume.uuid})")
+    Volume.objects.filter(pk=volume.pk).update(state=VolumeState.DESTROY)
 
 
 def mark_expunged(volume):
@@ -68,3 +93,69 @@ def mark_expunged(volume):
 
 def volumes_of(vm):
     return Volume.objects.filter(vm=vm, removed__isnull=True).select_related("pool")
+
+
+@transaction.atomic
+def attach(volume, vm):
+    """Give ``volume`` the lowest free device id of ``vm``; return the volume."""
+    volume = Volume.objects.select_for_update().get(pk=volume.pk)
+    if volume.vm_id == vm.pk:
+        return volume  # redelivered: already attached
+    if volume.vm_id is not None:
+        raise InvalidState(f"Volume {volume.uuid} is already attached to another VM")
+    if volume.type != VolumeType.DATADISK or volume.state not in (VolumeState.READY, VolumeState.ALLOCATED):
+        raise InvalidState(f"Volume {volume.uuid} in state {volume.state} cannot be attached")
+    if volume.zone_id != vm.zone_id:
+        raise ParamError(f"Volume {volume.uuid} and VM {vm.uuid} are not in the same zone")
+    used = set(Volume.objects.filter(vm=vm, removed__isnull=True).values_list("device_id", flat=True))
+    device = next((d for d in range(1, MAX_DATA_DISKS + 1) if d not in used), None)
+    if device is None:
+        raise InvalidState(f"VM {vm.uuid} has no free disk slot")
+    Volume.objects.filter(pk=volume.pk).update(vm=vm, device_id=device)
+    volume.refresh_from_db()
+    return volume
+
+
+def detach(volume):
+    if volume.type == VolumeType.ROOT:
+        raise InvalidState("The ROOT volume of a VM cannot be detached")
+    Volume.objects.filter(pk=volume.pk).update(vm=None, device_id=None)
+    volume.refresh_from_db()
+    return volume
+
+
+@transaction.atomic
+def resize(volume, new_size_bytes, shrink_ok=False):
+    """Account for the new size on the pool; the file is resized by the driver after."""
+    volume = Volume.objects.select_for_update().get(pk=volume.pk)
+    delta = new_size_bytes - volume.size_bytes
+    if delta < 0 and not shrink_ok:
+        raise ParamError(f"Going from existing size of {volume.size_bytes} to size of {new_size_bytes} would shrink the volume; need to set shrinkok=true")
+    if delta > 0 and not reserve(volume.pool, delta):
+        raise InsufficientCapacity(f"Pool {volume.pool.name} has no room to grow volume {volume.uuid} by {delta} bytes")
+    if delta < 0:
+        StoragePool.objects.filter(pk=volume.pool_id).update(allocated_bytes=F("allocated_bytes") + delta)
+    Volume.objects.filter(pk=volume.pk).update(size_bytes=new_size_bytes)
+    volume.refresh_from_db()
+    return volume
+
+
+def new_snapshot(volume, name=None):
+    if volume.state != VolumeState.READY:
+        raise InvalidState(f"Volume {volume.uuid} is in state {volume.state}; only a Ready volume can be snapshotted")
+    snapshot = Snapshot.objects.create(name=name or "", volume=volume, account=volume.account, zone=volume.zone)
+    if not name:
+        stamp = timezone.now().strftime("%Y%m%d%H%M%S")
+        Snapshot.objects.filter(pk=snapshot.pk).update(name=f"{volume.name}_{stamp}")
+        snapshot.refresh_from_db()
+    return snapshot
+
+
+def snapshot_done(snapshot, path, size):
+    Snapshot.objects.filter(pk=snapshot.pk).update(state=SnapshotState.BACKED_UP, path=path, size_bytes=size)
+    snapshot.refresh_from_db()
+    return snapshot
+
+
+def snapshot_removed(snapshot):
+    Snapshot.objects.filter(pk=snapshot.pk).update(state=SnapshotState.DESTROYED, removed=timezone.now())

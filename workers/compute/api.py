@@ -1,5 +1,5 @@
 """Client side of the Compute component (``compute`` queue)."""
-from workers.rpc import signature
+from workers.rpc import send, signature
 
 
 def start_domain(job_id, vm_id):
@@ -16,3 +16,11 @@ def reboot_domain(job_id, vm_id):
 
 def destroy_domain(job_id, vm_id):
     return signature("compute", "destroy_domain", job_id, vm_id)
+
+
+def attach_volume(job_id, volume_id, vm_id):
+    send("compute", "attach_volume", job_id, volume_id, vm_id)
+
+
+def detach_volume(job_id, volume_id):
+    send("compute", "detach_volume", job_id, volume_id)

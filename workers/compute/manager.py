@@ -1,5 +1,6 @@
 """Compute component logic: turn a VM record into a guest on its host, and back."""
 from apps.core.errors import InvalidState
+from apps.storage import services as storage
 from apps.storage.services import volumes_of
 
 from .drivers import DomainSpec, driver_for
@@ -13,7 +14,7 @@ def spec_for(vm):
         uuid=str(vm.uuid),
         vcpus=offering.cpu_number,
         memory_mb=offering.memory_mb,
-        disks=tuple(Disk(v.path) for v in sorted(volumes_of(vm), key=lambda v: v.device_id or 0) if v.path),
+        disks=tuple(Disk(v.path, device_id=v.device_id or 0) for v in sorted(volumes_of(vm), key=lambda v: v.device_id or 0) if v.path),
         interfaces=tuple(Interface(n.mac_address, n.network.bridge) for n in vm.nics.select_related("network")),
     )
 
@@ -40,3 +41,25 @@ def destroy(vm):
     """Remove the guest from its host, if it has one (a VM never placed has nothing there)."""
     if vm.host_id is not None:
         driver_for(vm.host).destroy(vm.instance_name)
+
+
+def attach_volume(volume, vm):
+    """Record the attachment, then plug the disk into the guest if it has one; undo the
+    record if the hypervisor refuses."""
+    volume = storage.attach(volume, vm)
+    if vm.host_id is not None:
+        try:
+            driver_for(vm.host).attach_disk(vm.instance_name, Disk(volume.path, device_id=volume.device_id), volume.device_id)
+        except Exception:
+            storage.detach(volume)
+            raise
+    return volume
+
+
+def detach_volume(volume):
+    vm = volume.vm
+    if vm is None:
+        return volume  # redelivered: already detached
+    if vm.host_id is not None:
+        driver_for(vm.host).detach_disk(vm.instance_name, Disk(volume.path, device_id=volume.device_id), volume.device_id)
+    return storage.detach(volume)

@@ -1,5 +1,5 @@
 """Client side of the Storage component (``storage`` queue)."""
-from workers.rpc import signature
+from workers.rpc import send, signature
 
 
 def create_root_volume(job_id, vm_id):
@@ -8,3 +8,23 @@ def create_root_volume(job_id, vm_id):
 
 def delete_volumes(job_id, vm_id):
     return signature("storage", "delete_volumes", job_id, vm_id)
+
+
+def create_volume(job_id, volume_id):
+    send("storage", "create_volume", job_id, volume_id)
+
+
+def resize_volume(job_id, volume_id):
+    send("storage", "resize_volume", job_id, volume_id)
+
+
+def expunge_volume(volume_id):
+    send("storage", "expunge_volume", volume_id)
+
+
+def create_snapshot(job_id, snapshot_id):
+    send("storage", "create_snapshot", job_id, snapshot_id)
+
+
+def delete_snapshot(job_id, snapshot_id):
+    send("storage", "delete_snapshot", job_id, snapshot_id)

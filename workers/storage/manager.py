@@ -1,4 +1,8 @@
 """Storage component logic: volume rows (apps.storage.services) plus files (the pool's driver)."""
+import os
+
+from django.conf import settings
+
 from apps.storage import services
 
 from .drivers import driver_for
@@ -6,6 +10,14 @@ from .drivers import driver_for
 
 def create_root_volume(vm):
     volume = services.allocate_root_volume(vm, cluster=vm.host.cluster if vm.host_id else None)
+    return _materialise(volume)
+
+
+def create_volume(volume):
+    return _materialise(volume)
+
+
+def _materialise(volume):
     if volume.state == "Ready":
         return volume
     path = driver_for(volume.pool).create_volume(f"{volume.uuid}", volume.size_bytes)
@@ -15,8 +27,35 @@ def create_root_volume(vm):
 def delete_volumes(vm):
     deleted = 0
     for volume in services.volumes_of(vm):
-        if volume.path:
-            driver_for(volume.pool).delete_volume(volume.path)
-        services.mark_expunged(volume)
+        expunge(volume)
         deleted += 1
     return deleted
+
+
+def expunge(volume):
+    if volume.path:
+        driver_for(volume.pool).delete_volume(volume.path)
+    services.mark_expunged(volume)
+
+
+def resize(volume, size_bytes, shrink_ok=False):
+    volume = services.resize(volume, size_bytes, shrink_ok)
+    if volume.path:
+        driver_for(volume.pool).resize_volume(volume.path, size_bytes)
+    return volume
+
+
+def snapshot(snapshot):
+    volume = snapshot.volume
+    directory = os.path.join(settings.SECONDARY_STORAGE_DIR, "snapshots", str(volume.account.uuid))
+    path = driver_for(volume.pool).copy_out(volume.path, directory, f"{snapshot.uuid}.img")
+    return services.snapshot_done(snapshot, path, os.path.getsize(path))
+
+
+def delete_snapshot(snapshot):
+    if snapshot.path:
+        try:
+            os.unlink(snapshot.path)
+        except FileNotFoundError:
+            pass
+    services.snapshot_removed(snapshot)

@@ -2,10 +2,16 @@
 from celery import shared_task
 
 from apps.compute.selectors import vm_for_task
-from workers.steps import job_step
+from apps.storage.models import Snapshot, Volume
+from apps.storage.responses import snapshot_response, volume_response
+from workers.rpc import ping_task
+from workers.steps import job_step, job_task
 
 from . import manager
-from workers.rpc import ping_task
+
+
+def _volume(volume_id):
+    return Volume.objects.select_related("pool", "zone", "vm", "account__domain", "disk_offering").get(pk=volume_id)
 
 
 @shared_task(name="workers.storage.tasks.create_root_volume")
@@ -19,6 +25,52 @@ def create_root_volume(job_id, vm_id):
 @job_step("storage")
 def delete_volumes(job_id, vm_id):
     return {"deleted": manager.delete_volumes(vm_for_task(vm_id))}
+
+
+@shared_task(name="workers.storage.tasks.create_volume")
+@job_task("storage")
+def create_volume(job_id, volume_id):
+    volume = _volume(volume_id)
+    try:
+        manager.create_volume(volume)
+    except Exception:
+        manager.expunge(volume)  # give the pool space back: nothing half-made
+        raise
+    return {"volume": volume_response(_volume(volume_id))}
+
+
+@shared_task(name="workers.storage.tasks.resize_volume")
+@job_task("storage")
+def resize_volume(job_id, volume_id):
+    from apps.jobs.models import AsyncJob
+
+    params = AsyncJob.objects.get(pk=job_id).params
+    manager.resize(_volume(volume_id), params["size_bytes"], params.get("shrinkok", False))
+    return {"volume": volume_response(_volume(volume_id))}
+
+
+@shared_task(name="workers.storage.tasks.expunge_volume")
+def expunge_volume(volume_id):
+    manager.expunge(_volume(volume_id))
+
+
+@shared_task(name="workers.storage.tasks.create_snapshot")
+@job_task("storage")
+def create_snapshot(job_id, snapshot_id):
+    snapshot = Snapshot.objects.select_related("volume__pool", "volume__account", "zone", "account__domain").get(pk=snapshot_id)
+    try:
+        snapshot = manager.snapshot(snapshot)
+    except Exception:
+        manager.delete_snapshot(snapshot)
+        raise
+    return {"snapshot": snapshot_response(snapshot)}
+
+
+@shared_task(name="workers.storage.tasks.delete_snapshot")
+@job_task("storage")
+def delete_snapshot(job_id, snapshot_id):
+    manager.delete_snapshot(Snapshot.objects.get(pk=snapshot_id))
+    return {"success": True}
 
 
 ping = ping_task("storage")

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 class Disk:
     path: str
     format: str = "raw"
+    device_id: int = 0
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,14 @@ class HypervisorDriver(ABC):
     @abstractmethod
     def destroy(self, name):
         """Power off and undefine at once; a missing guest is not an error."""
+
+    @abstractmethod
+    def attach_disk(self, name, disk, device_id):
+        """Plug ``disk`` into guest ``name`` as its ``device_id``-th disk (live if it runs)."""
+
+    @abstractmethod
+    def detach_disk(self, name, disk, device_id):
+        """Unplug that disk again; a disk not there is not an error."""
 
     @abstractmethod
     def state(self, name):

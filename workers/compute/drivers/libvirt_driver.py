@@ -55,12 +55,15 @@ def domain_type(uri):
     return "test" if uri.startswith("test:") else "qemu"
 
 
-def domain_xml(spec, kind):
-    disks = "".join(
-        f"<disk type='file' device='disk'><driver name='qemu' type={quoteattr(d.format)}/>"
-        f"<source file={quoteattr(d.path)}/><target dev='vd{chr(ord('a') + i)}' bus='virtio'/></disk>"
-        for i, d in enumerate(spec.disks)
+def disk_xml(disk, device_id):
+    return (
+        f"<disk type='file' device='disk'><driver name='qemu' type={quoteattr(disk.format)}/>"
+        f"<source file={quoteattr(disk.path)}/><target dev='vd{chr(ord('a') + device_id)}' bus='virtio'/></disk>"
     )
+
+
+def domain_xml(spec, kind):
+    disks = "".join(disk_xml(d, d.device_id) for d in spec.disks)
     nics = "".join(
         f"<interface type='bridge'><mac address={quoteattr(n.mac)}/><source bridge={quoteattr(n.bridge)}/>"
         "<model type='virtio'/></interface>"
@@ -142,6 +145,41 @@ class LibvirtDriver(HypervisorDriver):
         except libvirt.libvirtError as exc:
             raise self._error(f"destroy {name}", exc) from exc
         self._undefine_quietly(dom)
+
+    def attach_disk(self, name, disk, device_id):
+        self._change_device(name, disk_xml(disk, device_id), attach=True)
+
+    def detach_disk(self, name, disk, device_id):
+        self._change_device(name, disk_xml(disk, device_id), attach=False)
+
+    def _change_device(self, name, device, attach):
+        dom = self._lookup(name)
+        if dom is None:
+            return  # no guest defined (a stopped VM): the next start builds it with its disks
+        flags = libvirt.VIR_DOMAIN_AFFECT_CONFIG | (libvirt.VIR_DOMAIN_AFFECT_LIVE if dom.isActive() else 0)
+        try:
+            (dom.attachDeviceFlags if attach else dom.detachDeviceFlags)(device, flags)
+        except libvirt.libvirtError as exc:
+            if exc.get_error_code() != libvirt.VIR_ERR_NO_SUPPORT:
+                raise self._error(f"{'attach' if attach else 'detach'} a disk of {name}", exc) from exc
+            # libvirt's test driver cannot hot-plug: change the guest's definition instead.
+            self._redefine(dom, device, attach)
+
+    def _redefine(self, dom, device, attach):
+        from xml.etree import ElementTree
+
+        root = ElementTree.fromstring(dom.XMLDesc(0))
+        devices = root.find("devices")
+        target = ElementTree.fromstring(device).find("target").get("dev")
+        for existing in devices.findall("disk"):
+            if existing.find("target") is not None and existing.find("target").get("dev") == target:
+                devices.remove(existing)
+        if attach:
+            devices.append(ElementTree.fromstring(device))
+        try:
+            self.conn.defineXML(ElementTree.tostring(root, encoding="unicode"))
+        except libvirt.libvirtError as exc:
+            raise self._error(f"redefine {dom.name()}", exc) from exc
 
     def state(self, name):
         dom = self._lookup(name)

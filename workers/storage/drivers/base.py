@@ -9,5 +9,13 @@ class StorageDriver(ABC):
         """Create volume ``name`` of ``size_bytes`` (idempotent); return its path."""
 
     @abstractmethod
+    def resize_volume(self, path, size_bytes):
+        """Make the volume ``size_bytes`` long."""
+
+    @abstractmethod
     def delete_volume(self, path):
         """Remove a volume; a volume already gone is not an error."""
+
+    @abstractmethod
+    def copy_out(self, path, directory, name):
+        """Copy a volume to ``directory/name`` (a snapshot on secondary storage); return its path."""

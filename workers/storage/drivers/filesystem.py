@@ -1,13 +1,28 @@
 """A primary storage pool that is a directory of volume files (libvirt's ``dir`` pool kind).
 
-Volumes are sparse files: a 10 GiB ROOT disk costs no space until written. A volume is
-written under a hidden name and renamed into place, so a crash never leaves a partial
-volume under a real name.
+Volumes are sparse files: a 10 GiB disk costs no space until written. Every file is
+written under a hidden name and renamed into place, so a crash or a failed copy never
+leaves a partial volume or snapshot under a real name.
 """
 import os
+import shutil
 import uuid
+from contextlib import contextmanager
 
 from .base import StorageDriver
+
+
+@contextmanager
+def _atomic_file(final):
+    """Yield a temporary path beside ``final``; rename it into place if the block succeeds."""
+    os.makedirs(os.path.dirname(final), exist_ok=True)
+    temp = os.path.join(os.path.dirname(final), f".{os.path.basename(final)}.{uuid.uuid4().hex}.partial")
+    try:
+        yield temp
+        os.replace(temp, final)
+    finally:
+        if os.path.exists(temp):
+            os.unlink(temp)
 
 
 class FilesystemPoolDriver(StorageDriver):
@@ -15,22 +30,43 @@ class FilesystemPoolDriver(StorageDriver):
         self.path = path
 
     def create_volume(self, name, size_bytes):
-        os.makedirs(self.path, exist_ok=True)
         final = os.path.join(self.path, f"{name}.img")
         if os.path.exists(final):
             return final
-        temp = os.path.join(self.path, f".{name}.{uuid.uuid4().hex}.partial")
-        try:
+        with _atomic_file(final) as temp:
             with open(temp, "wb") as f:
                 f.truncate(size_bytes)
-            os.replace(temp, final)
-        finally:
-            if os.path.exists(temp):
-                os.unlink(temp)
         return final
+
+    def resize_volume(self, path, size_bytes):
+        os.truncate(path, size_bytes)
 
     def delete_volume(self, path):
         try:
             os.unlink(path)
         except FileNotFoundError:
             pass
+
+    def copy_out(self, path, directory, name):
+        final = os.path.join(directory, name)
+        if os.path.exists(final):
+            return final
+        with _atomic_file(final) as temp:
+            _sparse_copy(path, temp)
+        return final
+
+
+def _sparse_copy(source, target, chunk=1 << 20):
+    """Copy keeping holes: zero chunks are skipped (seeked over), the length is kept."""
+    zero = bytes(chunk)
+    with open(source, "rb") as src, open(target, "wb") as dst:
+        while True:
+            block = src.read(chunk)
+            if not block:
+                break
+            if block == zero[: len(block)]:
+                dst.seek(len(block), os.SEEK_CUR)
+            else:
+                dst.write(block)
+        dst.truncate()
+    shutil.copymode(source, target)

@@ -1,0 +1,49 @@
+"""Query-API commands for events."""
+from apps.accounts.selectors import restrict
+from apps.api.listing import PAGING, list_response
+from apps.api.registry import Param, command
+from apps.core.formats import compact, cs_date
+
+from .models import Event
+
+
+def event_response(event):
+    account = event.account
+    return compact(
+        {
+            "id": event.uuid_str,
+            "type": event.type,
+            "level": event.level,
+            "state": event.state,
+            "description": event.description,
+            "username": event.user.username if event.user_id else None,
+            "account": account.name if account else None,
+            "domainid": account.domain.uuid_str if account else None,
+            "domain": account.domain.name if account else None,
+            "resourcetype": event.resource_type or None,
+            "resourceid": str(event.resource_uuid) if event.resource_uuid else None,
+            "created": cs_date(event.created),
+        }
+    )
+
+
+@command("listEvents", params=(Param("id", "uuid"), Param("type"), Param("level"), Param("startdate", "date"),
+                                Param("enddate", "date"), Param("account"), Param("domainid", "uuid"),
+                                Param("listall", "boolean"), *PAGING),
+         description="A command to list events.", cmd_class="org.apache.cloudstack.api.command.user.event.ListEventsCmd",
+         response=("event",))
+def list_events(call):
+    events = restrict(Event.objects.select_related("account__domain", "user").order_by("-id"), call.caller)
+    if not call.get("listall"):
+        events = events.filter(account=call.caller.account)
+    for param, field in (("id", "uuid"), ("type", "type"), ("level", "level"), ("account", "account__name"),
+                         ("domainid", "account__domain__uuid")):
+        if param in call.params:
+            events = events.filter(**{field: call.get(param)})
+    if "startdate" in call.params:
+        events = events.filter(created__date__gte=call.get("startdate"))
+    if "enddate" in call.params:
+        events = events.filter(created__date__lte=call.get("enddate"))
+    if "keyword" in call.params:
+        events = events.filter(description__icontains=call.get("keyword"))
+    return list_response(call, events, "event", event_response)

@@ -1,0 +1,20 @@
+from apps.accounts.selectors import restrict
+
+from .models import Snapshot, Volume, VolumeState
+
+
+def volumes_visible_to(caller):
+    return restrict(
+        Volume.objects.filter(removed__isnull=True)
+        .exclude(state__in=[VolumeState.DESTROY, VolumeState.EXPUNGED])
+        .select_related("vm", "zone", "pool", "account__domain", "disk_offering")
+        .order_by("id"),
+        caller,
+    )
+
+
+def snapshots_visible_to(caller):
+    return restrict(
+        Snapshot.objects.filter(removed__isnull=True).select_related("volume", "zone", "account__domain").order_by("id"),
+        caller,
+    )

@@ -1,0 +1,48 @@
+"""Query-API commands for tags. The work is the data service's own, so the async job
+completes within the request; clients poll it once and find it done."""
+from apps.accounts.selectors import restrict
+from apps.api.listing import PAGING, list_response
+from apps.api.registry import Param, command
+from apps.jobs import services as jobs
+
+from . import services
+from .models import ResourceTag
+from .responses import tag_response
+
+TAG_PARAMS = (
+    Param("resourceids", "list", item="uuid", required=True),
+    Param("resourcetype", required=True),
+)
+
+
+@command("createTags", params=(*TAG_PARAMS, Param("tags", "map", required=True), Param("customer")), is_async=True,
+         description="Creates resource tag(s)", cmd_class="org.apache.cloudstack.api.command.user.tag.CreateTagsCmd",
+         event=("CREATE_TAGS", "creating tags"))
+def create_tags(call):
+    uuids = services.resolve(call.caller, call.get("resourcetype"), call.get("resourceids"), call.command.not_found)
+    services.create_tags(call.caller, call.get("resourcetype"), uuids, call.get("tags"), call.get("customer", ""))
+    jobs.succeed(call.job.pk, {"success": True})
+    return {"jobid": call.job.uuid_str}
+
+
+@command("deleteTags", params=(*TAG_PARAMS, Param("tags", "map")), is_async=True,
+         description="Deleting resource tag(s)", cmd_class="org.apache.cloudstack.api.command.user.tag.DeleteTagsCmd",
+         event=("DELETE_TAGS", "deleting tags"))
+def delete_tags(call):
+    uuids = services.resolve(call.caller, call.get("resourcetype"), call.get("resourceids"), call.command.not_found)
+    services.delete_tags(call.get("resourcetype"), uuids, call.get("tags"))
+    jobs.succeed(call.job.pk, {"success": True})
+    return {"jobid": call.job.uuid_str}
+
+
+@command("listTags", params=(Param("resourceid", "uuid"), Param("resourcetype"), Param("key"), Param("value"),
+                              Param("customer"), Param("listall", "boolean"), *PAGING),
+         description="List resource tag(s)", cmd_class="org.apache.cloudstack.api.command.user.tag.ListTagsCmd",
+         response=("tag",))
+def list_tags(call):
+    tags = restrict(ResourceTag.objects.select_related("account__domain").order_by("id"), call.caller)
+    for param, field in (("resourceid", "resource_uuid"), ("resourcetype", "resource_type"), ("key", "key"),
+                         ("value", "value"), ("customer", "customer")):
+        if param in call.params:
+            tags = tags.filter(**{field: call.get(param)})
+    return list_response(call, tags, "tag", tag_response)

@@ -1,0 +1,77 @@
+"""Tags on API objects. Each taggable type names the queryset that says who may see it,
+so tagging an object is allowed exactly where seeing it is."""
+from collections import defaultdict
+
+from django.db import transaction
+
+from apps.core.errors import ParamError
+
+from .models import ResourceTag
+
+
+def taggable_types():
+    """CloudStack's resource type names, each with the selector of what a caller may see."""
+    from apps.compute.selectors import vms_visible_to
+    from apps.storage.selectors import volumes_visible_to
+
+    return {
+        "UserVm": vms_visible_to,
+        "Volume": volumes_visible_to,
+    }
+
+
+def resolve(caller, resource_type, uuids, not_found):
+    visible = taggable_types().get(resource_type)
+    if visible is None:
+        raise ParamError(f"Unable to find resource type {resource_type}; taggable types: {', '.join(sorted(taggable_types()))}")
+    found = {str(u) for u in visible(caller).filter(uuid__in=uuids).values_list("uuid", flat=True)}
+    for uuid in uuids:
+        if uuid not in found:
+            raise not_found("resourceids", uuid)
+    return uuids
+
+
+@transaction.atomic
+def create_tags(caller, resource_type, uuids, tags, customer=""):
+    owner = caller.account
+    for uuid in uuids:
+        for tag in tags:
+            if not tag.get("key"):
+                raise ParamError("Tag key is required")
+            ResourceTag.objects.update_or_create(
+                resource_type=resource_type, resource_uuid=uuid, key=tag["key"],
+                defaults={"value": tag.get("value", ""), "account": owner, "customer": customer},
+            )
+
+
+@transaction.atomic
+def delete_tags(resource_type, uuids, tags):
+    tagged = ResourceTag.objects.filter(resource_type=resource_type, resource_uuid__in=uuids)
+    if tags:
+        for tag in tags:
+            match = tagged.filter(key=tag.get("key"))
+            if tag.get("value") is not None:
+                match = match.filter(value=tag["value"])
+            match.delete()
+    else:
+        tagged.delete()
+
+
+def tags_by_resource(resource_type, uuids):
+    """{uuid: [tag objects]} for a page of objects, in one query."""
+    found = defaultdict(list)
+    for tag in ResourceTag.objects.filter(resource_type=resource_type, resource_uuid__in=list(uuids)).select_related(
+        "account__domain"
+    ):
+        found[tag.resource_uuid].append(tag)
+    return found
+
+
+def filter_by_tags(queryset, resource_type, tags):
+    """Objects of ``queryset`` carrying every one of ``tags`` (``[{"key":..,"value":..}]``)."""
+    for tag in tags or ():
+        match = ResourceTag.objects.filter(resource_type=resource_type, key=tag.get("key"))
+        if tag.get("value") is not None:
+            match = match.filter(value=tag["value"])
+        queryset = queryset.filter(uuid__in=match.values("resource_uuid"))
+    return queryset
