@@ -3,7 +3,7 @@
 from django.db import transaction
 
 from apps.catalog.models import DiskOffering, OsType, ServiceOffering, Template
-from apps.network.services import create_network
+from apps.network.services import add_public_range, create_network
 
 from . import services
 from .models import Zone
@@ -22,6 +22,8 @@ def deploy(description):
         made.append(f"zone {zone.name}")
         for n in z.get("guestnetworks", []):
             create_network(zone, n["name"], n["cidr"], n.get("gateway"))
+        for r in z.get("publicipranges", []):
+            add_public_range(zone, r["startip"], r["endip"], r["gateway"], r["netmask"])
         for p in z.get("pods", []):
             pod = services.create_pod(zone, p["name"], gateway=p.get("gateway", ""), netmask=p.get("netmask", ""))
             for c in p.get("clusters", []):

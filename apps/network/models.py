@@ -8,6 +8,19 @@ class NetworkType(models.TextChoices):
     ISOLATED = "Isolated"
 
 
+class NetworkOffering(CloudObject):
+    name = models.CharField(max_length=255, unique=True)
+    display_text = models.CharField(max_length=255, blank=True)
+    guest_ip_type = models.CharField(max_length=16, choices=NetworkType.choices)
+    is_default = models.BooleanField(default=False)
+    specify_vlan = models.BooleanField(default=False)
+    services = models.JSONField(default=list, help_text="service names: Dhcp, Dns, SourceNat, PortForwarding, Firewall ...")
+    state = models.CharField(max_length=16, default="Enabled")
+
+    def __str__(self):
+        return self.name
+
+
 class GuestNetwork(CloudObject):
     name = models.CharField(max_length=255)
     display_text = models.CharField(max_length=255, blank=True)
@@ -17,9 +30,16 @@ class GuestNetwork(CloudObject):
         help_text="owner of an isolated network; empty for a zone-wide shared network",
     )
     type = models.CharField(max_length=16, choices=NetworkType.choices, default=NetworkType.SHARED)
+    network_offering = models.ForeignKey(NetworkOffering, null=True, blank=True, on_delete=models.PROTECT, related_name="networks")
     cidr = models.CharField(max_length=64)
     gateway = models.GenericIPAddressField(protocol="IPv4")
     state = models.CharField(max_length=16, default="Implemented")
+    removed = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["zone", "cidr"], condition=models.Q(removed__isnull=True), name="network_unique_cidr_in_zone")
+        ]
 
     @property
     def bridge(self):
@@ -49,3 +69,81 @@ class Nic(CloudObject):
 
     def __str__(self):
         return f"{self.ip_address} ({self.mac_address})"
+
+
+class IpState(models.TextChoices):
+    FREE = "Free"
+    ALLOCATED = "Allocated"
+
+
+class PublicIpAddress(CloudObject):
+    """An address of a zone's public range; Free until an account associates it."""
+
+    zone = models.ForeignKey("fabric.Zone", on_delete=models.PROTECT, related_name="public_ips")
+    address = models.GenericIPAddressField(protocol="IPv4")
+    gateway = models.GenericIPAddressField(protocol="IPv4")
+    netmask = models.GenericIPAddressField(protocol="IPv4")
+    state = models.CharField(max_length=16, choices=IpState.choices, default=IpState.FREE)
+    account = models.ForeignKey("accounts.Account", null=True, blank=True, on_delete=models.PROTECT, related_name="public_ips")
+    network = models.ForeignKey(GuestNetwork, null=True, blank=True, on_delete=models.PROTECT, related_name="public_ips")
+    allocated = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["zone", "address"], name="public_ip_unique_in_zone")]
+
+    def __str__(self):
+        return self.address
+
+
+class RuleState(models.TextChoices):
+    ADD = "Add"
+    ACTIVE = "Active"
+    REVOKE = "Revoke"
+
+
+class PortForwardingRule(CloudObject):
+    ip = models.ForeignKey(PublicIpAddress, on_delete=models.CASCADE, related_name="port_forwards")
+    vm = models.ForeignKey("compute.VirtualMachine", on_delete=models.CASCADE, related_name="port_forwards")
+    protocol = models.CharField(max_length=8)
+    public_port = models.PositiveIntegerField()
+    public_end_port = models.PositiveIntegerField()
+    private_port = models.PositiveIntegerField()
+    private_end_port = models.PositiveIntegerField()
+    cidr_list = models.CharField(max_length=1024, default="0.0.0.0/0")
+    state = models.CharField(max_length=16, choices=RuleState.choices, default=RuleState.ADD)
+    account = models.ForeignKey("accounts.Account", on_delete=models.CASCADE, related_name="+")
+
+
+class FirewallRule(CloudObject):
+    ip = models.ForeignKey(PublicIpAddress, on_delete=models.CASCADE, related_name="firewall_rules")
+    protocol = models.CharField(max_length=8)
+    start_port = models.PositiveIntegerField(null=True, blank=True)
+    end_port = models.PositiveIntegerField(null=True, blank=True)
+    icmp_type = models.IntegerField(null=True, blank=True)
+    icmp_code = models.IntegerField(null=True, blank=True)
+    cidr_list = models.CharField(max_length=1024, default="0.0.0.0/0")
+    state = models.CharField(max_length=16, choices=RuleState.choices, default=RuleState.ADD)
+    account = models.ForeignKey("accounts.Account", on_delete=models.CASCADE, related_name="+")
+
+
+class SecurityGroup(CloudObject):
+    name = models.CharField(max_length=255)
+    description = models.CharField(max_length=4096, blank=True)
+    account = models.ForeignKey("accounts.Account", on_delete=models.CASCADE, related_name="security_groups")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["account", "name"], name="security_group_unique_name_in_account")]
+
+    def __str__(self):
+        return self.name
+
+
+class SecurityGroupRule(CloudObject):
+    group = models.ForeignKey(SecurityGroup, on_delete=models.CASCADE, related_name="rules")
+    direction = models.CharField(max_length=8, choices=[("ingress", "ingress"), ("egress", "egress")])
+    protocol = models.CharField(max_length=8)
+    start_port = models.IntegerField(null=True, blank=True)
+    end_port = models.IntegerField(null=True, blank=True)
+    icmp_type = models.IntegerField(null=True, blank=True)
+    icmp_code = models.IntegerField(null=True, blank=True)
+    cidr = models.CharField(max_length=64, blank=True)

@@ -1,5 +1,8 @@
-"""CloudStack objects for networking: nic."""
+"""CloudStack objects for networking: nic, network, network offering, public IP, rules,
+security group."""
 import ipaddress
+
+from apps.core.formats import compact, cs_date
 
 
 def nic_response(nic):
@@ -18,4 +21,161 @@ def nic_response(nic):
         "deviceid": str(nic.device_id),
         "secondaryip": [],
         "extradhcpoption": [],
+    }
+
+
+def _services(names):
+    return [{"name": name, "provider": [{"name": "VirtualRouter"}]} for name in names]
+
+
+def network_offering_response(offering):
+    return {
+        "id": offering.uuid_str,
+        "name": offering.name,
+        "displaytext": offering.display_text or offering.name,
+        "guestiptype": offering.guest_ip_type,
+        "traffictype": "Guest",
+        "isdefault": offering.is_default,
+        "specifyvlan": offering.specify_vlan,
+        "specifyipranges": offering.guest_ip_type == "Shared",
+        "conservemode": True,
+        "forvpc": False,
+        "state": offering.state,
+        "availability": "Optional",
+        "networkrate": 200,
+        "serviceofferingid": None,
+        "service": _services(offering.services),
+    }
+
+
+def network_response(network):
+    net = ipaddress.ip_network(network.cidr, strict=False)
+    offering, account = network.network_offering, network.account
+    return compact(
+        {
+            "id": network.uuid_str,
+            "name": network.name,
+            "displaytext": network.display_text or network.name,
+            "zoneid": network.zone.uuid_str,
+            "zonename": network.zone.name,
+            "networkofferingid": offering.uuid_str if offering else None,
+            "networkofferingname": offering.name if offering else None,
+            "networkofferingdisplaytext": offering.display_text if offering else None,
+            "type": network.type,
+            "traffictype": "Guest",
+            "state": network.state,
+            "cidr": network.cidr,
+            "gateway": network.gateway,
+            "netmask": str(net.netmask),
+            "dns1": network.zone.dns1,
+            "isdefault": account is None,
+            "canusefordeploy": True,
+            "acltype": "Account" if account else "Domain",
+            "account": account.name if account else None,
+            "domainid": account.domain.uuid_str if account else None,
+            "domain": account.domain.name if account else None,
+            "issystem": False,
+            "specifyipranges": account is None,
+            "restartrequired": False,
+            "service": _services(offering.services) if offering else [],
+            "created": cs_date(network.created),
+            "tags": [],
+        }
+    )
+
+
+def public_ip_response(ip):
+    account, network = ip.account, ip.network
+    return compact(
+        {
+            "id": ip.uuid_str,
+            "ipaddress": ip.address,
+            "allocated": cs_date(ip.allocated),
+            "zoneid": ip.zone.uuid_str,
+            "zonename": ip.zone.name,
+            "issourcenat": False,
+            "isstaticnat": False,
+            "issystem": False,
+            "forvirtualnetwork": True,
+            "associatednetworkid": network.uuid_str if network else None,
+            "associatednetworkname": network.name if network else None,
+            "networkid": network.uuid_str if network else None,
+            "state": ip.state,
+            "account": account.name if account else None,
+            "domainid": account.domain.uuid_str if account else None,
+            "domain": account.domain.name if account else None,
+            "tags": [],
+        }
+    )
+
+
+def port_forwarding_response(rule):
+    vm = rule.vm
+    return {
+        "id": rule.uuid_str,
+        "ipaddressid": rule.ip.uuid_str,
+        "ipaddress": rule.ip.address,
+        "protocol": rule.protocol,
+        "publicport": str(rule.public_port),
+        "publicendport": str(rule.public_end_port),
+        "privateport": str(rule.private_port),
+        "privateendport": str(rule.private_end_port),
+        "virtualmachineid": vm.uuid_str,
+        "virtualmachinename": vm.name,
+        "virtualmachinedisplayname": vm.display_name,
+        "cidrlist": rule.cidr_list,
+        "state": rule.state,
+        "networkid": rule.ip.network.uuid_str if rule.ip.network_id else None,
+        "tags": [],
+    }
+
+
+def firewall_rule_response(rule):
+    return compact(
+        {
+            "id": rule.uuid_str,
+            "ipaddressid": rule.ip.uuid_str,
+            "ipaddress": rule.ip.address,
+            "protocol": rule.protocol,
+            "startport": rule.start_port,
+            "endport": rule.end_port,
+            "icmptype": rule.icmp_type,
+            "icmpcode": rule.icmp_code,
+            "cidrlist": rule.cidr_list,
+            "state": rule.state,
+            "networkid": rule.ip.network.uuid_str if rule.ip.network_id else None,
+            "tags": [],
+        }
+    )
+
+
+def _sg_rule(rule):
+    return compact(
+        {
+            "ruleid": rule.uuid_str,
+            "protocol": rule.protocol,
+            "startport": rule.start_port,
+            "endport": rule.end_port,
+            "icmptype": rule.icmp_type,
+            "icmpcode": rule.icmp_code,
+            "cidr": rule.cidr or None,
+            "tags": [],
+        }
+    )
+
+
+def security_group_response(group):
+    rules = list(group.rules.all())
+    return {
+        "id": group.uuid_str,
+        "name": group.name,
+        "description": group.description,
+        "account": group.account.name,
+        "domainid": group.account.domain.uuid_str,
+        "domain": group.account.domain.name,
+        "ingressrule": [_sg_rule(r) for r in rules if r.direction == "ingress"],
+        "egressrule": [_sg_rule(r) for r in rules if r.direction == "egress"],
+        "virtualmachinecount": 0,
+        "virtualmachineids": [],
+        "tags": [],
     }

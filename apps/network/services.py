@@ -1,26 +1,41 @@
-"""IPAM: give a VM a NIC with an IP and a MAC of its network, and take them back.
+"""Networking bookkeeping: guest networks and IPAM, public IPs, rules, security groups.
 
-Uniqueness is the database's job (unique IP per network, unique MAC): allocation picks
-the lowest free address, and when a concurrent allocation took it first the insert fails
-and the next candidate is tried.
+Uniqueness is the database's job (an IP once per network, a MAC once, a public address
+once per zone, a CIDR once per zone), so allocations can race safely: the loser of an
+insert or a conditional UPDATE tries the next candidate.
 """
 import ipaddress
 import secrets
 
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
-from apps.core.errors import InsufficientCapacity
+from apps.core.errors import InsufficientCapacity, InvalidState, ParamError
 
-from .models import GuestNetwork, Nic
+from .models import (
+    FirewallRule,
+    GuestNetwork,
+    IpState,
+    NetworkOffering,
+    NetworkType,
+    Nic,
+    PortForwardingRule,
+    PublicIpAddress,
+    RuleState,
+    SecurityGroup,
+    SecurityGroupRule,
+)
 
 MAX_ATTEMPTS = 64
+GUEST_SUPERNET = ipaddress.ip_network("10.128.0.0/12")  # isolated networks get a /24 of it
 
 
+# --- guest networks and NICs ---------------------------------------------------------------
 def default_network_for(zone, account):
     """The network a VM joins when the caller names none: the account's own isolated
     network in the zone if it has one, else the zone's shared network."""
-    own = GuestNetwork.objects.filter(zone=zone, account=account).order_by("id").first()
-    return own or GuestNetwork.objects.filter(zone=zone, account__isnull=True).order_by("id").first()
+    networks = GuestNetwork.objects.filter(zone=zone, removed__isnull=True).order_by("id")
+    return networks.filter(account=account).first() or networks.filter(account__isnull=True).first()
 
 
 def usable_addresses(network):
@@ -30,7 +45,7 @@ def usable_addresses(network):
 
 
 def random_mac():
-    # 02: locally administered, unicast. Same first octets as CloudStack's guest NICs use.
+    # 02: locally administered, unicast.
     return "02:00:" + ":".join(f"{b:02x}" for b in secrets.token_bytes(4))
 
 
@@ -60,10 +75,157 @@ def release_nics(vm):
     return deleted
 
 
-def create_network(zone, name, cidr, gateway=None, account=None, display_text=""):
-    net = ipaddress.ip_network(cidr, strict=False)
-    gateway = gateway or str(next(net.hosts()))
-    kind = "Isolated" if account is not None else "Shared"
-    return GuestNetwork.objects.create(
-        zone=zone, name=name, display_text=display_text or name, cidr=str(net), gateway=gateway, account=account, type=kind
+def create_network(zone, name, cidr=None, gateway=None, account=None, display_text="", offering=None):
+    """A guest network: zone-wide shared (no account) or an account's isolated one. An
+    isolated network with no CIDR given gets the next free /24 of 10.128.0.0/12."""
+    kind = NetworkType.ISOLATED if account is not None else NetworkType.SHARED
+    offering = offering or NetworkOffering.objects.filter(guest_ip_type=kind, is_default=True).first()
+    candidates = [ipaddress.ip_network(cidr, strict=False)] if cidr else GUEST_SUPERNET.subnets(new_prefix=24)
+    for net in candidates:
+        if not cidr and GuestNetwork.objects.filter(zone=zone, cidr=str(net), removed__isnull=True).exists():
+            continue
+        try:
+            with transaction.atomic():
+                return GuestNetwork.objects.create(
+                    zone=zone, name=name, display_text=display_text or name, cidr=str(net),
+                    gateway=gateway or str(next(net.hosts())), account=account, type=kind, network_offering=offering,
+                    state="Implemented" if kind == NetworkType.SHARED else "Allocated",
+                )
+        except IntegrityError:
+            if cidr:
+                raise ParamError(f"The CIDR {cidr} overlaps a network of zone {zone.name}") from None
+    raise InsufficientCapacity(f"No free guest CIDR left in zone {zone.name}")
+
+
+def network_from_gateway(gateway, netmask):
+    try:
+        return str(ipaddress.ip_network(f"{gateway}/{netmask}", strict=False))
+    except ValueError:
+        raise ParamError(f"Invalid gateway {gateway} or netmask {netmask}") from None
+
+
+def delete_network(network):
+    from apps.compute.models import VirtualMachine
+
+    if VirtualMachine.objects.filter(network=network, removed__isnull=True).exists():
+        raise InvalidState(f"Network {network.uuid} still has virtual machines", errorcode=536)
+    with transaction.atomic():
+        for ip in PublicIpAddress.objects.filter(network=network):
+            release_public_ip(ip)
+        GuestNetwork.objects.filter(pk=network.pk).update(removed=timezone.now(), state="Destroy")
+
+
+# --- public IPs ---------------------------------------------------------------------------
+def add_public_range(zone, start, end, gateway, netmask):
+    first, last = ipaddress.ip_address(start), ipaddress.ip_address(end)
+    PublicIpAddress.objects.bulk_create(
+        [
+            PublicIpAddress(zone=zone, address=str(ipaddress.ip_address(n)), gateway=gateway, netmask=netmask)
+            for n in range(int(first), int(last) + 1)
+        ],
+        ignore_conflicts=True,
     )
+
+
+def associate_public_ip(zone, account, network=None):
+    """Take a Free address of ``zone`` for ``account`` with one conditional UPDATE."""
+    for _ in range(MAX_ATTEMPTS):
+        candidate = PublicIpAddress.objects.filter(zone=zone, state=IpState.FREE).order_by("id").first()
+        if candidate is None:
+            raise InsufficientCapacity(f"Insufficient address capacity: no free public IP address in zone {zone.name}")
+        if PublicIpAddress.objects.filter(pk=candidate.pk, state=IpState.FREE).update(
+            state=IpState.ALLOCATED, account=account, network=network, allocated=timezone.now()
+        ):
+            candidate.refresh_from_db()
+            return candidate
+    raise InsufficientCapacity(f"Could not allocate a public IP in zone {zone.name}: too much contention")
+
+
+def release_public_ip(ip):
+    with transaction.atomic():
+        PortForwardingRule.objects.filter(ip=ip).delete()
+        FirewallRule.objects.filter(ip=ip).delete()
+        PublicIpAddress.objects.filter(pk=ip.pk).update(state=IpState.FREE, account=None, network=None, allocated=None)
+
+
+# --- rules ----------------------------------------------------------------------------------
+PROTOCOLS = {"tcp", "udp"}
+
+
+def _port(value, name):
+    if value is None:
+        return None
+    if not 1 <= int(value) <= 65535:
+        raise ParamError(f"Invalid port {value} for parameter {name}")
+    return int(value)
+
+
+def create_port_forwarding(ip, vm, protocol, public_port, private_port, public_end=None, private_end=None, cidr_list=None):
+    protocol = protocol.lower()
+    if protocol not in PROTOCOLS:
+        raise ParamError(f"Invalid protocol {protocol}: port forwarding takes tcp or udp")
+    if vm.network.zone_id != ip.zone_id:
+        raise ParamError("The VM and the public IP are not in the same zone")
+    public_port, private_port = _port(public_port, "publicport"), _port(private_port, "privateport")
+    public_end = _port(public_end, "publicendport") or public_port
+    private_end = _port(private_end, "privateendport") or private_port
+    clash = PortForwardingRule.objects.filter(ip=ip, protocol=protocol, public_port__lte=public_end, public_end_port__gte=public_port)
+    if clash.exclude(state=RuleState.REVOKE).exists():
+        raise ParamError(f"The range of ports {public_port}-{public_end} conflicts with a rule on {ip.address}", errorcode=537)
+    return PortForwardingRule.objects.create(
+        ip=ip, vm=vm, protocol=protocol, public_port=public_port, public_end_port=public_end, private_port=private_port,
+        private_end_port=private_end, cidr_list=cidr_list or "0.0.0.0/0", account=ip.account,
+    )
+
+
+def create_firewall_rule(ip, protocol, start_port=None, end_port=None, icmp_type=None, icmp_code=None, cidr_list=None):
+    protocol = protocol.lower()
+    if protocol not in PROTOCOLS | {"icmp", "all"}:
+        raise ParamError(f"Invalid protocol {protocol}: a firewall rule takes tcp, udp, icmp or all")
+    start_port = _port(start_port, "startport")
+    return FirewallRule.objects.create(
+        ip=ip, protocol=protocol, start_port=start_port, end_port=_port(end_port, "endport") or start_port,
+        icmp_type=icmp_type, icmp_code=icmp_code, cidr_list=cidr_list or "0.0.0.0/0", account=ip.account,
+    )
+
+
+def revoke(rule):
+    type(rule).objects.filter(pk=rule.pk).update(state=RuleState.REVOKE)
+
+
+def settle_rules(ip):
+    """After the data plane applied an IP's rules: added ones are Active, revoked ones gone."""
+    for model in (PortForwardingRule, FirewallRule):
+        model.objects.filter(ip=ip, state=RuleState.ADD).update(state=RuleState.ACTIVE)
+        model.objects.filter(ip=ip, state=RuleState.REVOKE).delete()
+
+
+# --- security groups ----------------------------------------------------------------------
+def create_security_group(account, name, description=""):
+    try:
+        with transaction.atomic():
+            return SecurityGroup.objects.create(account=account, name=name, description=description)
+    except IntegrityError:
+        raise ParamError(f"Unable to create security group, a group with name {name} already exists.") from None
+
+
+def authorize(group, direction, protocol, start_port=None, end_port=None, icmp_type=None, icmp_code=None, cidrs=()):
+    protocol = protocol.lower()
+    if protocol not in PROTOCOLS | {"icmp", "all"}:
+        raise ParamError(f"Invalid protocol {protocol}")
+    if protocol in PROTOCOLS and start_port is None:
+        raise ParamError("startport is required for tcp and udp rules")
+    end_port = end_port if end_port is not None else start_port
+    return [
+        SecurityGroupRule.objects.create(
+            group=group, direction=direction, protocol=protocol, start_port=start_port, end_port=end_port,
+            icmp_type=icmp_type, icmp_code=icmp_code, cidr=cidr,
+        )
+        for cidr in (cidrs or ["0.0.0.0/0"])
+    ]
+
+
+def delete_security_group(group):
+    if group.name == "default":
+        raise ParamError("The default security group cannot be removed")
+    group.delete()

@@ -115,3 +115,28 @@ def test_jobs_on_one_vm_run_in_submission_order(stack, catalog):
     with pytest.raises(CloudStackApiException) as again:
         blocking.startVirtualMachine(id=vm["id"])
     assert again.value.error["errorcode"] == 431 and "already running" in again.value.error["errortext"]
+
+
+def test_pagination_and_empty_lists_as_cs_sees_them(stack, catalog):
+    user = stack.client(keys=stack.user_keys("pager"), fetch_result=True)
+    for i in range(7):
+        user.deployVirtualMachine(name=f"page-{i}", startvm="false", **catalog)
+    assert len(user.listVirtualMachines(fetch_list=True)) == 7
+    page = user.listVirtualMachines(page=2, pagesize=5)
+    assert (page["count"], len(page["virtualmachine"])) == (7, 2)
+    with pytest.raises(CloudStackApiException) as error:
+        user.listVirtualMachines(pagesize=5)
+    assert error.value.error["errorcode"] == 431
+    assert user.listVirtualMachines(name="no-such-vm") == {}
+
+
+def test_a_user_cannot_reach_another_users_vm(stack, catalog):
+    owner = stack.client(keys=stack.user_keys("owner-a"), fetch_result=True)
+    other = stack.client(keys=stack.user_keys("other-b"), fetch_result=True)
+    vm = owner.deployVirtualMachine(name="private-1", startvm="false", **catalog)["virtualmachine"]
+    assert other.listVirtualMachines(listall="true") == {}
+    for call in (other.startVirtualMachine, other.destroyVirtualMachine):
+        with pytest.raises(CloudStackApiException) as error:
+            call(id=vm["id"])
+        assert error.value.error["errorcode"] == 431
+        assert "entity does not exist" in error.value.error["errortext"]  # same answer as for a missing id

@@ -1,5 +1,5 @@
 """Client side of the Networking component (``network`` queue)."""
-from workers.rpc import signature
+from workers.rpc import send, signature
 
 
 def allocate_nic(job_id, vm_id):
@@ -8,3 +8,23 @@ def allocate_nic(job_id, vm_id):
 
 def release_nics(job_id, vm_id):
     return signature("network", "release_nics", job_id, vm_id)
+
+
+def apply_public_ip(job_id, ip_id):
+    send("network", "apply_public_ip", job_id, ip_id)
+
+
+def release_public_ip(job_id, ip_id):
+    send("network", "release_public_ip", job_id, ip_id)
+
+
+def delete_network(job_id, network_id):
+    send("network", "delete_network", job_id, network_id)
+
+
+def apply_security_group(job_id, group_id):
+    send("network", "apply_security_group", job_id, group_id)
+
+
+def remove_security_group(group_uuid):
+    send("network", "remove_security_group", group_uuid)

@@ -3,7 +3,18 @@ from celery import shared_task
 
 from apps.compute.selectors import vm_for_task
 from apps.network import services
-from workers.steps import job_step
+from apps.jobs.models import AsyncJob
+from apps.network.models import FirewallRule, GuestNetwork, PortForwardingRule, PublicIpAddress, SecurityGroup
+from apps.network.responses import (
+    firewall_rule_response,
+    port_forwarding_response,
+    public_ip_response,
+    security_group_response,
+)
+from workers.steps import job_step, job_task
+
+from . import manager
+from .drivers import driver
 from workers.rpc import ping_task
 
 
@@ -18,6 +29,59 @@ def allocate_nic(job_id, vm_id):
 @job_step("network")
 def release_nics(job_id, vm_id):
     return {"released": services.release_nics(vm_for_task(vm_id))}
+
+
+def _ip(ip_id):
+    return PublicIpAddress.objects.select_related("zone", "network", "account__domain").get(pk=ip_id)
+
+
+@shared_task(name="workers.network.tasks.apply_public_ip")
+@job_task("network")
+def apply_public_ip(job_id, ip_id):
+    """Bring a public IP and its rules to their desired state; the job's result is the
+    object it was about (the IP, a new rule) or success (a rule removed)."""
+    ip = _ip(ip_id)
+    manager.apply_public_ip(ip)
+    return _result_of(AsyncJob.objects.get(pk=job_id), ip)
+
+
+def _result_of(job, ip):
+    if job.instance_type == "PortForwardingRule":
+        rule = PortForwardingRule.objects.filter(uuid=job.instance_uuid).select_related("ip__network", "vm").first()
+        return {"portforwardingrule": port_forwarding_response(rule)} if rule else {"success": True}
+    if job.instance_type == "FirewallRule":
+        rule = FirewallRule.objects.filter(uuid=job.instance_uuid).select_related("ip__network").first()
+        return {"firewallrule": firewall_rule_response(rule)} if rule else {"success": True}
+    return {"ipaddress": public_ip_response(_ip(ip.pk))}
+
+
+@shared_task(name="workers.network.tasks.release_public_ip")
+@job_task("network")
+def release_public_ip(job_id, ip_id):
+    manager.release_public_ip(_ip(ip_id))
+    return {"success": True}
+
+
+@shared_task(name="workers.network.tasks.delete_network")
+@job_task("network")
+def delete_network(job_id, network_id):
+    manager.delete_network(GuestNetwork.objects.get(pk=network_id))
+    return {"success": True}
+
+
+@shared_task(name="workers.network.tasks.apply_security_group")
+@job_task("network")
+def apply_security_group(job_id, group_id):
+    group = SecurityGroup.objects.select_related("account__domain").get(pk=group_id)
+    manager.apply_security_group(group)
+    job = AsyncJob.objects.get(pk=job_id)
+    return {"success": True} if job.command.startswith("revoke") else {"securitygroup": security_group_response(group)}
+
+
+
+@shared_task(name="workers.network.tasks.remove_security_group")
+def remove_security_group(group_uuid):
+    driver().remove_security_group(group_uuid)
 
 
 ping = ping_task("network")

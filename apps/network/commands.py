@@ -1,0 +1,336 @@
+"""Query-API commands of networking. Configuration of the data plane is the Networking
+component's work: those commands make an async job and route it to the ``network`` queue."""
+from apps.api.listing import PAGING, by_id, list_response
+from apps.api.registry import Param, command
+from apps.compute.selectors import vms_visible_to
+from apps.core.errors import ParamError
+from apps.fabric.models import Zone
+from apps.jobs import services as jobs
+from workers.network import api as network_api
+
+from . import services
+from .models import NetworkOffering, NetworkType
+from .responses import (
+    firewall_rule_response,
+    network_offering_response,
+    network_response,
+    port_forwarding_response,
+    public_ip_response,
+    security_group_response,
+)
+from .selectors import (
+    firewall_rules_visible_to,
+    networks_visible_to,
+    port_forwards_visible_to,
+    public_ips_visible_to,
+    security_groups_visible_to,
+)
+
+
+def _filter(queryset, call, fields):
+    for param, field in fields.items():
+        if param in call.params:
+            queryset = queryset.filter(**{field: call.get(param)})
+    return queryset
+
+
+# --- offerings and networks -----------------------------------------------------------------
+@command("listNetworkOfferings", params=(Param("id", "uuid"), Param("name"), Param("guestiptype"), Param("zoneid", "uuid"),
+                                          Param("state"), Param("forvpc", "boolean"), *PAGING),
+         description="Lists all available network offerings.",
+         cmd_class="org.apache.cloudstack.api.command.user.network.ListNetworkOfferingsCmd", response=("networkoffering",))
+def list_network_offerings(call):
+    offerings = _filter(NetworkOffering.objects.order_by("id"), call, {"id": "uuid", "name": "name", "state": "state__iexact",
+                                                                       "guestiptype": "guest_ip_type__iexact"})
+    if call.get("forvpc"):
+        offerings = offerings.none()
+    return list_response(call, offerings, "networkoffering", network_offering_response)
+
+
+@command("listNetworks", params=(Param("id", "uuid"), Param("name"), Param("zoneid", "uuid"), Param("type"),
+                                  Param("isdefault", "boolean"), Param("canusefordeploy", "boolean"), Param("listall", "boolean"),
+                                  Param("account"), Param("domainid", "uuid"), *PAGING),
+         description="Lists all available networks.", cmd_class="org.apache.cloudstack.api.command.user.network.ListNetworksCmd",
+         response=("network",))
+def list_networks(call):
+    networks = _filter(networks_visible_to(call.caller), call, {"id": "uuid", "name": "name", "zoneid": "zone__uuid",
+                                                                "type": "type__iexact", "account": "account__name",
+                                                                "domainid": "account__domain__uuid"})
+    if "keyword" in call.params:
+        networks = networks.filter(name__icontains=call.get("keyword"))
+    return list_response(call, networks, "network", network_response)
+
+
+@command("createNetwork", params=(Param("name", required=True), Param("displaytext"), Param("networkofferingid", "uuid", required=True),
+                                   Param("zoneid", "uuid", required=True), Param("gateway"), Param("netmask")),
+         description="Creates a network", cmd_class="org.apache.cloudstack.api.command.user.network.CreateNetworkCmd",
+         response=("network",), event=("NETWORK.CREATE", "creating network"))
+def create_network(call):
+    offering = by_id(call, NetworkOffering.objects.all(), "networkofferingid")
+    zone = by_id(call, Zone.objects.all(), "zoneid")
+    if offering.guest_ip_type != NetworkType.ISOLATED and not call.caller.is_root_admin:
+        raise ParamError("Only a root admin can create shared networks")
+    cidr = None
+    if call.get("gateway") or call.get("netmask"):
+        if not (call.get("gateway") and call.get("netmask")):
+            raise ParamError("gateway and netmask are given together")
+        cidr = services.network_from_gateway(call.get("gateway"), call.get("netmask"))
+    account = call.caller.account if offering.guest_ip_type == NetworkType.ISOLATED else None
+    network = services.create_network(zone, call.get("name"), cidr, call.get("gateway"), account,
+                                      call.get("displaytext", ""), offering)
+    return {"network": network_response(network)}
+
+
+@command("deleteNetwork", params=(Param("id", "uuid", required=True), Param("forced", "boolean")), is_async=True,
+         description="Deletes a network", cmd_class="org.apache.cloudstack.api.command.user.network.DeleteNetworkCmd",
+         event=("NETWORK.DELETE", "deleting network"))
+def delete_network(call):
+    network = by_id(call, networks_visible_to(call.caller))
+    if network.account_id is None and not call.caller.is_root_admin:
+        raise call.command.not_found("id", call.get("id"))
+    jobs.attach(call.job, "Network", network)
+    jobs.submit(call.job, network_api.delete_network, network.pk)
+    return {"jobid": call.job.uuid_str}
+
+
+# --- public IPs, port forwarding, firewall ------------------------------------------------
+@command("associateIpAddress", params=(Param("zoneid", "uuid"), Param("networkid", "uuid")), is_async=True,
+         description="Acquires and associates a public IP to an account.",
+         cmd_class="org.apache.cloudstack.api.command.user.address.AssociateIPAddrCmd", response=("ipaddress",),
+         event=("NET.IPASSIGN", "associating IP address"))
+def associate_ip_address(call):
+    network = by_id(call, networks_visible_to(call.caller), "networkid") if "networkid" in call.params else None
+    if network is not None:
+        zone = network.zone
+    elif "zoneid" in call.params:
+        zone = by_id(call, Zone.objects.all(), "zoneid")
+    else:
+        raise ParamError("Unable to execute API command associateipaddress: zoneid or networkid is required")
+    ip = services.associate_public_ip(zone, call.caller.account, network)
+    jobs.attach(call.job, "IpAddress", ip)
+    jobs.submit(call.job, network_api.apply_public_ip, ip.pk)
+    return {"id": ip.uuid_str, "jobid": call.job.uuid_str}
+
+
+@command("disassociateIpAddress", params=(Param("id", "uuid", required=True),), is_async=True,
+         description="Disassociates an IP address from the account.",
+         cmd_class="org.apache.cloudstack.api.command.user.address.DisassociateIPAddrCmd",
+         event=("NET.IPRELEASE", "disassociating IP address"))
+def disassociate_ip_address(call):
+    ip = by_id(call, public_ips_visible_to(call.caller))
+    jobs.attach(call.job, "IpAddress", ip)
+    jobs.submit(call.job, network_api.release_public_ip, ip.pk)
+    return {"jobid": call.job.uuid_str}
+
+
+@command("listPublicIpAddresses", params=(Param("id", "uuid"), Param("ipaddress"), Param("associatednetworkid", "uuid"),
+                                           Param("zoneid", "uuid"), Param("allocatedonly", "boolean"), Param("issourcenat", "boolean"),
+                                           Param("isstaticnat", "boolean"), Param("listall", "boolean"), *PAGING),
+         description="Lists all public IP addresses", cmd_class="org.apache.cloudstack.api.command.user.address.ListPublicIpAddressesCmd",
+         response=("publicipaddress",))
+def list_public_ip_addresses(call):
+    ips = _filter(public_ips_visible_to(call.caller), call, {"id": "uuid", "ipaddress": "address", "zoneid": "zone__uuid",
+                                                             "associatednetworkid": "network__uuid"})
+    if call.get("issourcenat") or call.get("isstaticnat"):
+        ips = ips.none()
+    return list_response(call, ips, "publicipaddress", public_ip_response)
+
+
+def _rule_job(call, kind, rule, ip):
+    jobs.attach(call.job, kind, rule)
+    jobs.submit(call.job, network_api.apply_public_ip, ip.pk)
+
+
+@command("createPortForwardingRule", params=(Param("ipaddressid", "uuid", required=True), Param("privateport", "integer", required=True),
+                                              Param("protocol", required=True), Param("publicport", "integer", required=True),
+                                              Param("virtualmachineid", "uuid", required=True), Param("privateendport", "integer"),
+                                              Param("publicendport", "integer"), Param("openfirewall", "boolean"),
+                                              Param("cidrlist", "list"), Param("networkid", "uuid")),
+         is_async=True, description="Creates a port forwarding rule",
+         cmd_class="org.apache.cloudstack.api.command.user.firewall.CreatePortForwardingRuleCmd",
+         response=("portforwardingrule",), event=("NET.RULEADD", "applying port forwarding rule"))
+def create_port_forwarding_rule(call):
+    ip = by_id(call, public_ips_visible_to(call.caller), "ipaddressid")
+    vm = by_id(call, vms_visible_to(call.caller), "virtualmachineid")
+    cidrs = ",".join(call.get("cidrlist") or ["0.0.0.0/0"])
+    rule = services.create_port_forwarding(ip, vm, call.get("protocol"), call.get("publicport"), call.get("privateport"),
+                                           call.get("publicendport"), call.get("privateendport"), cidrs)
+    if call.get("openfirewall", True):
+        services.create_firewall_rule(ip, rule.protocol, rule.public_port, rule.public_end_port, cidr_list=cidrs)
+    _rule_job(call, "PortForwardingRule", rule, ip)
+    return {"id": rule.uuid_str, "jobid": call.job.uuid_str}
+
+
+@command("deletePortForwardingRule", params=(Param("id", "uuid", required=True),), is_async=True,
+         description="Deletes a port forwarding rule",
+         cmd_class="org.apache.cloudstack.api.command.user.firewall.DeletePortForwardingRuleCmd",
+         event=("NET.RULEDELETE", "deleting port forwarding rule"))
+def delete_port_forwarding_rule(call):
+    rule = by_id(call, port_forwards_visible_to(call.caller))
+    services.revoke(rule)
+    _rule_job(call, "PortForwardingRule", rule, rule.ip)
+    return {"jobid": call.job.uuid_str}
+
+
+@command("listPortForwardingRules", params=(Param("id", "uuid"), Param("ipaddressid", "uuid"), Param("networkid", "uuid"),
+                                             Param("listall", "boolean"), *PAGING),
+         description="Lists all port forwarding rules for an IP address.",
+         cmd_class="org.apache.cloudstack.api.command.user.firewall.ListPortForwardingRulesCmd", response=("portforwardingrule",))
+def list_port_forwarding_rules(call):
+    rules = _filter(port_forwards_visible_to(call.caller), call, {"id": "uuid", "ipaddressid": "ip__uuid", "networkid": "ip__network__uuid"})
+    return list_response(call, rules, "portforwardingrule", port_forwarding_response)
+
+
+@command("listIpForwardingRules", params=(Param("id", "uuid"), Param("ipaddressid", "uuid"), Param("virtualmachineid", "uuid"),
+                                           Param("listall", "boolean"), *PAGING),
+         description="List the IP forwarding rules (static NAT)",
+         cmd_class="org.apache.cloudstack.api.command.user.nat.ListIpForwardingRulesCmd", response=("ipforwardingrule",))
+def list_ip_forwarding_rules(call):
+    return {}  # static NAT is not offered yet, so there are no IP forwarding rules to list
+
+
+@command("createFirewallRule", params=(Param("ipaddressid", "uuid", required=True), Param("protocol", required=True),
+                                        Param("cidrlist", "list"), Param("startport", "integer"), Param("endport", "integer"),
+                                        Param("icmptype", "integer"), Param("icmpcode", "integer"), Param("type")),
+         is_async=True, description="Creates a firewall rule for a given IP address",
+         cmd_class="org.apache.cloudstack.api.command.user.firewall.CreateFirewallRuleCmd",
+         response=("firewallrule",), event=("FIREWALL.OPEN", "creating firewall rule"))
+def create_firewall_rule(call):
+    ip = by_id(call, public_ips_visible_to(call.caller), "ipaddressid")
+    rule = services.create_firewall_rule(ip, call.get("protocol"), call.get("startport"), call.get("endport"),
+                                         call.get("icmptype"), call.get("icmpcode"), ",".join(call.get("cidrlist") or ["0.0.0.0/0"]))
+    _rule_job(call, "FirewallRule", rule, ip)
+    return {"id": rule.uuid_str, "jobid": call.job.uuid_str}
+
+
+@command("deleteFirewallRule", params=(Param("id", "uuid", required=True),), is_async=True,
+         description="Deletes a firewall rule", cmd_class="org.apache.cloudstack.api.command.user.firewall.DeleteFirewallRuleCmd",
+         event=("FIREWALL.CLOSE", "deleting firewall rule"))
+def delete_firewall_rule(call):
+    rule = by_id(call, firewall_rules_visible_to(call.caller))
+    services.revoke(rule)
+    _rule_job(call, "FirewallRule", rule, rule.ip)
+    return {"jobid": call.job.uuid_str}
+
+
+@command("listFirewallRules", params=(Param("id", "uuid"), Param("ipaddressid", "uuid"), Param("networkid", "uuid"),
+                                       Param("listall", "boolean"), *PAGING),
+         description="Lists all firewall rules for an IP address.",
+         cmd_class="org.apache.cloudstack.api.command.user.firewall.ListFirewallRulesCmd", response=("firewallrule",))
+def list_firewall_rules(call):
+    rules = _filter(firewall_rules_visible_to(call.caller), call, {"id": "uuid", "ipaddressid": "ip__uuid", "networkid": "ip__network__uuid"})
+    return list_response(call, rules, "firewallrule", firewall_rule_response)
+
+
+# --- security groups ------------------------------------------------------------------------
+@command("createSecurityGroup", params=(Param("name", required=True), Param("description")),
+         description="Creates a security group", cmd_class="org.apache.cloudstack.api.command.user.securitygroup.CreateSecurityGroupCmd",
+         response=("securitygroup",), event=("SG.CREATE", "creating security group"))
+def create_security_group(call):
+    group = services.create_security_group(call.caller.account, call.get("name"), call.get("description", ""))
+    return {"securitygroup": security_group_response(group)}
+
+
+def _group(call):
+    groups = security_groups_visible_to(call.caller)
+    if "securitygroupid" in call.params:
+        return by_id(call, groups, "securitygroupid")
+    name = call.get("securitygroupname")
+    if not name:
+        raise ParamError("Either securitygroupid or securitygroupname is required")
+    group = groups.filter(account=call.caller.account, name=name).first()
+    if group is None:
+        raise ParamError(f"Unable to find security group by name {name}")
+    return group
+
+
+def _authorize(call, direction):
+    group = _group(call)
+    services.authorize(group, direction, call.get("protocol", "all"), call.get("startport"), call.get("endport"),
+                       call.get("icmptype"), call.get("icmpcode"), call.get("cidrlist") or [])
+    jobs.attach(call.job, "SecurityGroup", group)
+    jobs.submit(call.job, network_api.apply_security_group, group.pk)
+    return {"jobid": call.job.uuid_str}
+
+
+SG_RULE_PARAMS = (Param("securitygroupid", "uuid"), Param("securitygroupname"), Param("protocol"), Param("startport", "integer"),
+                  Param("endport", "integer"), Param("icmptype", "integer"), Param("icmpcode", "integer"), Param("cidrlist", "list"))
+
+
+@command("authorizeSecurityGroupIngress", params=SG_RULE_PARAMS, is_async=True,
+         description="Authorizes a particular ingress rule for this security group",
+         cmd_class="org.apache.cloudstack.api.command.user.securitygroup.AuthorizeSecurityGroupIngressCmd",
+         response=("securitygroup",), event=("SG.AUTH.INGRESS", "authorizing ingress rule"))
+def authorize_security_group_ingress(call):
+    return _authorize(call, "ingress")
+
+
+@command("authorizeSecurityGroupEgress", params=SG_RULE_PARAMS, is_async=True,
+         description="Authorizes a particular egress rule for this security group",
+         cmd_class="org.apache.cloudstack.api.command.user.securitygroup.AuthorizeSecurityGroupEgressCmd",
+         response=("securitygroup",), event=("SG.AUTH.EGRESS", "authorizing egress rule"))
+def authorize_security_group_egress(call):
+    return _authorize(call, "egress")
+
+
+def _revoke(call, direction):
+    from .models import SecurityGroupRule
+
+    rule = SecurityGroupRule.objects.filter(
+        uuid=call.get("id"), direction=direction, group__in=security_groups_visible_to(call.caller)
+    ).select_related("group").first()
+    if rule is None:
+        raise call.command.not_found("id", call.get("id"))
+    group = rule.group
+    rule.delete()
+    jobs.attach(call.job, "SecurityGroup", group)
+    jobs.submit(call.job, network_api.apply_security_group, group.pk)
+    return {"jobid": call.job.uuid_str}
+
+
+@command("revokeSecurityGroupIngress", params=(Param("id", "uuid", required=True),), is_async=True,
+         description="Deletes a particular ingress rule from this security group",
+         cmd_class="org.apache.cloudstack.api.command.user.securitygroup.RevokeSecurityGroupIngressCmd",
+         event=("SG.REVOKE.INGRESS", "revoking ingress rule"))
+def revoke_security_group_ingress(call):
+    return _revoke(call, "ingress")
+
+
+@command("revokeSecurityGroupEgress", params=(Param("id", "uuid", required=True),), is_async=True,
+         description="Deletes a particular egress rule from this security group",
+         cmd_class="org.apache.cloudstack.api.command.user.securitygroup.RevokeSecurityGroupEgressCmd",
+         event=("SG.REVOKE.EGRESS", "revoking egress rule"))
+def revoke_security_group_egress(call):
+    return _revoke(call, "egress")
+
+
+@command("listSecurityGroups", params=(Param("id", "uuid"), Param("securitygroupname"), Param("virtualmachineid", "uuid"),
+                                        Param("listall", "boolean"), *PAGING),
+         description="Lists security groups", cmd_class="org.apache.cloudstack.api.command.user.securitygroup.ListSecurityGroupsCmd",
+         response=("securitygroup",))
+def list_security_groups(call):
+    groups = _filter(security_groups_visible_to(call.caller), call, {"id": "uuid", "securitygroupname": "name"})
+    if not call.get("listall") and "id" not in call.params:
+        groups = groups.filter(account=call.caller.account)
+    if "virtualmachineid" in call.params:
+        groups = groups.none()  # VMs do not join security groups yet (advanced zones)
+    if "keyword" in call.params:
+        groups = groups.filter(name__icontains=call.get("keyword"))
+    return list_response(call, groups, "securitygroup", security_group_response)
+
+
+@command("deleteSecurityGroup", params=(Param("id", "uuid"), Param("name")), description="Deletes security group",
+         cmd_class="org.apache.cloudstack.api.command.user.securitygroup.DeleteSecurityGroupCmd", event=("SG.DELETE", "deleting security group"))
+def delete_security_group(call):
+    groups = security_groups_visible_to(call.caller)
+    if "id" in call.params:
+        group = by_id(call, groups)
+    elif call.get("name"):
+        group = groups.filter(account=call.caller.account, name=call.get("name")).first()
+        if group is None:
+            raise ParamError(f"Unable to find security group by name {call.get('name')}")
+    else:
+        raise ParamError("Either id or name is required")
+    jobs.on_commit_quietly(network_api.remove_security_group, group.uuid_str)
+    services.delete_security_group(group)
+    return {"success": True}

@@ -1,0 +1,65 @@
+"""The record-only data plane: what would be configured is written, as JSON, one file per
+public IP or security group under ``<state dir>/network``; nothing touches the host's
+network. It lets the embedded platform run without root and shows the exact desired state."""
+import json
+import os
+from pathlib import Path
+
+from django.conf import settings
+
+from .base import NetworkDriver
+
+
+class RecordOnlyDriver(NetworkDriver):
+    def __init__(self, directory=None):
+        self.directory = Path(directory or Path(settings.STATE_DIR) / "network")
+
+    def _write(self, name, state):
+        self.directory.mkdir(parents=True, exist_ok=True)
+        temp = self.directory / f".{name}.tmp"
+        temp.write_text(json.dumps(state, indent=2, sort_keys=True))
+        os.replace(temp, self.directory / f"{name}.json")
+
+    def _remove(self, name):
+        try:
+            (self.directory / f"{name}.json").unlink()
+        except FileNotFoundError:
+            pass
+
+    def apply_public_ip(self, ip, port_forwards, firewall_rules):
+        self._write(
+            f"ip-{ip.address}",
+            {
+                "address": ip.address,
+                "network": ip.network.cidr if ip.network_id else None,
+                "port_forwards": [
+                    {"protocol": r.protocol, "public": [r.public_port, r.public_end_port],
+                     "to": next((n.ip_address for n in r.vm.nics.all()), None), "private": [r.private_port, r.private_end_port],
+                     "cidrs": r.cidr_list.split(",")}
+                    for r in port_forwards
+                ],
+                "firewall": [
+                    {"protocol": r.protocol, "ports": [r.start_port, r.end_port], "icmp": [r.icmp_type, r.icmp_code],
+                     "cidrs": r.cidr_list.split(",")}
+                    for r in firewall_rules
+                ],
+            },
+        )
+
+    def release_public_ip(self, ip):
+        self._remove(f"ip-{ip.address}")
+
+    def apply_security_group(self, group, rules):
+        self._write(
+            f"sg-{group.uuid}",
+            {
+                "group": group.name,
+                "rules": [
+                    {"direction": r.direction, "protocol": r.protocol, "ports": [r.start_port, r.end_port], "cidr": r.cidr}
+                    for r in rules
+                ],
+            },
+        )
+
+    def remove_security_group(self, group_uuid):
+        self._remove(f"sg-{group_uuid}")
