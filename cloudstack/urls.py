@@ -1,9 +1,11 @@
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 
 from apps.api.views import client_api
 
 urlpatterns = [
     path("client/api", client_api, name="client-api"),
+    path("api/v1/", include("apps.api.rest.urls")),
+    path("api-auth/", include("rest_framework.urls")),
     path("admin/", admin.site.urls),
 ]
