@@ -8,8 +8,8 @@ export PATH := $(CURDIR)/$(BIN):$(PATH)
 .PHONY: run test system-deps venv migrate bootstrap bench clean
 
 # Debian packages the project needs: libvirt headers to build libvirt-python,
-# qemu-utils for qemu-img (template images).
-APT_PACKAGES := libvirt-dev pkg-config gcc python3-dev
+# chromium for the browser tests (driven by Playwright with this system executable).
+APT_PACKAGES := libvirt-dev pkg-config gcc python3-dev chromium
 system-deps:
 	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \

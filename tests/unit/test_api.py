@@ -164,3 +164,14 @@ def test_list_apis_comes_from_the_registry(client, cloud, admin):
     deploy = apis["deployVirtualMachine"]
     assert deploy["isasync"] is True
     assert {p["name"] for p in deploy["params"] if p["required"]} == {"zoneid", "templateid", "serviceofferingid"}
+
+
+def test_list_apis_has_what_cloudmonkey_reads(client, cloud, admin):
+    # cmk's `sync` hard-casts these keys of every api and every param: a missing one crashes it.
+    _, body = call(client, admin.user, command="listApis", listall="true")
+    for api in body["listapisresponse"]["api"]:
+        assert isinstance(api["name"], str) and isinstance(api["description"], str) and api["description"]
+        assert isinstance(api["isasync"], bool) and isinstance(api["params"], list) and isinstance(api["response"], list)
+        for param in api["params"]:
+            assert {"name", "type", "required", "description"} <= set(param)
+            assert isinstance(param["required"], bool)
