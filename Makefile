@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: run test system-deps venv migrate bootstrap bench clean
+.PHONY: run test lint system-deps venv migrate bootstrap bench clean
 
 # Debian packages the project needs: libvirt headers to build libvirt-python,
 # chromium for the browser tests (driven by Playwright with this system executable).
@@ -42,6 +42,9 @@ run: bootstrap
 
 test: venv
 	$(BIN)/python -m pytest
+
+lint: venv
+	$(BIN)/ruff check .
 
 bench: venv
 	$(BIN)/python bench/deploy.py

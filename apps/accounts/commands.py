@@ -1,5 +1,5 @@
 """Query-API commands for domains, accounts and users."""
-from apps.api.listing import PAGING, by_id, list_response
+from apps.api.listing import PAGING, by_id, filtered, list_response
 from apps.api.registry import DOMAIN_ADMIN, Param, command
 from apps.core.errors import ParamError, PermissionDenied
 
@@ -106,9 +106,7 @@ def list_accounts(call):
         accounts = accounts.filter(domain__in=domains_visible_to(call.caller))
     else:
         accounts = accounts.filter(pk=call.caller.account.pk)
-    for param, field in (("id", "uuid"), ("name", "name"), ("domainid", "domain__uuid"), ("accounttype", "type")):
-        if param in call.params:
-            accounts = accounts.filter(**{field: call.get(param)})
+    accounts = filtered(accounts, call, {"id": "uuid", "name": "name", "domainid": "domain__uuid", "accounttype": "type"})
     if "keyword" in call.params:
         accounts = accounts.filter(name__icontains=call.get("keyword"))
     return list_response(call, accounts, "account", account_response)
@@ -120,9 +118,7 @@ def list_accounts(call):
          response=("user",))
 def list_users(call):
     users = _users_visible(call.caller)
-    for param, field in (("id", "uuid"), ("username", "username"), ("account", "account__name"), ("domainid", "account__domain__uuid")):
-        if param in call.params:
-            users = users.filter(**{field: call.get(param)})
+    users = filtered(users, call, {"id": "uuid", "username": "username", "account": "account__name", "domainid": "account__domain__uuid"})
     if "keyword" in call.params:
         users = users.filter(username__icontains=call.get("keyword"))
     return list_response(call, users, "user", user_response)

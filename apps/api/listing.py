@@ -10,6 +10,7 @@ from apps.core.errors import ParamError
 
 from .registry import Param
 
+
 def page_bounds(call):
     page, pagesize = call.get("page"), call.get("pagesize")
     if pagesize is not None and pagesize != -1 and page is None:
@@ -52,3 +53,19 @@ PAGING = (
     Param("pagesize", "integer", description="how many items a page holds"),
     Param("keyword", "string", description="a word to search names for"),
 )
+
+
+def filtered(queryset, call, fields):
+    """Apply each given parameter as a filter: ``{"zoneid": "zone__uuid", ...}``."""
+    for param, field in fields.items():
+        if param in call.params:
+            queryset = queryset.filter(**{field: call.get(param)})
+    return queryset
+
+
+def own_unless_listall(queryset, call, account_field="account"):
+    """CloudStack lists the caller's own objects unless asked for all it may see
+    (``listall=true``) or for one object by id."""
+    if call.get("listall") or "id" in call.params:
+        return queryset
+    return queryset.filter(**{account_field: call.caller.account})

@@ -13,8 +13,8 @@ from django.http import JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
 from apps.accounts.selectors import Caller
-from apps.events.services import record as record_event
 from apps.core.errors import CloudError, ParamError, Unauthorized, UnsupportedAction
+from apps.events.services import record as record_event
 
 from . import registry, sessions
 from .auth import authenticate

@@ -4,11 +4,15 @@ from django.db.models import Q
 from apps.api.listing import PAGING, list_response
 from apps.api.registry import Param, command
 from apps.core.errors import ParamError
-
 from apps.fabric.models import Cluster, HypervisorType
 
 from .models import DiskOffering, OsType, ServiceOffering, Template
-from .responses import disk_offering_response, os_type_response, service_offering_response, template_response
+from .responses import (
+    disk_offering_response,
+    os_type_response,
+    service_offering_response,
+    template_response,
+)
 
 
 def _named(queryset, call):

@@ -1,7 +1,7 @@
 """Query-API commands of the VM lifecycle."""
 from django.db.models import Q
 
-from apps.api.listing import PAGING, by_id, list_response
+from apps.api.listing import PAGING, by_id, filtered, list_response
 from apps.api.registry import Param, command
 from apps.catalog.models import ServiceOffering, Template
 from apps.fabric.models import Zone
@@ -99,9 +99,7 @@ def list_virtual_machines(call):
         "account": "account__name",
         "domainid": "account__domain__uuid",
     }
-    for param, field in filters.items():
-        if param in call.params:
-            vms = vms.filter(**{field: call.get(param)})
+    vms = filtered(vms, call, filters)
     if "ids" in call.params:
         vms = vms.filter(uuid__in=call.get("ids"))
     state = call.get("state")

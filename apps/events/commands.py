@@ -1,6 +1,6 @@
 """Query-API commands for events."""
 from apps.accounts.selectors import restrict
-from apps.api.listing import PAGING, list_response
+from apps.api.listing import PAGING, filtered, list_response, own_unless_listall
 from apps.api.registry import Param, command
 from apps.core.formats import compact, cs_date
 
@@ -34,12 +34,8 @@ def event_response(event):
          response=("event",))
 def list_events(call):
     events = restrict(Event.objects.select_related("account__domain", "user").order_by("-id"), call.caller)
-    if not call.get("listall"):
-        events = events.filter(account=call.caller.account)
-    for param, field in (("id", "uuid"), ("type", "type"), ("level", "level"), ("account", "account__name"),
-                         ("domainid", "account__domain__uuid")):
-        if param in call.params:
-            events = events.filter(**{field: call.get(param)})
+    events = own_unless_listall(events, call)
+    events = filtered(events, call, {"id": "uuid", "type": "type", "level": "level", "account": "account__name", "domainid": "account__domain__uuid"})
     if "startdate" in call.params:
         events = events.filter(created__date__gte=call.get("startdate"))
     if "enddate" in call.params:

@@ -1,7 +1,7 @@
 """Query-API commands of the fabric: zones and hosts."""
 from django.db.models import Q
 
-from apps.api.listing import PAGING, list_response
+from apps.api.listing import PAGING, filtered, list_response
 from apps.api.registry import ROOT_ADMIN, Param, command
 
 from .models import Host, Zone
@@ -48,9 +48,7 @@ def list_zones(call):
 )
 def list_hosts(call):
     hosts = Host.objects.select_related("zone", "pod", "cluster").order_by("id")
-    for param, field in (("id", "uuid"), ("zoneid", "zone__uuid"), ("podid", "pod__uuid"), ("clusterid", "cluster__uuid")):
-        if param in call.params:
-            hosts = hosts.filter(**{field: call.get(param)})
+    hosts = filtered(hosts, call, {"id": "uuid", "zoneid": "zone__uuid", "podid": "pod__uuid", "clusterid": "cluster__uuid"})
     if "name" in call.params:
         hosts = hosts.filter(name=call.get("name"))
     if "state" in call.params:

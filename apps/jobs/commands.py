@@ -1,6 +1,6 @@
 """Query-API commands of async jobs."""
 from apps.accounts.selectors import restrict
-from apps.api.listing import PAGING, by_id, list_response
+from apps.api.listing import PAGING, by_id, list_response, own_unless_listall
 from apps.api.registry import Param, command
 
 from .models import AsyncJob
@@ -29,8 +29,7 @@ def query_async_job_result(call):
 )
 def list_async_jobs(call):
     jobs = _jobs_of(call.caller)
-    if not call.get("listall"):
-        jobs = jobs.filter(account=call.caller.account)
+    jobs = own_unless_listall(jobs, call)
     if "account" in call.params:
         jobs = jobs.filter(account__name=call.get("account"))
     if "domainid" in call.params:

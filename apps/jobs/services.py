@@ -7,7 +7,6 @@ from django.db.models import Count, OuterRef, Subquery
 from django.utils import timezone
 
 from apps.core.errors import CloudError
-
 from apps.events.services import record_job
 
 from .models import AsyncJob, JobStatus, JobStep, StepState

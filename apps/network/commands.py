@@ -1,6 +1,6 @@
 """Query-API commands of networking. Configuration of the data plane is the Networking
 component's work: those commands make an async job and route it to the ``network`` queue."""
-from apps.api.listing import PAGING, by_id, list_response
+from apps.api.listing import PAGING, by_id, filtered, list_response, own_unless_listall
 from apps.api.registry import Param, command
 from apps.compute.selectors import vms_visible_to
 from apps.core.errors import ParamError
@@ -27,20 +27,13 @@ from .selectors import (
 )
 
 
-def _filter(queryset, call, fields):
-    for param, field in fields.items():
-        if param in call.params:
-            queryset = queryset.filter(**{field: call.get(param)})
-    return queryset
-
-
 # --- offerings and networks -----------------------------------------------------------------
 @command("listNetworkOfferings", params=(Param("id", "uuid"), Param("name"), Param("guestiptype"), Param("zoneid", "uuid"),
                                           Param("state"), Param("forvpc", "boolean"), *PAGING),
          description="Lists all available network offerings.",
          cmd_class="org.apache.cloudstack.api.command.user.network.ListNetworkOfferingsCmd", response=("networkoffering",))
 def list_network_offerings(call):
-    offerings = _filter(NetworkOffering.objects.order_by("id"), call, {"id": "uuid", "name": "name", "state": "state__iexact",
+    offerings = filtered(NetworkOffering.objects.order_by("id"), call, {"id": "uuid", "name": "name", "state": "state__iexact",
                                                                        "guestiptype": "guest_ip_type__iexact"})
     if call.get("forvpc"):
         offerings = offerings.none()
@@ -53,7 +46,7 @@ def list_network_offerings(call):
          description="Lists all available networks.", cmd_class="org.apache.cloudstack.api.command.user.network.ListNetworksCmd",
          response=("network",))
 def list_networks(call):
-    networks = _filter(networks_visible_to(call.caller), call, {"id": "uuid", "name": "name", "zoneid": "zone__uuid",
+    networks = filtered(networks_visible_to(call.caller), call, {"id": "uuid", "name": "name", "zoneid": "zone__uuid",
                                                                 "type": "type__iexact", "account": "account__name",
                                                                 "domainid": "account__domain__uuid"})
     if "keyword" in call.params:
@@ -129,7 +122,7 @@ def disassociate_ip_address(call):
          description="Lists all public IP addresses", cmd_class="org.apache.cloudstack.api.command.user.address.ListPublicIpAddressesCmd",
          response=("publicipaddress",))
 def list_public_ip_addresses(call):
-    ips = _filter(public_ips_visible_to(call.caller), call, {"id": "uuid", "ipaddress": "address", "zoneid": "zone__uuid",
+    ips = filtered(public_ips_visible_to(call.caller), call, {"id": "uuid", "ipaddress": "address", "zoneid": "zone__uuid",
                                                              "associatednetworkid": "network__uuid"})
     if call.get("issourcenat") or call.get("isstaticnat"):
         ips = ips.none()
@@ -177,7 +170,7 @@ def delete_port_forwarding_rule(call):
          description="Lists all port forwarding rules for an IP address.",
          cmd_class="org.apache.cloudstack.api.command.user.firewall.ListPortForwardingRulesCmd", response=("portforwardingrule",))
 def list_port_forwarding_rules(call):
-    rules = _filter(port_forwards_visible_to(call.caller), call, {"id": "uuid", "ipaddressid": "ip__uuid", "networkid": "ip__network__uuid"})
+    rules = filtered(port_forwards_visible_to(call.caller), call, {"id": "uuid", "ipaddressid": "ip__uuid", "networkid": "ip__network__uuid"})
     return list_response(call, rules, "portforwardingrule", port_forwarding_response)
 
 
@@ -218,7 +211,7 @@ def delete_firewall_rule(call):
          description="Lists all firewall rules for an IP address.",
          cmd_class="org.apache.cloudstack.api.command.user.firewall.ListFirewallRulesCmd", response=("firewallrule",))
 def list_firewall_rules(call):
-    rules = _filter(firewall_rules_visible_to(call.caller), call, {"id": "uuid", "ipaddressid": "ip__uuid", "networkid": "ip__network__uuid"})
+    rules = filtered(firewall_rules_visible_to(call.caller), call, {"id": "uuid", "ipaddressid": "ip__uuid", "networkid": "ip__network__uuid"})
     return list_response(call, rules, "firewallrule", firewall_rule_response)
 
 
@@ -309,9 +302,8 @@ def revoke_security_group_egress(call):
          description="Lists security groups", cmd_class="org.apache.cloudstack.api.command.user.securitygroup.ListSecurityGroupsCmd",
          response=("securitygroup",))
 def list_security_groups(call):
-    groups = _filter(security_groups_visible_to(call.caller), call, {"id": "uuid", "securitygroupname": "name"})
-    if not call.get("listall") and "id" not in call.params:
-        groups = groups.filter(account=call.caller.account)
+    groups = filtered(security_groups_visible_to(call.caller), call, {"id": "uuid", "securitygroupname": "name"})
+    groups = own_unless_listall(groups, call)
     if "virtualmachineid" in call.params:
         groups = groups.none()  # VMs do not join security groups yet (advanced zones)
     if "keyword" in call.params:

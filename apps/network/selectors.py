@@ -2,7 +2,13 @@ from django.db.models import Q
 
 from apps.accounts.selectors import restrict
 
-from .models import FirewallRule, GuestNetwork, PortForwardingRule, PublicIpAddress, SecurityGroup
+from .models import (
+    FirewallRule,
+    GuestNetwork,
+    PortForwardingRule,
+    PublicIpAddress,
+    SecurityGroup,
+)
 
 
 def networks_visible_to(caller):

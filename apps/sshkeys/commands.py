@@ -1,6 +1,6 @@
 """Query-API commands for SSH key pairs."""
 from apps.accounts.selectors import restrict
-from apps.api.listing import PAGING, list_response
+from apps.api.listing import PAGING, filtered, list_response, own_unless_listall
 from apps.api.registry import Param, command
 
 from . import services
@@ -43,11 +43,8 @@ def register_ssh_key_pair(call):
          response=("sshkeypair",))
 def list_ssh_key_pairs(call):
     keypairs = restrict(SSHKeyPair.objects.select_related("account__domain").order_by("id"), call.caller)
-    if not call.get("listall"):
-        keypairs = keypairs.filter(account=call.caller.account)
-    for param, field in (("id", "uuid"), ("name", "name"), ("fingerprint", "fingerprint")):
-        if param in call.params:
-            keypairs = keypairs.filter(**{field: call.get(param)})
+    keypairs = own_unless_listall(keypairs, call)
+    keypairs = filtered(keypairs, call, {"id": "uuid", "name": "name", "fingerprint": "fingerprint"})
     if "keyword" in call.params:
         keypairs = keypairs.filter(name__icontains=call.get("keyword"))
     return list_response(call, keypairs, "sshkeypair", keypair_response)

@@ -1,11 +1,11 @@
 """Query-API commands of storage: volumes and snapshots. The files are the Storage
 component's work (attach and detach touch the guest, so they go to Compute)."""
-from apps.api.listing import PAGING, by_id, list_response
+from apps.api.listing import PAGING, by_id, filtered, list_response, own_unless_listall
+from apps.api.registry import Param, command
 from apps.catalog.models import DiskOffering
 from apps.compute.selectors import vms_visible_to
 from apps.fabric.models import Zone
 from apps.jobs import services as jobs
-from apps.api.registry import Param, command
 from apps.tags.services import filter_by_tags, tags_by_resource
 from workers.compute import api as compute
 from workers.storage import api as storage
@@ -99,11 +99,8 @@ def resize_volume(call):
 )
 def list_volumes(call):
     volumes = volumes_visible_to(call.caller)
-    if not call.get("listall") and "id" not in call.params:
-        volumes = volumes.filter(account=call.caller.account)
-    for param, field in (("id", "uuid"), ("virtualmachineid", "vm__uuid"), ("zoneid", "zone__uuid"), ("name", "name")):
-        if param in call.params:
-            volumes = volumes.filter(**{field: call.get(param)})
+    volumes = own_unless_listall(volumes, call)
+    volumes = filtered(volumes, call, {"id": "uuid", "virtualmachineid": "vm__uuid", "zoneid": "zone__uuid", "name": "name"})
     if "type" in call.params:
         volumes = volumes.filter(type__iexact=call.get("type"))
     if "keyword" in call.params:
@@ -135,11 +132,8 @@ def create_snapshot(call):
          cmd_class="org.apache.cloudstack.api.command.user.snapshot.ListSnapshotsCmd", response=("snapshot",))
 def list_snapshots(call):
     snapshots = snapshots_visible_to(call.caller)
-    if not call.get("listall") and "id" not in call.params:
-        snapshots = snapshots.filter(account=call.caller.account)
-    for param, field in (("id", "uuid"), ("volumeid", "volume__uuid"), ("name", "name")):
-        if param in call.params:
-            snapshots = snapshots.filter(**{field: call.get(param)})
+    snapshots = own_unless_listall(snapshots, call)
+    snapshots = filtered(snapshots, call, {"id": "uuid", "volumeid": "volume__uuid", "name": "name"})
     if "keyword" in call.params:
         snapshots = snapshots.filter(name__icontains=call.get("keyword"))
     return list_response(call, snapshots, "snapshot", snapshot_response)

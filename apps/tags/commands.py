@@ -1,7 +1,7 @@
 """Query-API commands for tags. The work is the data service's own, so the async job
 completes within the request; clients poll it once and find it done."""
 from apps.accounts.selectors import restrict
-from apps.api.listing import PAGING, list_response
+from apps.api.listing import PAGING, filtered, list_response
 from apps.api.registry import Param, command
 from apps.jobs import services as jobs
 
@@ -41,8 +41,5 @@ def delete_tags(call):
          response=("tag",))
 def list_tags(call):
     tags = restrict(ResourceTag.objects.select_related("account__domain").order_by("id"), call.caller)
-    for param, field in (("resourceid", "resource_uuid"), ("resourcetype", "resource_type"), ("key", "key"),
-                         ("value", "value"), ("customer", "customer")):
-        if param in call.params:
-            tags = tags.filter(**{field: call.get(param)})
+    tags = filtered(tags, call, {"resourceid": "resource_uuid", "resourcetype": "resource_type", "key": "key", "value": "value", "customer": "customer"})
     return list_response(call, tags, "tag", tag_response)

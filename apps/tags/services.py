@@ -12,7 +12,11 @@ from .models import ResourceTag
 def taggable_types():
     """CloudStack's resource type names, each with the selector of what a caller may see."""
     from apps.compute.selectors import vms_visible_to
-    from apps.network.selectors import networks_visible_to, public_ips_visible_to, security_groups_visible_to
+    from apps.network.selectors import (
+        networks_visible_to,
+        public_ips_visible_to,
+        security_groups_visible_to,
+    )
     from apps.storage.selectors import snapshots_visible_to, volumes_visible_to
 
     return {

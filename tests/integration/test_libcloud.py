@@ -7,7 +7,12 @@ from libcloud.common.exceptions import BaseHTTPError
 from libcloud.common.types import ProviderError
 from libcloud.compute.base import NodeImage, NodeLocation, NodeSize
 from libcloud.compute.providers import get_driver
-from libcloud.compute.types import KeyPairDoesNotExistError, NodeState, Provider, StorageVolumeState
+from libcloud.compute.types import (
+    KeyPairDoesNotExistError,
+    NodeState,
+    Provider,
+    StorageVolumeState,
+)
 
 pytestmark = pytest.mark.integration
 

@@ -1,9 +1,9 @@
 import pytest
 
-from tests.conftest import deploy_vm
 from apps.core.errors import InsufficientCapacity
 from apps.fabric import placement
 from apps.fabric.models import Host
+from tests.conftest import deploy_vm
 
 
 @pytest.fixture

@@ -1,6 +1,6 @@
 """The REST API: same visibility and the same commands as the query API."""
-import yaml
 import pytest
+import yaml
 from django.urls import reverse
 
 from apps.api.rest.urls import router

@@ -7,13 +7,13 @@ import os
 
 import pytest
 
-from tests.conftest import deploy_vm
 from apps.compute.states import VmState
 from apps.core.errors import ResourceUnavailable
 from apps.fabric.models import Host, StoragePool
 from apps.jobs.models import JobStatus
 from apps.network.models import Nic
 from apps.storage.models import Volume
+from tests.conftest import deploy_vm
 from workers.compute import tasks as compute_tasks
 from workers.network import tasks as network_tasks
 from workers.orchestration import runner

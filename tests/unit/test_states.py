@@ -1,8 +1,14 @@
 import pytest
 
-from tests.conftest import deploy_vm
-from apps.compute.states import TRANSITIONS, VmState, can_transition, sources_of, transition
+from apps.compute.states import (
+    TRANSITIONS,
+    VmState,
+    can_transition,
+    sources_of,
+    transition,
+)
 from apps.core.errors import InvalidState
+from tests.conftest import deploy_vm
 
 
 def test_every_state_is_in_the_table():

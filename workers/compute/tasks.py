@@ -4,10 +4,10 @@ from celery import shared_task
 from apps.compute.selectors import vm_for_task
 from apps.storage.models import Volume
 from apps.storage.responses import volume_response
+from workers.rpc import ping_task
 from workers.steps import job_step, job_task
 
 from . import manager
-from workers.rpc import ping_task
 
 
 @shared_task(name="workers.compute.tasks.start_domain")

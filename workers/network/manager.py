@@ -1,6 +1,11 @@
 """Networking component logic: the data service's rules, applied by the data plane driver."""
 from apps.network import services
-from apps.network.models import FirewallRule, PortForwardingRule, PublicIpAddress, RuleState
+from apps.network.models import (
+    FirewallRule,
+    PortForwardingRule,
+    PublicIpAddress,
+    RuleState,
+)
 
 from .drivers import driver
 

@@ -2,20 +2,26 @@
 from celery import shared_task
 
 from apps.compute.selectors import vm_for_task
-from apps.network import services
 from apps.jobs.models import AsyncJob
-from apps.network.models import FirewallRule, GuestNetwork, PortForwardingRule, PublicIpAddress, SecurityGroup
+from apps.network import services
+from apps.network.models import (
+    FirewallRule,
+    GuestNetwork,
+    PortForwardingRule,
+    PublicIpAddress,
+    SecurityGroup,
+)
 from apps.network.responses import (
     firewall_rule_response,
     port_forwarding_response,
     public_ip_response,
     security_group_response,
 )
+from workers.rpc import ping_task
 from workers.steps import job_step, job_task
 
 from . import manager
 from .drivers import driver
-from workers.rpc import ping_task
 
 
 @shared_task(name="workers.network.tasks.allocate_nic")

@@ -1,8 +1,9 @@
 """Orchestration Engine tasks: thin entry points into :mod:`.runner`."""
 from celery import shared_task
 
-from . import runner
 from workers.rpc import ping_task
+
+from . import runner
 
 _opts = {"ignore_result": True}
 
