@@ -5,7 +5,7 @@ from apps.api.listing import PAGING, by_id, filtered, list_response
 from apps.api.registry import Param, command
 from apps.catalog.models import ServiceOffering, Template
 from apps.fabric.models import Zone
-from apps.network.models import GuestNetwork
+from apps.network.selectors import networks_visible_to
 from apps.sshkeys import services as sshkeys
 from apps.tags.services import filter_by_tags, tags_by_resource
 
@@ -43,9 +43,7 @@ def deploy_virtual_machine(call):
     network = None
     if call.get("networkids"):
         network_id = call.get("networkids")[0]
-        network = GuestNetwork.objects.filter(
-            Q(account__isnull=True) | Q(account=call.caller.account), uuid=network_id
-        ).first()
+        network = networks_visible_to(call.caller).filter(uuid=network_id).first()
         if network is None:
             raise call.command.not_found("networkids", network_id)
     if call.get("keypair"):

@@ -2,8 +2,8 @@
 from celery import shared_task
 
 from apps.compute.selectors import vm_for_task
-from apps.storage.models import Volume
 from apps.storage.responses import volume_response
+from apps.storage.selectors import volume_for_task
 from workers.rpc import ping_task
 from workers.steps import job_step, job_task
 
@@ -35,22 +35,19 @@ def destroy_domain(job_id, vm_id):
 
 
 
-def _volume(volume_id):
-    return Volume.objects.select_related("pool", "zone", "vm__host", "account__domain", "disk_offering").get(pk=volume_id)
-
 
 @shared_task(name="workers.compute.tasks.attach_volume")
 @job_task("compute")
 def attach_volume(job_id, volume_id, vm_id):
-    manager.attach_volume(_volume(volume_id), vm_for_task(vm_id))
-    return {"volume": volume_response(_volume(volume_id))}
+    manager.attach_volume(volume_for_task(volume_id), vm_for_task(vm_id))
+    return {"volume": volume_response(volume_for_task(volume_id))}
 
 
 @shared_task(name="workers.compute.tasks.detach_volume")
 @job_task("compute")
 def detach_volume(job_id, volume_id):
-    manager.detach_volume(_volume(volume_id))
-    return {"volume": volume_response(_volume(volume_id))}
+    manager.detach_volume(volume_for_task(volume_id))
+    return {"volume": volume_response(volume_for_task(volume_id))}
 
 
 ping = ping_task("compute")

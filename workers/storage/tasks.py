@@ -2,16 +2,13 @@
 from celery import shared_task
 
 from apps.compute.selectors import vm_for_task
-from apps.storage.models import Snapshot, Volume
+from apps.storage.models import Snapshot
 from apps.storage.responses import snapshot_response, volume_response
+from apps.storage.selectors import volume_for_task
 from workers.rpc import ping_task
 from workers.steps import job_step, job_task
 
 from . import manager
-
-
-def _volume(volume_id):
-    return Volume.objects.select_related("pool", "zone", "vm", "account__domain", "disk_offering").get(pk=volume_id)
 
 
 @shared_task(name="workers.storage.tasks.create_root_volume")
@@ -30,13 +27,13 @@ def delete_volumes(job_id, vm_id):
 @shared_task(name="workers.storage.tasks.create_volume")
 @job_task("storage")
 def create_volume(job_id, volume_id):
-    volume = _volume(volume_id)
+    volume = volume_for_task(volume_id)
     try:
         manager.create_volume(volume)
     except Exception:
         manager.expunge(volume)  # give the pool space back: nothing half-made
         raise
-    return {"volume": volume_response(_volume(volume_id))}
+    return {"volume": volume_response(volume_for_task(volume_id))}
 
 
 @shared_task(name="workers.storage.tasks.resize_volume")
@@ -45,13 +42,13 @@ def resize_volume(job_id, volume_id):
     from apps.jobs.models import AsyncJob
 
     params = AsyncJob.objects.get(pk=job_id).params
-    manager.resize(_volume(volume_id), params["size_bytes"], params.get("shrinkok", False))
-    return {"volume": volume_response(_volume(volume_id))}
+    manager.resize(volume_for_task(volume_id), params["size_bytes"], params.get("shrinkok", False))
+    return {"volume": volume_response(volume_for_task(volume_id))}
 
 
 @shared_task(name="workers.storage.tasks.expunge_volume")
 def expunge_volume(volume_id):
-    manager.expunge(_volume(volume_id))
+    manager.expunge(volume_for_task(volume_id))
 
 
 @shared_task(name="workers.storage.tasks.create_snapshot")
