@@ -1,11 +1,26 @@
 """Query-API commands of the fabric: zones and hosts."""
+import shutil
+
 from django.db.models import Q
 
-from apps.api.listing import PAGING, filtered, list_response
+from apps.api.listing import PAGING, by_id, filtered, list_response
 from apps.api.registry import ROOT_ADMIN, Param, command
+from apps.catalog.models import DiskOffering, ServiceOffering
+from apps.catalog.responses import disk_offering_response, service_offering_response
+from apps.core.errors import InvalidState, ParamError
+from apps.jobs import services as jobs
+from workers.compute import api as compute
 
-from .models import Host, Zone
-from .responses import host_response, zone_response
+from . import services
+from .models import AllocationState, Cluster, Host, HypervisorType, Pod, StoragePool, Zone
+from .responses import (
+    capacity_response,
+    cluster_response,
+    host_response,
+    pod_response,
+    storage_pool_response,
+    zone_response,
+)
 
 
 @command(
@@ -60,3 +75,232 @@ def list_hosts(call):
     if "keyword" in call.params:
         hosts = hosts.filter(Q(name__icontains=call.get("keyword")))
     return list_response(call, hosts, "host", host_response)
+
+
+
+def _admin(name, **kwargs):
+    """A fabric command: root admin only."""
+    return command(name, access=ROOT_ADMIN, **kwargs)
+
+
+def _allocation_state(call):
+    state = call.get("allocationstate")
+    if state is not None and state not in AllocationState.values:
+        raise call.command.invalid("allocationstate", state)
+    return state
+
+
+def _in_use(what, uuid, children):
+    return InvalidState(f"The {what} {uuid} cannot be deleted: it still has {children}", errorcode=536)
+
+
+# --- zones and pods -------------------------------------------------------------------------
+@_admin("createZone", params=(Param("name", required=True), Param("networktype", required=True), Param("dns1", required=True),
+                              Param("internaldns1", required=True), Param("description"), Param("allocationstate")),
+        description="Creates a Zone.", cmd_class="org.apache.cloudstack.api.command.admin.zone.CreateZoneCmd",
+        response=("zone",), event=("ZONE.CREATE", "creating zone"))
+def create_zone(call):
+    if call.get("networktype") not in ("Basic", "Advanced"):
+        raise call.command.invalid("networktype", call.get("networktype"))
+    if Zone.objects.filter(name=call.get("name")).exists():
+        raise ParamError(f"A zone with name {call.get('name')} already exists")
+    zone = services.create_zone(
+        call.get("name"), network_type=call.get("networktype"), dns1=call.get("dns1"), internal_dns1=call.get("internaldns1"),
+        description=call.get("description", ""), allocation_state=_allocation_state(call) or AllocationState.ENABLED,
+    )
+    return {"zone": zone_response(zone)}
+
+
+@_admin("updateZone", params=(Param("id", "uuid", required=True), Param("name"), Param("allocationstate"), Param("dns1"),
+                              Param("internaldns1"), Param("description")),
+        description="Updates a Zone.", cmd_class="org.apache.cloudstack.api.command.admin.zone.UpdateZoneCmd",
+        response=("zone",), event=("ZONE.EDIT", "updating zone"))
+def update_zone(call):
+    zone = by_id(call, Zone.objects.all())
+    fields = {"name": call.get("name"), "allocation_state": _allocation_state(call), "dns1": call.get("dns1"),
+              "internal_dns1": call.get("internaldns1"), "description": call.get("description")}
+    Zone.objects.filter(pk=zone.pk).update(**{k: v for k, v in fields.items() if v is not None})
+    zone.refresh_from_db()
+    return {"zone": zone_response(zone)}
+
+
+@_admin("deleteZone", params=(Param("id", "uuid", required=True),), description="Deletes a Zone.",
+        cmd_class="org.apache.cloudstack.api.command.admin.zone.DeleteZoneCmd", event=("ZONE.DELETE", "deleting zone"))
+def delete_zone(call):
+    zone = by_id(call, Zone.objects.all())
+    if zone.pods.exists() or zone.vms.exists():
+        raise _in_use("zone", zone.uuid, "pods or virtual machines")
+    zone.public_ips.all().delete()
+    zone.networks.all().delete()
+    zone.delete()
+    return {"success": True}
+
+
+@_admin("createPod", params=(Param("name", required=True), Param("zoneid", "uuid", required=True), Param("gateway"),
+                             Param("netmask"), Param("startip"), Param("endip"), Param("allocationstate")),
+        description="Creates a new Pod.", cmd_class="org.apache.cloudstack.api.command.admin.pod.CreatePodCmd",
+        response=("pod",), event=("POD.CREATE", "creating pod"))
+def create_pod(call):
+    zone = by_id(call, Zone.objects.all(), "zoneid")
+    pod = services.create_pod(zone, call.get("name"), gateway=call.get("gateway", ""), netmask=call.get("netmask", ""),
+                              allocation_state=_allocation_state(call) or AllocationState.ENABLED)
+    return {"pod": pod_response(pod)}
+
+
+@_admin("listPods", params=(Param("id", "uuid"), Param("name"), Param("zoneid", "uuid"), Param("allocationstate"), *PAGING),
+        description="Lists all Pods.", cmd_class="org.apache.cloudstack.api.command.admin.pod.ListPodsByCmd", response=("pod",))
+def list_pods(call):
+    pods = filtered(Pod.objects.select_related("zone").order_by("id"), call,
+                    {"id": "uuid", "name": "name", "zoneid": "zone__uuid", "allocationstate": "allocation_state"})
+    return list_response(call, pods, "pod", pod_response)
+
+
+# --- clusters and hosts ---------------------------------------------------------------------
+@_admin("addCluster", params=(Param("clustername", required=True), Param("clustertype", required=True),
+                              Param("hypervisor", required=True), Param("podid", "uuid", required=True),
+                              Param("zoneid", "uuid", required=True), Param("allocationstate")),
+        description="Adds a new cluster", cmd_class="org.apache.cloudstack.api.command.admin.cluster.AddClusterCmd",
+        response=("cluster",), event=("CLUSTER.CREATE", "adding cluster"))
+def add_cluster(call):
+    pod = by_id(call, Pod.objects.select_related("zone"), "podid")
+    if str(pod.zone.uuid) != call.get("zoneid"):
+        raise ParamError(f"Pod {pod.uuid} is not in zone {call.get('zoneid')}")
+    if call.get("hypervisor") not in HypervisorType.values:
+        raise call.command.invalid("hypervisor", call.get("hypervisor"))
+    cluster = services.add_cluster(pod, call.get("clustername"), call.get("hypervisor"))
+    return {"count": 1, "cluster": [cluster_response(cluster)]}
+
+
+@_admin("listClusters", params=(Param("id", "uuid"), Param("name"), Param("zoneid", "uuid"), Param("podid", "uuid"),
+                                Param("hypervisor"), *PAGING),
+        description="Lists clusters.", cmd_class="org.apache.cloudstack.api.command.admin.cluster.ListClustersCmd",
+        response=("cluster",))
+def list_clusters(call):
+    clusters = filtered(Cluster.objects.select_related("zone", "pod").order_by("id"), call,
+                        {"id": "uuid", "name": "name", "zoneid": "zone__uuid", "podid": "pod__uuid", "hypervisor": "hypervisor"})
+    return list_response(call, clusters, "cluster", cluster_response)
+
+
+@_admin("addHost", params=(Param("hypervisor", required=True), Param("podid", "uuid", required=True), Param("url", required=True),
+                           Param("zoneid", "uuid", required=True), Param("clusterid", "uuid"), Param("clustername"),
+                           Param("username"), Param("password"), Param("hosttags", "list")),
+        description="Adds a new host.", cmd_class="org.apache.cloudstack.api.command.admin.host.AddHostCmd",
+        response=("host",), event=("HOST.ADD", "adding host"))
+def add_host(call):
+    clusters = Cluster.objects.select_related("zone", "pod").filter(pod__uuid=call.get("podid"), zone__uuid=call.get("zoneid"))
+    if "clusterid" in call.params:
+        cluster = by_id(call, clusters, "clusterid")
+    else:
+        cluster = clusters.filter(name=call.get("clustername")).first()
+        if cluster is None:
+            raise call.command.missing("clusterid")
+    if cluster.hypervisor != call.get("hypervisor"):
+        raise ParamError(f"Cluster {cluster.name} is of hypervisor {cluster.hypervisor}, not {call.get('hypervisor')}")
+    host = services.add_host_by_url(cluster, call.get("url"), ",".join(call.get("hosttags") or []))
+    jobs.on_commit_quietly(compute.connect_host, host.pk)
+    return {"count": 1, "host": [host_response(host)]}
+
+
+@_admin("updateHost", params=(Param("id", "uuid", required=True), Param("allocationstate"), Param("hosttags", "list")),
+        description="Updates a host.", cmd_class="org.apache.cloudstack.api.command.admin.host.UpdateHostCmd",
+        response=("host",), event=("HOST.UPDATE", "updating host"))
+def update_host(call):
+    host = by_id(call, Host.objects.select_related("zone", "pod", "cluster"))
+    state = call.get("allocationstate")
+    if state is not None:
+        states = {"Enable": AllocationState.ENABLED, "Disable": AllocationState.DISABLED}
+        if state not in states:
+            raise call.command.invalid("allocationstate", state)
+        host.resource_state = states[state]
+    if "hosttags" in call.params:
+        host.host_tags = ",".join(call.get("hosttags"))
+    host.save(update_fields=["resource_state", "host_tags"])
+    return {"host": host_response(host)}
+
+
+@_admin("deleteHost", params=(Param("id", "uuid", required=True), Param("forced", "boolean")), description="Deletes a host.",
+        cmd_class="org.apache.cloudstack.api.command.admin.host.DeleteHostCmd", event=("HOST.DELETE", "deleting host"))
+def delete_host(call):
+    host = by_id(call, Host.objects.all())
+    if host.vms.filter(removed__isnull=True).exists():
+        raise _in_use("host", host.uuid, "virtual machines")
+    host.delete()
+    return {"success": True}
+
+
+# --- storage and offerings ------------------------------------------------------------------
+@_admin("createStoragePool", params=(Param("name", required=True), Param("url", required=True), Param("zoneid", "uuid", required=True),
+                                     Param("podid", "uuid"), Param("clusterid", "uuid"), Param("scope"),
+                                     Param("capacitybytes", "long"), Param("hypervisor"), Param("tags")),
+        description="Creates a storage pool.", cmd_class="org.apache.cloudstack.api.command.admin.storage.CreateStoragePoolCmd",
+        response=("storagepool",), event=("STORAGE.POOL.CREATE", "creating storage pool"))
+def create_storage_pool(call):
+    zone = by_id(call, Zone.objects.all(), "zoneid")
+    cluster = by_id(call, Cluster.objects.select_related("pod"), "clusterid") if "clusterid" in call.params else None
+    url = call.get("url")
+    path = url[len("file://"):] if url.startswith("file://") else url
+    if not path.startswith("/"):
+        raise ParamError(f"Invalid storage pool URL {url}: a directory (file:///path) is expected")
+    capacity = call.get("capacitybytes")
+    pool = services.create_storage_pool(zone, call.get("name"), capacity or 1, path=path, cluster=cluster)
+    if not capacity:  # the filesystem's size, as libvirt's dir pool reports it
+        StoragePool.objects.filter(pk=pool.pk).update(capacity_bytes=shutil.disk_usage(path).total)
+        pool.refresh_from_db()
+    return {"storagepool": storage_pool_response(pool)}
+
+
+@_admin("listStoragePools", params=(Param("id", "uuid"), Param("name"), Param("zoneid", "uuid"), Param("podid", "uuid"),
+                                    Param("clusterid", "uuid"), Param("scope"), *PAGING),
+        description="Lists storage pools.", cmd_class="org.apache.cloudstack.api.command.admin.storage.ListStoragePoolsCmd",
+        response=("storagepool",))
+def list_storage_pools(call):
+    pools = filtered(StoragePool.objects.select_related("zone", "pod", "cluster").order_by("id"), call,
+                     {"id": "uuid", "name": "name", "zoneid": "zone__uuid", "podid": "pod__uuid", "clusterid": "cluster__uuid",
+                      "scope": "scope"})
+    return list_response(call, pools, "storagepool", storage_pool_response)
+
+
+@_admin("createServiceOffering", params=(Param("name", required=True), Param("displaytext"), Param("cpunumber", "integer", required=True),
+                                         Param("cpuspeed", "integer", required=True), Param("memory", "integer", required=True),
+                                         Param("offerha", "boolean"), Param("hosttags")),
+        description="Creates a service offering.", cmd_class="org.apache.cloudstack.api.command.admin.offering.CreateServiceOfferingCmd",
+        response=("serviceoffering",), event=("SERVICE.OFFERING.CREATE", "creating service offering"))
+def create_service_offering(call):
+    for name in ("cpunumber", "cpuspeed", "memory"):
+        if call.get(name) <= 0:
+            raise call.command.invalid(name, call.get(name))
+    if ServiceOffering.objects.filter(name=call.get("name")).exists():
+        raise ParamError(f"A service offering named {call.get('name')} already exists")
+    offering = ServiceOffering.objects.create(
+        name=call.get("name"), display_text=call.get("displaytext", call.get("name")), cpu_number=call.get("cpunumber"),
+        cpu_speed=call.get("cpuspeed"), memory_mb=call.get("memory"), offer_ha=call.get("offerha", False),
+        host_tags=call.get("hosttags", ""),
+    )
+    return {"serviceoffering": service_offering_response(offering)}
+
+
+@_admin("createDiskOffering", params=(Param("name", required=True), Param("displaytext"), Param("disksize", "long"),
+                                      Param("customized", "boolean")),
+        description="Creates a disk offering.", cmd_class="org.apache.cloudstack.api.command.admin.offering.CreateDiskOfferingCmd",
+        response=("diskoffering",), event=("DISK.OFFERING.CREATE", "creating disk offering"))
+def create_disk_offering(call):
+    customized = call.get("customized", False)
+    size = call.get("disksize", 0)
+    if not customized and size <= 0:
+        raise ParamError("A disk offering that is not customized needs a disksize (GB) above 0")
+    if DiskOffering.objects.filter(name=call.get("name")).exists():
+        raise ParamError(f"A disk offering named {call.get('name')} already exists")
+    offering = DiskOffering.objects.create(name=call.get("name"), display_text=call.get("displaytext", call.get("name")),
+                                           disk_size_gb=0 if customized else size, customized=customized)
+    return {"diskoffering": disk_offering_response(offering)}
+
+
+@_admin("listCapacity", params=(Param("zoneid", "uuid"), Param("type", "integer"), *PAGING),
+        description="Lists all the system wide capacities.", cmd_class="org.apache.cloudstack.api.command.admin.resource.ListCapacityCmd",
+        response=("capacity",))
+def list_capacity(call):
+    zones = Zone.objects.order_by("id")
+    if "zoneid" in call.params:
+        zones = zones.filter(uuid=call.get("zoneid"))
+    rows = [r for r in services.capacity(zones) if "type" not in call.params or r["type"] == call.get("type")]
+    return {"count": len(rows), "capacity": [capacity_response(r) for r in rows]} if rows else {}

@@ -51,3 +51,75 @@ def host_response(host):
             "lastpinged": cs_date(host.last_pinged),
         }
     )
+
+
+def pod_response(pod):
+    return compact(
+        {
+            "id": pod.uuid_str,
+            "name": pod.name,
+            "zoneid": pod.zone.uuid_str,
+            "zonename": pod.zone.name,
+            "gateway": pod.gateway or None,
+            "netmask": pod.netmask or None,
+            "allocationstate": pod.allocation_state,
+        }
+    )
+
+
+def cluster_response(cluster):
+    return {
+        "id": cluster.uuid_str,
+        "name": cluster.name,
+        "podid": cluster.pod.uuid_str,
+        "podname": cluster.pod.name,
+        "zoneid": cluster.zone.uuid_str,
+        "zonename": cluster.zone.name,
+        "hypervisortype": cluster.hypervisor,
+        "clustertype": "CloudManaged",
+        "allocationstate": cluster.allocation_state,
+        "managedstate": "Managed",
+    }
+
+
+def storage_pool_response(pool):
+    return compact(
+        {
+            "id": pool.uuid_str,
+            "name": pool.name,
+            "zoneid": pool.zone.uuid_str,
+            "zonename": pool.zone.name,
+            "podid": pool.pod.uuid_str if pool.pod_id else None,
+            "podname": pool.pod.name if pool.pod_id else None,
+            "clusterid": pool.cluster.uuid_str if pool.cluster_id else None,
+            "clustername": pool.cluster.name if pool.cluster_id else None,
+            "ipaddress": "localhost",
+            "path": pool.path,
+            "type": pool.pool_type,
+            "state": pool.state,
+            "scope": pool.scope,
+            "disksizetotal": pool.capacity_bytes,
+            "disksizeallocated": pool.allocated_bytes,
+            "created": cs_date(pool.created),
+            "provider": "DefaultPrimary",
+        }
+    )
+
+
+CAPACITY_NAMES = {0: "MEMORY", 1: "CPU", 3: "STORAGE_ALLOCATED", 4: "VIRTUAL_NETWORK_PUBLIC_IP", 5: "PRIVATE_IP"}
+
+
+def capacity_response(row):
+    used, total = row["used"], row["total"]
+    return compact(
+        {
+            "type": row["type"],
+            "name": CAPACITY_NAMES[row["type"]],
+            "zoneid": row["zone"].uuid_str,
+            "zonename": row["zone"].name,
+            "capacityused": used,
+            "capacityallocated": used,
+            "capacitytotal": total,
+            "percentused": f"{(100.0 * used / total) if total else 0:.2f}",
+        }
+    )

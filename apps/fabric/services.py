@@ -3,12 +3,13 @@
 Simulated hosts get a libvirt node description of their own (CPUs, memory) and the URI
 ``test://<that file>``, so each is a separate hypervisor with its own capacity and domains.
 """
+import ipaddress
 from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
 
-from .models import Cluster, Host, HypervisorType, Pod, StoragePool, Zone
+from .models import Cluster, Host, HostState, HypervisorType, Pod, StoragePool, Zone
 
 NODE_XML = """<node>
   <cpu><mhz>{mhz}</mhz><model>x86_64</model><nodes>1</nodes><sockets>1</sockets><cores>{cpus}</cores><threads>1</threads><active>{cpus}</active></cpu>
@@ -67,3 +68,76 @@ def create_storage_pool(zone, name, capacity_bytes, path=None, cluster=None):
         path=path,
         capacity_bytes=capacity_bytes,
     )
+
+
+def add_host_by_url(cluster, url, host_tags=""):
+    """A host from an addHost URL: ``simulator://<name>?cpunumber=..&cpuspeed=..&memory=..`` makes a
+    simulated host; anything else is a libvirt URI (``qemu:///system``, ``qemu+ssh://h/system``).
+    The host is Connecting until its compute agent has opened it and read its capacity."""
+    from urllib.parse import parse_qs, urlparse
+
+    from apps.core.errors import ParamError
+
+    parsed = urlparse(url)
+    if parsed.scheme == "simulator":
+        query = {k: v[0] for k, v in parse_qs(parsed.query).items()}
+        name = parsed.netloc or parsed.path.strip("/")
+        try:
+            cpus, speed, memory = int(query.get("cpunumber", 8)), int(query.get("cpuspeed", 2000)), int(query.get("memory", 16384))
+        except ValueError:
+            raise ParamError(f"Invalid simulator URL {url}") from None
+        if not name:
+            raise ParamError(f"Invalid simulator URL {url}: it needs a host name")
+        libvirt_uri = simulator_uri(f"{cluster.zone.name}-{name}", cpus, speed, memory)
+    else:
+        if not parsed.scheme:
+            raise ParamError(f"Invalid host URL {url}: expected a libvirt URI or simulator://")
+        name, libvirt_uri, cpus, speed, memory = parsed.hostname or url, url, 0, 0, 0
+    if Host.objects.filter(zone=cluster.zone, name=name).exists():
+        raise ParamError(f"A host named {name} already exists in zone {cluster.zone.name}")
+    host = add_host(cluster, name, cpus, speed, memory, url=libvirt_uri, host_tags=host_tags)
+    Host.objects.filter(pk=host.pk).update(state=HostState.CONNECTING)
+    host.refresh_from_db()
+    return host
+
+
+def host_connected(host, cpus, mhz, memory_mb):
+    """The compute agent reached the hypervisor: its capacity as the hypervisor reports it."""
+    from django.utils import timezone
+
+    Host.objects.filter(pk=host.pk).update(
+        state=HostState.UP, cpu_number=cpus, cpu_speed=mhz, memory_mb=memory_mb, last_pinged=timezone.now()
+    )
+
+
+def host_unreachable(host):
+    Host.objects.filter(pk=host.pk).update(state=HostState.ALERT)
+
+
+def capacity(zones):
+    """CloudStack's capacity rows (memory, CPU, storage allocated, public and private IPs) per zone."""
+    from django.db.models import Count, Q, Sum
+
+    from apps.network.models import GuestNetwork, Nic, PublicIpAddress
+
+    rows = []
+    for zone in zones:
+        hosts = Host.objects.filter(zone=zone).aggregate(
+            mem=Sum("memory_mb"), mem_used=Sum("memory_allocated_mb"), cpu_used=Sum("cpu_allocated_mhz")
+        )
+        cpu_total = sum(h.cpu_total_mhz for h in Host.objects.filter(zone=zone).only("cpu_number", "cpu_speed"))
+        pools = StoragePool.objects.filter(zone=zone).aggregate(total=Sum("capacity_bytes"), used=Sum("allocated_bytes"))
+        ips = PublicIpAddress.objects.filter(zone=zone).aggregate(total=Count("id"), used=Count("id", filter=Q(state="Allocated")))
+        nics = Nic.objects.filter(network__zone=zone).count()
+        guest_ips = sum(
+            max(ipaddress.ip_network(n.cidr, strict=False).num_addresses - 3, 0)
+            for n in GuestNetwork.objects.filter(zone=zone, removed__isnull=True)
+        )
+        rows += [
+            {"type": 0, "zone": zone, "used": (hosts["mem_used"] or 0) * 1024 * 1024, "total": (hosts["mem"] or 0) * 1024 * 1024},
+            {"type": 1, "zone": zone, "used": hosts["cpu_used"] or 0, "total": cpu_total},
+            {"type": 3, "zone": zone, "used": pools["used"] or 0, "total": pools["total"] or 0},
+            {"type": 4, "zone": zone, "used": ips["used"], "total": ips["total"]},
+            {"type": 5, "zone": zone, "used": nics, "total": guest_ips},
+        ]
+    return rows

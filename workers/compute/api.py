@@ -24,3 +24,7 @@ def attach_volume(job_id, volume_id, vm_id):
 
 def detach_volume(job_id, volume_id):
     send("compute", "detach_volume", job_id, volume_id)
+
+
+def connect_host(host_id):
+    send("compute", "connect_host", host_id)

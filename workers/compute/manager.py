@@ -63,3 +63,17 @@ def detach_volume(volume):
     if vm.host_id is not None:
         driver_for(vm.host).detach_disk(vm.instance_name, Disk(volume.path, device_id=volume.device_id), volume.device_id)
     return storage.detach(volume)
+
+
+def connect_host(host):
+    """Open the host's hypervisor and read its capacity; the host is Up from then on."""
+    from apps.core.errors import ResourceUnavailable
+    from apps.fabric import services as fabric
+
+    try:
+        stats = driver_for(host).host_stats()
+    except ResourceUnavailable:
+        fabric.host_unreachable(host)
+        raise
+    fabric.host_connected(host, stats["cpus"], stats["cpu_mhz"], stats["memory_mb"])
+    return stats

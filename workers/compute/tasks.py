@@ -2,6 +2,7 @@
 from celery import shared_task
 
 from apps.compute.selectors import vm_for_task
+from apps.fabric.models import Host
 from apps.storage.responses import volume_response
 from apps.storage.selectors import volume_for_task
 from workers.rpc import ping_task
@@ -48,6 +49,14 @@ def attach_volume(job_id, volume_id, vm_id):
 def detach_volume(job_id, volume_id):
     manager.detach_volume(volume_for_task(volume_id))
     return {"volume": volume_response(volume_for_task(volume_id))}
+
+
+
+@shared_task(name="workers.compute.tasks.connect_host")
+def connect_host(host_id):
+    host = Host.objects.get(pk=host_id)
+    stats = manager.connect_host(host)
+    return {"host": str(host.uuid), "cpus": stats["cpus"], "cpu_mhz": stats["cpu_mhz"], "memory_mb": stats["memory_mb"]}
 
 
 ping = ping_task("compute")

@@ -1,0 +1,78 @@
+"""An operator builds a data center through the API (../shared/cloudstack-api.md §6, scenario 13)
+and a VM runs in it."""
+import time
+
+import pytest
+from cs import CloudStackApiException
+
+pytestmark = pytest.mark.integration
+
+
+def wait_for_host(cs, host_id, state="Up", timeout=30):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        (host,) = cs.listHosts(id=host_id)["host"]
+        if host["state"] == state:
+            return host
+        time.sleep(0.2)
+    raise AssertionError(f"host {host_id} is {host['state']}, not {state}")
+
+
+def test_build_a_zone_and_deploy_into_it(stack, cs, tmp_path):
+    zone = cs.createZone(name="Admin-Zone", networktype="Advanced", dns1="8.8.8.8", internaldns1="10.0.0.2")["zone"]
+    pod = cs.createPod(name="admin-pod", zoneid=zone["id"], gateway="172.20.0.1", netmask="255.255.255.0")["pod"]
+    (cluster,) = cs.addCluster(clustername="admin-cluster", clustertype="CloudManaged", hypervisor="Simulator",
+                               podid=pod["id"], zoneid=zone["id"])["cluster"]
+    (host,) = cs.addHost(hypervisor="Simulator", podid=pod["id"], zoneid=zone["id"], clusterid=cluster["id"],
+                         url="simulator://admin-host-1?cpunumber=12&cpuspeed=2400&memory=24576")["host"]
+    assert host["state"] == "Connecting"
+    host = wait_for_host(cs, host["id"])  # the compute agent opened it and read its capacity
+    assert (host["cpunumber"], host["cpuspeed"], host["memorytotal"]) == (12, 2400, 24576 * 1024 * 1024)
+    pool = cs.createStoragePool(name="admin-primary", url=f"file://{tmp_path}/primary", zoneid=zone["id"],
+                                podid=pod["id"], clusterid=cluster["id"], capacitybytes=200 * 1024**3)["storagepool"]
+    assert pool["disksizetotal"] == 200 * 1024**3
+    offering = cs.createServiceOffering(name="Admin Small", displaytext="1x1000", cpunumber=1, cpuspeed=1000, memory=1024)
+    assert offering["serviceoffering"]["memory"] == 1024
+    assert cs.createDiskOffering(name="Admin 10G", disksize=10)["diskoffering"]["disksize"] == 10
+    assert [p["id"] for p in cs.listPods(zoneid=zone["id"])["pod"]] == [pod["id"]]
+    assert [c["id"] for c in cs.listClusters(zoneid=zone["id"])["cluster"]] == [cluster["id"]]
+    assert [p["id"] for p in cs.listStoragePools(zoneid=zone["id"])["storagepool"]] == [pool["id"]]
+
+    # a VM needs a guest network: an isolated one for the admin account
+    offering_id = next(o["id"] for o in cs.listNetworkOfferings()["networkoffering"] if o["guestiptype"] == "Isolated")
+    network = cs.createNetwork(name="admin-net", displaytext="admin-net", networkofferingid=offering_id, zoneid=zone["id"])["network"]
+    template = cs.listTemplates(templatefilter="executable")["template"][0]
+    vm = cs.deployVirtualMachine(zoneid=zone["id"], serviceofferingid=offering["serviceoffering"]["id"],
+                                 templateid=template["id"], networkids=network["id"], name="in-admin-zone")["virtualmachine"]
+    assert vm["state"] == "Running" and vm["hostname"] == "admin-host-1"
+
+    capacity = {c["name"]: c for c in cs.listCapacity(zoneid=zone["id"])["capacity"]}
+    assert capacity["MEMORY"]["capacityused"] == 1024 * 1024**2
+    assert capacity["CPU"]["capacitytotal"] == 12 * 2400 and capacity["CPU"]["capacityused"] == 1000
+    assert capacity["STORAGE_ALLOCATED"]["capacityused"] == template["size"]
+
+    assert cs.updateHost(id=host["id"], allocationstate="Disable")["host"]["resourcestate"] == "Disabled"
+    with pytest.raises(CloudStackApiException) as no_room:
+        cs.deployVirtualMachine(zoneid=zone["id"], serviceofferingid=offering["serviceoffering"]["id"],
+                                templateid=template["id"], networkids=network["id"], name="nowhere")
+    assert no_room.value.error["errorcode"] == 533
+    with pytest.raises(CloudStackApiException) as in_use:
+        cs.deleteHost(id=host["id"])
+    assert in_use.value.error["errorcode"] == 536
+
+
+def test_a_host_that_cannot_be_reached_never_comes_up(stack, cs):
+    zone = cs.createZone(name="Dark-Zone", networktype="Advanced", dns1="8.8.8.8", internaldns1="10.0.0.2")["zone"]
+    pod = cs.createPod(name="dark-pod", zoneid=zone["id"])["pod"]
+    (cluster,) = cs.addCluster(clustername="dark-cluster", clustertype="CloudManaged", hypervisor="KVM",
+                               podid=pod["id"], zoneid=zone["id"])["cluster"]
+    (host,) = cs.addHost(hypervisor="KVM", podid=pod["id"], zoneid=zone["id"], clusterid=cluster["id"],
+                         url="qemu+unix:///system?socket=/nonexistent/libvirt-sock")["host"]
+    assert wait_for_host(cs, host["id"], state="Alert")["state"] == "Alert"
+
+
+def test_fabric_commands_are_for_root_admins(stack):
+    user = stack.client(keys=stack.user_keys("fabric-user"))
+    with pytest.raises(CloudStackApiException) as denied:
+        user.createZone(name="Nope", networktype="Advanced", dns1="8.8.8.8", internaldns1="10.0.0.2")
+    assert denied.value.error["errorcode"] == 401
