@@ -70,32 +70,44 @@ def create_storage_pool(zone, name, capacity_bytes, path=None, cluster=None):
     )
 
 
-def add_host_by_url(cluster, url, host_tags=""):
-    """A host from an addHost URL: ``simulator://<name>?cpunumber=..&cpuspeed=..&memory=..`` makes a
-    simulated host; anything else is a libvirt URI (``qemu:///system``, ``qemu+ssh://h/system``).
-    The host is Connecting until its compute agent has opened it and read its capacity."""
+def parse_host_url(cluster, url):
+    """(name, capacity or None) of an addHost URL, or ParamError: ``simulator://<name>?cpunumber=
+    ..&cpuspeed=..&memory=..`` names a simulated host; anything else must be a libvirt URI
+    (``qemu:///system``, ``qemu+ssh://h/system``)."""
     from urllib.parse import parse_qs, urlparse
 
     from apps.core.errors import ParamError
 
     parsed = urlparse(url)
+    capacity = None
     if parsed.scheme == "simulator":
         query = {k: v[0] for k, v in parse_qs(parsed.query).items()}
         name = parsed.netloc or parsed.path.strip("/")
         try:
-            cpus, speed, memory = int(query.get("cpunumber", 8)), int(query.get("cpuspeed", 2000)), int(query.get("memory", 16384))
+            capacity = int(query.get("cpunumber", 8)), int(query.get("cpuspeed", 2000)), int(query.get("memory", 16384))
         except ValueError:
             raise ParamError(f"Invalid simulator URL {url}") from None
         if not name:
             raise ParamError(f"Invalid simulator URL {url}: it needs a host name")
-        libvirt_uri = simulator_uri(f"{cluster.zone.name}-{name}", cpus, speed, memory)
+    elif parsed.scheme:
+        name = parsed.hostname or url
     else:
-        if not parsed.scheme:
-            raise ParamError(f"Invalid host URL {url}: expected a libvirt URI or simulator://")
-        name, libvirt_uri, cpus, speed, memory = parsed.hostname or url, url, 0, 0, 0
+        raise ParamError(f"Invalid host URL {url}: expected a libvirt URI or simulator://")
     if Host.objects.filter(zone=cluster.zone, name=name).exists():
         raise ParamError(f"A host named {name} already exists in zone {cluster.zone.name}")
-    host = add_host(cluster, name, cpus, speed, memory, url=libvirt_uri, host_tags=host_tags)
+    return name, capacity
+
+
+def add_host_by_url(cluster, url, host_tags=""):
+    """A host from an addHost URL (see :func:`parse_host_url`). It is Connecting until its
+    compute agent has opened it and read its capacity."""
+    name, capacity = parse_host_url(cluster, url)
+    if capacity is not None:
+        cpus, speed, memory = capacity
+        url = simulator_uri(f"{cluster.zone.name}-{name}", cpus, speed, memory)
+    else:
+        cpus = speed = memory = 0
+    host = add_host(cluster, name, cpus, speed, memory, url=url, host_tags=host_tags)
     Host.objects.filter(pk=host.pk).update(state=HostState.CONNECTING)
     host.refresh_from_db()
     return host

@@ -41,3 +41,29 @@ def test_login_and_open_a_vm_page(stack, catalog, browser):
     shot = ARTIFACTS / f"vm-page-{stack.kind}.png"
     page.screenshot(path=str(shot), full_page=True)
     assert shot.stat().st_size > 10_000
+
+
+def test_operator_adds_a_host_in_the_django_admin(stack, cs, browser):
+    stack.deploy_datacenter({"zones": [{"name": "Browser-Zone", "pods": [{"name": "bp", "clusters": [
+        {"name": "browser-cluster", "hypervisor": "Simulator", "hosts": []}]}]}]})
+    base = stack.endpoint.rsplit("/client/api", 1)[0]
+    page = browser.new_page()
+    page.goto(f"{base}/admin/login/?next=/admin/fabric/host/add/")
+    page.fill("#id_username", "admin")
+    page.fill("#id_password", "password")
+    page.click("[type=submit]")
+    page.wait_for_url("**/admin/fabric/host/add/")
+    page.select_option("#id_cluster", label="browser-cluster")
+    page.fill("#id_url", "simulator://browser-host-1?cpunumber=4&cpuspeed=1000&memory=8192")
+    page.click("input[name=_save]")
+    page.wait_for_url("**/admin/fabric/host/")
+    assert "browser-host-1" in page.inner_text("#result_list")
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"admin-hosts-{stack.kind}.png"), full_page=True)
+
+    zone = cs.listZones(name="Browser-Zone")["zone"][0]
+    (host,) = cs.listHosts(zoneid=zone["id"])["host"]
+    assert host["name"] == "browser-host-1"
+    from tests.integration.test_fabric import wait_for_host
+
+    assert wait_for_host(cs, host["id"])["memorytotal"] == 8192 * 1024 * 1024
