@@ -1,17 +1,19 @@
 """Query-API commands of the VM lifecycle."""
 from django.db.models import Q
 
-from apps.api.listing import PAGING, by_id, filtered, list_response
+from apps.api.listing import PAGING, by_id, filtered, list_response, own_unless_listall
 from apps.api.registry import Param, command
 from apps.catalog.models import ServiceOffering, Template
+from apps.core.errors import InvalidState, ParamError
 from apps.fabric.models import Zone
+from apps.jobs import services as jobs
 from apps.network.selectors import networks_visible_to
 from apps.sshkeys import services as sshkeys
 from apps.tags.services import filter_by_tags, tags_by_resource
 
 from . import services
-from .responses import vm_response
-from .selectors import vms_visible_to
+from .responses import affinity_group_response, vm_response
+from .selectors import affinity_groups_visible_to, vms_visible_to
 from .states import VmState
 
 
@@ -27,6 +29,8 @@ from .states import VmState
         Param("startvm", "boolean", description="true by default: start the VM once it is created"),
         Param("keypair"),
         Param("group"),
+        Param("affinitygroupids", "list", item="uuid"),
+        Param("affinitygroupnames", "list"),
     ),
     is_async=True,
     description="Creates and automatically starts a virtual machine based on a service offering, disk offering, and template.",
@@ -48,6 +52,15 @@ def deploy_virtual_machine(call):
             raise call.command.not_found("networkids", network_id)
     if call.get("keypair"):
         sshkeys.lookup(call.caller.account, call.get("keypair"))
+    groups = affinity_groups_visible_to(call.caller).filter(account=call.caller.account)
+    affinity = list(groups.filter(uuid__in=call.get("affinitygroupids", [])))
+    if len(affinity) != len(call.get("affinitygroupids", [])):
+        raise call.command.not_found("affinitygroupids", ",".join(call.get("affinitygroupids")))
+    for name in call.get("affinitygroupnames", []):
+        group = groups.filter(name=name).first()
+        if group is None:
+            raise ParamError(f"Unable to find affinity group by name {name}")
+        affinity.append(group)
     vm = services.deploy(
         call.job,
         zone,
@@ -59,6 +72,7 @@ def deploy_virtual_machine(call):
         start=call.get("startvm", True),
         keypair=call.get("keypair", ""),
         group=call.get("group", ""),
+        affinity_groups=affinity,
     )
     return {"id": vm.uuid_str, "jobid": call.job.uuid_str}
 
@@ -182,3 +196,48 @@ def vm_metrics(vm):
         "cputotal": f"{vm['cpunumber']} x {vm['cpuspeed'] / 1000:.2f} Ghz",
         "memorytotal": f"{vm['memory'] / 1024:.2f} GB",
     }
+
+
+@command("createAffinityGroup", params=(Param("name", required=True), Param("type", required=True), Param("description")),
+         is_async=True, description="Creates an affinity/anti-affinity group",
+         cmd_class="org.apache.cloudstack.api.command.user.affinitygroup.CreateAffinityGroupCmd", response=("affinitygroup",),
+         event=("AG.CREATE", "creating affinity group"))
+def create_affinity_group(call):
+    group = services.create_affinity_group(call.caller.account, call.get("name"), call.get("type"), call.get("description", ""))
+    jobs.attach(call.job, "AffinityGroup", group)
+    jobs.succeed(call.job.pk, {"affinitygroup": affinity_group_response(group)})
+    return {"id": group.uuid_str, "jobid": call.job.uuid_str}
+
+
+@command("deleteAffinityGroup", params=(Param("id", "uuid"), Param("name")), is_async=True,
+         description="Deletes affinity group", cmd_class="org.apache.cloudstack.api.command.user.affinitygroup.DeleteAffinityGroupCmd",
+         event=("AG.DELETE", "deleting affinity group"))
+def delete_affinity_group(call):
+    groups = affinity_groups_visible_to(call.caller)
+    if "id" in call.params:
+        group = by_id(call, groups)
+    else:
+        group = groups.filter(account=call.caller.account, name=call.get("name")).first()
+        if group is None:
+            raise ParamError(f"Unable to find affinity group by name {call.get('name')}")
+    if group.vms.filter(removed__isnull=True).exists():
+        raise InvalidState(f"Affinity group {group.name} still has VMs", errorcode=536)
+    group.delete()
+    jobs.succeed(call.job.pk, {"success": True})
+    return {"jobid": call.job.uuid_str}
+
+
+@command("listAffinityGroups", params=(Param("id", "uuid"), Param("name"), Param("virtualmachineid", "uuid"), Param("type"),
+                                       Param("listall", "boolean"), *PAGING),
+         description="Lists affinity groups", cmd_class="org.apache.cloudstack.api.command.user.affinitygroup.ListAffinityGroupsCmd",
+         response=("affinitygroup",))
+def list_affinity_groups(call):
+    groups = filtered(own_unless_listall(affinity_groups_visible_to(call.caller), call), call,
+                      {"id": "uuid", "name": "name", "type": "type", "virtualmachineid": "vms__uuid"})
+    return list_response(call, groups, "affinitygroup", affinity_group_response)
+
+
+@command("listAffinityGroupTypes", description="Lists affinity group types available",
+         cmd_class="org.apache.cloudstack.api.command.user.affinitygroup.ListAffinityGroupTypesCmd", response=("affinitygrouptype",))
+def list_affinity_group_types(call):
+    return {"count": 1, "affinityGroupType": [{"type": "host anti-affinity"}]}

@@ -5,6 +5,21 @@ from apps.core.models import CloudObject
 from .states import VmState
 
 
+class AffinityGroup(CloudObject):
+    """VMs that placement keeps apart: no two VMs of a "host anti-affinity" group share a host."""
+
+    name = models.CharField(max_length=255)
+    description = models.CharField(max_length=4096, blank=True)
+    type = models.CharField(max_length=32, default="host anti-affinity")
+    account = models.ForeignKey("accounts.Account", on_delete=models.CASCADE, related_name="affinity_groups")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["account", "name"], name="affinity_group_unique_name_in_account")]
+
+    def __str__(self):
+        return self.name
+
+
 class VirtualMachine(CloudObject):
     """A guest. Its ``state`` changes only through :mod:`apps.compute.states`."""
 
@@ -25,6 +40,7 @@ class VirtualMachine(CloudObject):
     reserved_memory_mb = models.IntegerField(default=0)
     keypair = models.CharField(max_length=255, blank=True)
     group = models.CharField(max_length=255, blank=True)
+    affinity_groups = models.ManyToManyField(AffinityGroup, blank=True, related_name="vms")
     removed = models.DateTimeField(null=True, blank=True)
 
     class Meta:

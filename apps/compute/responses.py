@@ -51,7 +51,20 @@ def vm_response(vm, admin=False, tags=None):
             "details": {},
             "nic": [nic_response(nic) for nic in vm.nics.all()],
             "securitygroup": [],
-            "affinitygroup": [],
+            "affinitygroup": [{"id": g.uuid_str, "name": g.name, "type": g.type} for g in vm.affinity_groups.all()],
             "tags": [tag_response(t) for t in tags],
         }
     )
+
+
+def affinity_group_response(group):
+    return {
+        "id": group.uuid_str,
+        "name": group.name,
+        "type": group.type,
+        "description": group.description,
+        "account": group.account.name,
+        "domainid": group.account.domain.uuid_str,
+        "domain": group.account.domain.name,
+        "virtualmachineIds": [vm.uuid_str for vm in group.vms.all()],
+    }

@@ -9,7 +9,7 @@ def vms_visible_to(caller):
     queryset = (
         VirtualMachine.objects.filter(removed__isnull=True)
         .select_related("zone", "template__os_type", "service_offering", "host", "account__domain", "user")
-        .prefetch_related("nics__network")
+        .prefetch_related("nics__network", "affinity_groups")
         .order_by("id")
     )
     queryset = restrict(queryset, caller)
@@ -23,3 +23,9 @@ def vm_for_task(vm_id):
     return VirtualMachine.objects.select_related(
         "zone", "template__os_type", "service_offering", "host", "host__cluster", "network", "account__domain", "user"
     ).get(pk=vm_id)
+
+
+def affinity_groups_visible_to(caller):
+    from .models import AffinityGroup
+
+    return restrict(AffinityGroup.objects.select_related("account__domain").prefetch_related("vms").order_by("id"), caller)

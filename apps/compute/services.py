@@ -24,7 +24,8 @@ def _check_hostname(name):
         )
 
 
-def deploy(job, zone, offering, template, network=None, name=None, display_name=None, start=True, keypair="", group=""):
+def deploy(job, zone, offering, template, network=None, name=None, display_name=None, start=True, keypair="", group="",
+           affinity_groups=()):
     caller_account, user = job.account, job.user
     if zone.allocation_state != AllocationState.ENABLED:
         raise ParamError(f"Zone {zone.name} is not enabled for allocation")
@@ -57,6 +58,7 @@ def deploy(job, zone, offering, template, network=None, name=None, display_name=
     vm.display_name = vm.display_name or vm.name
     vm.instance_name = f"i-{caller_account.pk}-{vm.pk}-VM"
     vm.save(update_fields=["name", "display_name", "instance_name"])
+    vm.affinity_groups.set(affinity_groups)
     _submit(job, vm, orchestration.deploy_vm, startvm=start)
     return vm
 
@@ -106,3 +108,17 @@ def update(vm, name=None, display_name=None, group=None):
         vm.refresh_from_db()
     return vm
 
+
+
+def create_affinity_group(account, name, type="host anti-affinity", description=""):
+    from django.db import IntegrityError, transaction
+
+    from .models import AffinityGroup
+
+    if type != "host anti-affinity":
+        raise ParamError(f"Unable to create affinity group, invalid affinity group type {type}")
+    try:
+        with transaction.atomic():
+            return AffinityGroup.objects.create(account=account, name=name, type=type, description=description)
+    except IntegrityError:
+        raise ParamError(f"Unable to create affinity group, a group with name {name} already exists.") from None

@@ -1,5 +1,5 @@
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 
 from apps.core.models import CloudObject
 
@@ -82,6 +82,10 @@ class Host(CloudObject):
             models.CheckConstraint(
                 condition=Q(cpu_allocated_mhz__gte=0) & Q(memory_allocated_mb__gte=0), name="host_allocation_not_negative"
             ),
+        ]
+        indexes = [
+            # placement walks a zone's hosts roomiest first and stops at the first few that fit
+            models.Index(F("zone"), (F("memory_mb") - F("memory_allocated_mb")).desc(), F("id"), name="host_roomiest_in_zone"),
         ]
 
     @property

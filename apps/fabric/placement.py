@@ -6,6 +6,8 @@ orchestration workers do at the same moment. PostgreSQL re-checks the condition 
 the newest row version after waiting on a concurrent update (READ COMMITTED); SQLite runs
 writers one at a time. No host is ever over-committed, and no lock is held while choosing.
 """
+import re
+
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Value
@@ -13,32 +15,48 @@ from django.db.models.functions import Cast
 
 from apps.core.errors import InsufficientCapacity
 
-from .models import AllocationState, Host, HostState
+from .models import AllocationState, Cluster, Host, HostState, Pod
+
+CANDIDATES = 16  # hosts read per decision: the roomiest; a reservation that loses a race tries the next
 
 
-def candidate_hosts(zone, cpu_mhz, memory_mb, prefer=None):
-    """Hosts of ``zone`` that are Up, Enabled and, as last read, have room; roomiest first."""
+def _total(field, factor):
+    """``field * factor`` in SQL; the plain column when the factor is 1, so indexes apply."""
+    if factor == 1:
+        return field
+    return Cast(field * Value(factor), output_field=Host.cpu_allocated_mhz.field)
+
+
+def candidate_hosts(zone, cpu_mhz, memory_mb, prefer=None, tags=(), avoid=None, cluster=None):
+    """Hosts of ``zone`` that are Up, Enabled, carry every one of ``tags``, are not in
+    ``avoid`` and, as last read, have room; the roomiest first, at most CANDIDATES of them.
+
+    The query walks the ``host_roomiest_in_zone`` index and stops at the first fits, so its
+    cost does not grow with the number of hosts in the zone."""
     cpu_factor, mem_factor = settings.CPU_OVERPROVISIONING, settings.MEMORY_OVERPROVISIONING
+    disabled_clusters = list(Cluster.objects.filter(zone=zone).exclude(allocation_state=AllocationState.ENABLED).values_list("pk", flat=True))
+    disabled_pods = list(Pod.objects.filter(zone=zone).exclude(allocation_state=AllocationState.ENABLED).values_list("pk", flat=True))
     hosts = (
-        Host.objects.filter(
-            zone=zone,
-            state=HostState.UP,
-            resource_state=AllocationState.ENABLED,
-            cluster__allocation_state=AllocationState.ENABLED,
-            pod__allocation_state=AllocationState.ENABLED,
-        )
+        Host.objects.filter(zone=zone, state=HostState.UP, resource_state=AllocationState.ENABLED)
+        .exclude(cluster__in=disabled_clusters)
+        .exclude(pod__in=disabled_pods)
         .annotate(
-            cpu_free=Cast(F("cpu_number") * F("cpu_speed") * Value(cpu_factor), output_field=Host.cpu_allocated_mhz.field)
-            - F("cpu_allocated_mhz"),
-            memory_free=Cast(F("memory_mb") * Value(mem_factor), output_field=Host.memory_allocated_mb.field)
-            - F("memory_allocated_mb"),
+            cpu_free=_total(F("cpu_number") * F("cpu_speed"), cpu_factor) - F("cpu_allocated_mhz"),
+            memory_free=_total(F("memory_mb"), mem_factor) - F("memory_allocated_mb"),
         )
         .filter(cpu_free__gte=cpu_mhz, memory_free__gte=memory_mb)
-        .order_by("-memory_free", "id")
+        .order_by((F("memory_mb") - F("memory_allocated_mb")).desc(), "id")  # the host_roomiest_in_zone index
     )
-    candidates = list(hosts)
-    if prefer is not None:
-        candidates.sort(key=lambda h: h.pk != prefer.pk)
+    for tag in tags:
+        hosts = hosts.filter(host_tags__regex=rf"(^|,)\s*{re.escape(tag)}\s*(,|$)")
+    if avoid:
+        hosts = hosts.exclude(pk__in=avoid)
+    if cluster is not None:
+        hosts = hosts.filter(cluster=cluster)
+    candidates = list(hosts[:CANDIDATES])
+    if prefer is not None and prefer.pk not in {h.pk for h in candidates}:
+        candidates = list(hosts.filter(pk=prefer.pk)) + candidates
+    candidates.sort(key=lambda h: prefer is None or h.pk != prefer.pk)
     return candidates
 
 
@@ -49,32 +67,45 @@ def try_reserve(host, cpu_mhz, memory_mb):
         pk=host.pk,
         state=HostState.UP,
         resource_state=AllocationState.ENABLED,
-        cpu_allocated_mhz__lte=Cast(F("cpu_number") * F("cpu_speed") * Value(cpu_factor), output_field=Host.cpu_allocated_mhz.field)
-        - cpu_mhz,
-        memory_allocated_mb__lte=Cast(F("memory_mb") * Value(mem_factor), output_field=Host.memory_allocated_mb.field)
-        - memory_mb,
+        cpu_allocated_mhz__lte=_total(F("cpu_number") * F("cpu_speed"), cpu_factor) - cpu_mhz,
+        memory_allocated_mb__lte=_total(F("memory_mb"), mem_factor) - memory_mb,
     ).update(cpu_allocated_mhz=F("cpu_allocated_mhz") + cpu_mhz, memory_allocated_mb=F("memory_allocated_mb") + memory_mb)
     return taken == 1
 
 
-def reserve_for_vm(vm, prefer=None):
+def reserve_for_vm(vm, prefer=None, cluster=None, exclude=()):
     """Place ``vm`` on a host of its zone and record the reservation on the VM. Returns the host.
 
-    Raises :class:`InsufficientCapacity` when no host has room.
+    The offering's host tags must all be on the host; no VM of an anti-affinity group of
+    ``vm`` may be on it. Placements of VMs sharing an anti-affinity group take the group's row
+    lock, so they are decided one after another. Raises :class:`InsufficientCapacity` when no
+    host has room.
     """
-    from apps.compute.models import VirtualMachine
+    from apps.compute.models import AffinityGroup, VirtualMachine
 
     offering = vm.service_offering
     cpu_mhz, memory_mb = offering.cpu_mhz, offering.memory_mb
-    for host in candidate_hosts(vm.zone, cpu_mhz, memory_mb, prefer=prefer):
-        with transaction.atomic():
-            if not try_reserve(host, cpu_mhz, memory_mb):
-                continue  # someone took that room since we looked; try the next host
-            VirtualMachine.objects.filter(pk=vm.pk).update(
-                host=host, reserved_cpu_mhz=cpu_mhz, reserved_memory_mb=memory_mb
-            )
-        vm.refresh_from_db()
-        return host
+    tags = [t.strip() for t in offering.host_tags.split(",") if t.strip()]
+    with transaction.atomic():
+        groups = list(AffinityGroup.objects.select_for_update(of=("self",)).filter(vms=vm).order_by("pk").values_list("pk", flat=True))
+        avoid = set(exclude)
+        if groups:
+            neighbours = VirtualMachine.objects.filter(affinity_groups__in=groups, host__isnull=False).exclude(pk=vm.pk)
+            avoid |= set(neighbours.values_list("host_id", flat=True))
+        while True:
+            batch = candidate_hosts(vm.zone, cpu_mhz, memory_mb, prefer=prefer, tags=tags, avoid=avoid, cluster=cluster)
+            for host in batch:
+                avoid.add(host.pk)
+                if try_reserve(host, cpu_mhz, memory_mb):
+                    VirtualMachine.objects.filter(pk=vm.pk).update(
+                        host=host, reserved_cpu_mhz=cpu_mhz, reserved_memory_mb=memory_mb
+                    )
+                    vm.refresh_from_db()
+                    return host
+                # someone took that room since we looked: try the next host
+            if len(batch) < CANDIDATES:
+                break
+            prefer = None
     raise InsufficientCapacity(
         f"Unable to create a deployment for VM {vm.uuid}: no host in zone {vm.zone.name} has "
         f"{offering.cpu_number} x {offering.cpu_speed} MHz CPU and {memory_mb} MB of memory free"

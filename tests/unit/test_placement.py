@@ -88,3 +88,50 @@ def test_try_reserve_rechecks_room_at_update_time(new_vm):
     Host.objects.filter(pk=host.pk).update(memory_allocated_mb=4096)  # filled since it was read
     assert placement.try_reserve(host, 500, 512) is False
     assert allocated()["h1"] == (0, 4096)
+
+
+def test_host_tags_of_the_offering_are_required(new_vm, cloud):
+    cloud["offering"].host_tags = "ssd, gpu"
+    cloud["offering"].save()
+    with pytest.raises(InsufficientCapacity):
+        placement.reserve_for_vm(new_vm())
+    Host.objects.filter(name="h2").update(host_tags="gpu,ssd,fast")
+    Host.objects.filter(name="h1").update(host_tags="ssd")
+    assert placement.reserve_for_vm(new_vm()).name == "h2"
+
+
+def test_anti_affinity_keeps_group_members_apart(new_vm, admin):
+    from apps.compute.services import create_affinity_group
+
+    group = create_affinity_group(admin.account, "web")
+    first, second, third = new_vm(), new_vm(), new_vm()
+    for vm in (first, second, third):
+        vm.affinity_groups.add(group)
+    hosts = {placement.reserve_for_vm(first).name, placement.reserve_for_vm(second).name}
+    assert hosts == {"h1", "h2"}
+    with pytest.raises(InsufficientCapacity):
+        placement.reserve_for_vm(third)  # two hosts, both taken by the group
+    outsider = new_vm()
+    assert placement.reserve_for_vm(outsider) is not None  # others are not constrained
+
+
+def test_search_goes_past_the_first_candidates_read(new_vm, monkeypatch):
+    monkeypatch.setattr(placement, "CANDIDATES", 1)
+    Host.objects.filter(name="h1").update(memory_allocated_mb=4096)  # full, but the others do not know yet
+    original = placement.candidate_hosts
+
+    def stale_read(*args, **kwargs):  # as if h1 were read before it filled up
+        batch = original(*args, **kwargs)
+        if not kwargs.get("avoid"):
+            return [Host.objects.get(name="h1")]
+        return batch
+
+    monkeypatch.setattr(placement, "candidate_hosts", stale_read)
+    assert placement.reserve_for_vm(new_vm()).name == "h2"
+
+
+def test_migration_target_excludes_the_current_host_and_stays_in_cluster(new_vm):
+    vm = new_vm()
+    current = placement.reserve_for_vm(vm)
+    other = placement.candidate_hosts(vm.zone, 500, 512, avoid={current.pk}, cluster=current.cluster)
+    assert [h.name for h in other] == [({"h1", "h2"} - {current.name}).pop()]
