@@ -2,10 +2,10 @@
 from django.db.models import Q
 
 from apps.api.listing import PAGING, by_id, filtered, list_response, own_unless_listall
-from apps.api.registry import Param, command
+from apps.api.registry import ROOT_ADMIN, Param, command
 from apps.catalog.models import ServiceOffering, Template
 from apps.core.errors import InvalidState, ParamError
-from apps.fabric.models import Zone
+from apps.fabric.models import Host, Zone
 from apps.jobs import services as jobs
 from apps.network.selectors import networks_visible_to
 from apps.sshkeys import services as sshkeys
@@ -165,6 +165,26 @@ def reboot_virtual_machine(call):
          response=("virtualmachine",), event=("VM.DESTROY", "destroying Vm"))
 def destroy_virtual_machine(call):
     return {"jobid": services.destroy(call.job, _target(call), expunge=call.get("expunge", False)).uuid_str}
+
+
+@command("migrateVirtualMachine", params=(Param("virtualmachineid", "uuid", required=True), Param("hostid", "uuid")),
+         is_async=True, access=ROOT_ADMIN, description="Attempts live migration of a virtual machine to another host.",
+         cmd_class="org.apache.cloudstack.api.command.admin.vm.MigrateVMCmd", response=("virtualmachine",),
+         event=("VM.MIGRATE", "migrating Vm"))
+def migrate_virtual_machine(call):
+    vm = by_id(call, vms_visible_to(call.caller), "virtualmachineid")
+    host = by_id(call, Host.objects.all(), "hostid") if "hostid" in call.params else None
+    return {"jobid": services.migrate(call.job, vm, host).uuid_str}
+
+
+@command("scaleVirtualMachine", params=(Param("id", "uuid", required=True), Param("serviceofferingid", "uuid", required=True)),
+         is_async=True, description="Scales the virtual machine to a new service offering (the VM must be stopped).",
+         cmd_class="org.apache.cloudstack.api.command.user.vm.ScaleVMCmd", response=("virtualmachine",),
+         event=("VM.UPGRADE", "upgrading Vm"))
+def scale_virtual_machine(call):
+    vm = _target(call)
+    offering = by_id(call, ServiceOffering.objects.all(), "serviceofferingid")
+    return {"jobid": services.scale(call.job, vm, offering).uuid_str}
 
 
 @command("updateVirtualMachine", params=(Param("id", "uuid", required=True), Param("displayname"), Param("name"),

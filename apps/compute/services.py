@@ -90,6 +90,14 @@ def destroy(job, vm, expunge=False):
     return _submit(job, vm, orchestration.destroy_vm, expunge=expunge)
 
 
+def migrate(job, vm, host=None):
+    return _submit(job, vm, orchestration.migrate_vm, hostid=host.uuid_str if host else None)
+
+
+def scale(job, vm, offering):
+    return _submit(job, vm, orchestration.scale_vm, serviceofferingid=offering.uuid_str)
+
+
 def update(vm, name=None, display_name=None, group=None):
     fields = {}
     if name is not None and name != vm.name:

@@ -73,8 +73,25 @@ def try_reserve(host, cpu_mhz, memory_mb):
     return taken == 1
 
 
-def reserve_for_vm(vm, prefer=None, cluster=None, exclude=()):
+def reserve_for_vm(vm, prefer=None):
     """Place ``vm`` on a host of its zone and record the reservation on the VM. Returns the host.
+
+    Raises :class:`InsufficientCapacity` when no host has room.
+    """
+    from apps.compute.models import VirtualMachine
+
+    offering = vm.service_offering
+    with transaction.atomic():
+        host = reserve_host(vm, prefer=prefer)
+        VirtualMachine.objects.filter(pk=vm.pk).update(
+            host=host, reserved_cpu_mhz=offering.cpu_mhz, reserved_memory_mb=offering.memory_mb
+        )
+    vm.refresh_from_db()
+    return host
+
+
+def reserve_host(vm, prefer=None, cluster=None, exclude=()):
+    """Choose a host with room for ``vm`` and take that room on it; return the host.
 
     The offering's host tags must all be on the host; no VM of an anti-affinity group of
     ``vm`` may be on it. Placements of VMs sharing an anti-affinity group take the group's row
@@ -97,10 +114,6 @@ def reserve_for_vm(vm, prefer=None, cluster=None, exclude=()):
             for host in batch:
                 avoid.add(host.pk)
                 if try_reserve(host, cpu_mhz, memory_mb):
-                    VirtualMachine.objects.filter(pk=vm.pk).update(
-                        host=host, reserved_cpu_mhz=cpu_mhz, reserved_memory_mb=memory_mb
-                    )
-                    vm.refresh_from_db()
                     return host
                 # someone took that room since we looked: try the next host
             if len(batch) < CANDIDATES:
@@ -132,3 +145,22 @@ def release_for_vm(vm):
             )
             VirtualMachine.objects.filter(pk=vm.pk).update(reserved_cpu_mhz=0, reserved_memory_mb=0)
     vm.refresh_from_db()
+
+
+def move_reservation(vm, source_id, target):
+    """After a migration: the capacity on the source is given back, the VM holds the target's."""
+    with transaction.atomic():
+        Host.objects.filter(pk=source_id).update(
+            cpu_allocated_mhz=F("cpu_allocated_mhz") - vm.reserved_cpu_mhz,
+            memory_allocated_mb=F("memory_allocated_mb") - vm.reserved_memory_mb,
+        )
+        type(vm).objects.filter(pk=vm.pk).update(host=target)
+    vm.refresh_from_db()
+
+
+def release_on(host, vm):
+    offering = vm.service_offering
+    Host.objects.filter(pk=host.pk).update(
+        cpu_allocated_mhz=F("cpu_allocated_mhz") - offering.cpu_mhz,
+        memory_allocated_mb=F("memory_allocated_mb") - offering.memory_mb,
+    )

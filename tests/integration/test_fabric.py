@@ -76,3 +76,33 @@ def test_fabric_commands_are_for_root_admins(stack):
     with pytest.raises(CloudStackApiException) as denied:
         user.createZone(name="Nope", networktype="Advanced", dns1="8.8.8.8", internaldns1="10.0.0.2")
     assert denied.value.error["errorcode"] == 401
+
+
+def test_migrate_and_scale(stack, cs, catalog):
+    vm = cs.deployVirtualMachine(name="mover", **catalog)["virtualmachine"]
+    hosts = {h["name"]: h for h in cs.listHosts(zoneid=catalog["zoneid"])["host"]}
+    source = vm["hostname"]
+    (target,) = [name for name in hosts if name != source]
+    before = {n: h["memoryallocated"] for n, h in hosts.items()}
+
+    moved = cs.migrateVirtualMachine(virtualmachineid=vm["id"])["virtualmachine"]
+    assert (moved["state"], moved["hostname"]) == ("Running", target)
+    after = {h["name"]: h["memoryallocated"] for h in cs.listHosts(zoneid=catalog["zoneid"])["host"]}
+    mib512 = 512 * 1024 * 1024
+    assert (after[source], after[target]) == (before[source] - mib512, before[target] + mib512)
+
+    back = cs.migrateVirtualMachine(virtualmachineid=vm["id"], hostid=hosts[source]["id"])["virtualmachine"]
+    assert back["hostname"] == source
+    with pytest.raises(CloudStackApiException) as same:
+        cs.migrateVirtualMachine(virtualmachineid=vm["id"], hostid=hosts[source]["id"])
+    assert same.value.error["errorcode"] == 431
+    assert cs.listVirtualMachines(id=vm["id"])["virtualmachine"][0]["state"] == "Running"  # rolled back to Running
+
+    medium = cs.listServiceOfferings(name="Medium Instance")["serviceoffering"][0]
+    with pytest.raises(CloudStackApiException) as running:
+        cs.scaleVirtualMachine(id=vm["id"], serviceofferingid=medium["id"])
+    assert "stop it" in running.value.error["errortext"]
+    cs.stopVirtualMachine(id=vm["id"])
+    cs.scaleVirtualMachine(id=vm["id"], serviceofferingid=medium["id"])
+    started = cs.startVirtualMachine(id=vm["id"])["virtualmachine"]
+    assert (started["serviceofferingname"], started["memory"]) == ("Medium Instance", 1024)

@@ -29,6 +29,9 @@ def test_every_state_is_in_the_table():
         (VmState.STOPPED, VmState.RUNNING, False),
         (VmState.DESTROYED, VmState.RUNNING, False),
         (VmState.EXPUNGING, VmState.STOPPED, False),
+        (VmState.RUNNING, VmState.MIGRATING, True),
+        (VmState.MIGRATING, VmState.RUNNING, True),
+        (VmState.STOPPED, VmState.MIGRATING, False),
     ],
 )
 def test_transitions(current, target, ok):
@@ -36,7 +39,7 @@ def test_transitions(current, target, ok):
 
 
 def test_sources_of_running():
-    assert sources_of(VmState.RUNNING) == {VmState.STARTING, VmState.STOPPING}
+    assert sources_of(VmState.RUNNING) == {VmState.STARTING, VmState.STOPPING, VmState.MIGRATING}
 
 
 @pytest.fixture

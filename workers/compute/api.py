@@ -18,6 +18,10 @@ def destroy_domain(job_id, vm_id):
     return signature("compute", "destroy_domain", job_id, vm_id)
 
 
+def migrate_domain(job_id, vm_id, target_host_id):
+    return signature("compute", "migrate_domain", job_id, vm_id, target_host_id)
+
+
 def attach_volume(job_id, volume_id, vm_id):
     send("compute", "attach_volume", job_id, volume_id, vm_id)
 

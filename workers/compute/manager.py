@@ -77,3 +77,7 @@ def connect_host(host):
         raise
     fabric.host_connected(host, stats["cpus"], stats["cpu_mhz"], stats["memory_mb"])
     return stats
+
+
+def migrate(vm, target_host):
+    driver_for(vm.host).migrate(spec_for(vm), driver_for(target_host))

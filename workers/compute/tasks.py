@@ -52,6 +52,12 @@ def detach_volume(job_id, volume_id):
 
 
 
+@shared_task(name="workers.compute.tasks.migrate_domain")
+@job_step("compute")
+def migrate_domain(job_id, vm_id, target_host_id):
+    manager.migrate(vm_for_task(vm_id), Host.objects.get(pk=target_host_id))
+
+
 @shared_task(name="workers.compute.tasks.connect_host")
 def connect_host(host_id):
     host = Host.objects.get(pk=host_id)

@@ -26,6 +26,14 @@ def destroy_vm(job_id, vm_id):
     send("orchestration", "destroy_vm", job_id, vm_id)
 
 
+def migrate_vm(job_id, vm_id):
+    send("orchestration", "migrate_vm", job_id, vm_id)
+
+
+def scale_vm(job_id, vm_id):
+    send("orchestration", "scale_vm", job_id, vm_id)
+
+
 def begin(command, job_id, vm_id):
     """Start the flow of a VM job from its API command's name (a job that waited its turn)."""
     {
@@ -34,6 +42,8 @@ def begin(command, job_id, vm_id):
         "stopVirtualMachine": stop_vm,
         "rebootVirtualMachine": reboot_vm,
         "destroyVirtualMachine": destroy_vm,
+        "migrateVirtualMachine": migrate_vm,
+        "scaleVirtualMachine": scale_vm,
     }[command](job_id, vm_id)
 
 

@@ -33,6 +33,16 @@ def destroy_vm(job_id, vm_id):
     runner.begin("destroy", job_id, vm_id)
 
 
+@shared_task(name="workers.orchestration.tasks.migrate_vm", **_opts)
+def migrate_vm(job_id, vm_id):
+    runner.begin("migrate", job_id, vm_id)
+
+
+@shared_task(name="workers.orchestration.tasks.scale_vm", **_opts)
+def scale_vm(job_id, vm_id):
+    runner.begin("scale", job_id, vm_id)
+
+
 @shared_task(name="workers.orchestration.tasks.advance", **_opts)
 def advance(flow, job_id, vm_id, stage):
     runner.advance(flow, job_id, vm_id, stage)

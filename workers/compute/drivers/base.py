@@ -50,6 +50,10 @@ class HypervisorDriver(ABC):
         """Power off and undefine at once; a missing guest is not an error."""
 
     @abstractmethod
+    def migrate(self, spec, target):
+        """Move running guest ``spec.name`` to the driver ``target``; it runs there after."""
+
+    @abstractmethod
     def attach_disk(self, name, disk, device_id):
         """Plug ``disk`` into guest ``name`` as its ``device_id``-th disk (live if it runs)."""
 

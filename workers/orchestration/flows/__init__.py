@@ -2,8 +2,9 @@
 side by side."""
 from .deploy import Deploy
 from .destroy import Destroy
+from .migrate import Migrate, Scale
 from .power import Reboot, Start, Stop
 
-FLOWS = {flow.name: flow for flow in (Deploy(), Start(), Stop(), Reboot(), Destroy())}
+FLOWS = {flow.name: flow for flow in (Deploy(), Start(), Stop(), Reboot(), Destroy(), Migrate(), Scale())}
 
 __all__ = ["FLOWS"]
