@@ -136,7 +136,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {"AllocationStateEnum": "apps.fabric.models.AllocationState"},
+    "ENUM_NAME_OVERRIDES": {
+        "AllocationStateEnum": "apps.fabric.models.AllocationState",
+        "ResourceStateEnum": "apps.fabric.models.ResourceState",
+    },
 }
 
 # --- Celery -----------------------------------------------------------------------------

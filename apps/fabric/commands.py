@@ -10,9 +10,10 @@ from apps.catalog.responses import disk_offering_response, service_offering_resp
 from apps.core.errors import InvalidState, ParamError
 from apps.jobs import services as jobs
 from workers.compute import api as compute
+from workers.orchestration import api as orchestration
 
 from . import services
-from .models import AllocationState, Cluster, Host, HypervisorType, Pod, StoragePool, Zone
+from .models import AllocationState, Cluster, Host, HypervisorType, Pod, ResourceState, StoragePool, Zone
 from .responses import (
     capacity_response,
     cluster_response,
@@ -208,14 +209,45 @@ def update_host(call):
     host = by_id(call, Host.objects.select_related("zone", "pod", "cluster"))
     state = call.get("allocationstate")
     if state is not None:
-        states = {"Enable": AllocationState.ENABLED, "Disable": AllocationState.DISABLED}
+        states = {"Enable": ResourceState.ENABLED, "Disable": ResourceState.DISABLED}
         if state not in states:
             raise call.command.invalid("allocationstate", state)
+        if host.resource_state not in states.values():
+            raise InvalidState(f"Host {host.name} is {host.resource_state}; cancel its maintenance first")
         host.resource_state = states[state]
     if "hosttags" in call.params:
         host.host_tags = ",".join(call.get("hosttags"))
     host.save(update_fields=["resource_state", "host_tags"])
     return {"host": host_response(host)}
+
+
+@_admin("prepareHostForMaintenance", params=(Param("id", "uuid", required=True),), is_async=True,
+        description="Prepares a host for maintenance.",
+        cmd_class="org.apache.cloudstack.api.command.admin.host.PrepareForMaintenanceCmd", response=("host",),
+        event=("MAINT.PREPARE", "preparing host for maintenance"))
+def prepare_host_for_maintenance(call):
+    host = by_id(call, Host.objects.all())
+    if host.resource_state not in (ResourceState.ENABLED, ResourceState.DISABLED, ResourceState.ERROR_IN_MAINTENANCE):
+        raise InvalidState(f"Host {host.name} is {host.resource_state}; it cannot be prepared for maintenance")
+    Host.objects.filter(pk=host.pk).update(resource_state=ResourceState.PREPARE_FOR_MAINTENANCE)
+    jobs.attach(call.job, "Host", host)
+    jobs.submit(call.job, orchestration.host_maintenance, host.pk)
+    return {"jobid": call.job.uuid_str}
+
+
+@_admin("cancelHostMaintenance", params=(Param("id", "uuid", required=True),), is_async=True,
+        description="Cancels host maintenance.", cmd_class="org.apache.cloudstack.api.command.admin.host.CancelMaintenanceCmd",
+        response=("host",), event=("MAINT.CANCEL", "cancelling host maintenance"))
+def cancel_host_maintenance(call):
+    host = by_id(call, Host.objects.select_related("zone", "pod", "cluster"))
+    if host.resource_state not in (ResourceState.MAINTENANCE, ResourceState.ERROR_IN_MAINTENANCE,
+                                   ResourceState.PREPARE_FOR_MAINTENANCE):
+        raise InvalidState(f"Host {host.name} is not in maintenance")
+    Host.objects.filter(pk=host.pk).update(resource_state=ResourceState.ENABLED)
+    host.refresh_from_db()
+    jobs.attach(call.job, "Host", host)
+    jobs.succeed(call.job.pk, {"host": host_response(host)})
+    return {"jobid": call.job.uuid_str}
 
 
 @_admin("deleteHost", params=(Param("id", "uuid", required=True), Param("forced", "boolean")), description="Deletes a host.",

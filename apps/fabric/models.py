@@ -9,6 +9,16 @@ class AllocationState(models.TextChoices):
     DISABLED = "Disabled"
 
 
+class ResourceState(models.TextChoices):
+    """A host's administrative state: only Enabled hosts take new VMs."""
+
+    ENABLED = "Enabled"
+    DISABLED = "Disabled"
+    PREPARE_FOR_MAINTENANCE = "PrepareForMaintenance"
+    MAINTENANCE = "Maintenance"
+    ERROR_IN_MAINTENANCE = "ErrorInMaintenance"
+
+
 class HostState(models.TextChoices):
     UP = "Up"
     CONNECTING = "Connecting"
@@ -67,7 +77,7 @@ class Host(CloudObject):
     hypervisor = models.CharField(max_length=32, choices=HypervisorType.choices)
     url = models.CharField(max_length=1024, help_text="libvirt URI of this host")
     state = models.CharField(max_length=16, choices=HostState.choices, default=HostState.UP)
-    resource_state = models.CharField(max_length=16, choices=AllocationState.choices, default=AllocationState.ENABLED)
+    resource_state = models.CharField(max_length=24, choices=ResourceState.choices, default=ResourceState.ENABLED)
     cpu_number = models.PositiveIntegerField()
     cpu_speed = models.PositiveIntegerField(help_text="MHz per core")
     memory_mb = models.PositiveBigIntegerField()
@@ -115,4 +125,4 @@ class StoragePool(CloudObject):
         return self.name
 
 
-__all__ = ["AllocationState", "HostState", "HypervisorType", "Zone", "Pod", "Cluster", "Host", "StoragePool"]
+__all__ = ["AllocationState", "ResourceState", "HostState", "HypervisorType", "Zone", "Pod", "Cluster", "Host", "StoragePool"]

@@ -106,3 +106,20 @@ def test_migrate_and_scale(stack, cs, catalog):
     cs.scaleVirtualMachine(id=vm["id"], serviceofferingid=medium["id"])
     started = cs.startVirtualMachine(id=vm["id"])["virtualmachine"]
     assert (started["serviceofferingname"], started["memory"]) == ("Medium Instance", 1024)
+
+
+def test_maintenance_moves_the_vms_off_the_host(stack, cs, catalog):
+    first = cs.deployVirtualMachine(name="maint-1", **catalog)["virtualmachine"]
+    cs.deployVirtualMachine(name="maint-2", **catalog)
+    host = first["hostname"]
+    hosts = {h["name"]: h for h in cs.listHosts(zoneid=catalog["zoneid"])["host"]}
+    (other,) = [name for name in hosts if name != host]
+
+    done = cs.prepareHostForMaintenance(id=hosts[host]["id"])["host"]
+    assert done["resourcestate"] == "Maintenance"
+    running = cs.listVirtualMachines(zoneid=catalog["zoneid"], state="Running", listall="true")["virtualmachine"]
+    assert running and {vm["hostname"] for vm in running} == {other}
+    assert cs.listHosts(id=hosts[host]["id"])["host"][0]["memoryallocated"] == 0
+    with pytest.raises(CloudStackApiException):
+        cs.updateHost(id=hosts[host]["id"], allocationstate="Enable")  # maintenance is cancelled, not overridden
+    assert cs.cancelHostMaintenance(id=hosts[host]["id"])["host"]["resourcestate"] == "Enabled"

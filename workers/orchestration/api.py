@@ -34,6 +34,10 @@ def scale_vm(job_id, vm_id):
     send("orchestration", "scale_vm", job_id, vm_id)
 
 
+def host_maintenance(job_id, host_id):
+    send("orchestration", "host_maintenance", job_id, host_id)
+
+
 def begin(command, job_id, vm_id):
     """Start the flow of a VM job from its API command's name (a job that waited its turn)."""
     {

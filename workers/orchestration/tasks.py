@@ -3,7 +3,7 @@ from celery import shared_task
 
 from workers.rpc import ping_task
 
-from . import runner
+from . import maintenance, runner
 
 _opts = {"ignore_result": True}
 
@@ -41,6 +41,14 @@ def migrate_vm(job_id, vm_id):
 @shared_task(name="workers.orchestration.tasks.scale_vm", **_opts)
 def scale_vm(job_id, vm_id):
     runner.begin("scale", job_id, vm_id)
+
+
+@shared_task(name="workers.orchestration.tasks.host_maintenance", **_opts)
+def host_maintenance(job_id, host_id, waited_s=0):
+    if waited_s == 0:
+        maintenance.begin(job_id, host_id)
+    if not maintenance.check(job_id, host_id, waited_s):
+        host_maintenance.apply_async((job_id, host_id, waited_s + 1), countdown=1)
 
 
 @shared_task(name="workers.orchestration.tasks.advance", **_opts)
