@@ -46,4 +46,8 @@ app.conf.update(
     worker_hijack_root_logger=False,
     result_extended=False,
 )
+# The Fabric Monitoring scheduler (`beat` in the Procfile): periodic work of the platform.
+app.conf.beat_schedule = {
+    "sync-hosts": {"task": "workers.monitor.tasks.sync_hosts", "schedule": float(os.environ.get("JAVELIN_SYNC_INTERVAL", "60"))},
+}
 app.autodiscover_tasks(lambda: [f"workers.{name}" for name in COMPONENT_QUEUES])

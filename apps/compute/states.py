@@ -24,7 +24,9 @@ S = VmState
 TRANSITIONS = {
     S.STOPPED: {S.STARTING, S.DESTROYED, S.EXPUNGING, S.ERROR},
     S.STARTING: {S.RUNNING, S.STOPPED, S.ERROR},
-    S.RUNNING: {S.STOPPING, S.MIGRATING, S.ERROR},
+    # Running → Stopped directly only when the hypervisor reports the guest off
+    # (CloudStack's FollowAgentPowerOffReport); a stop we ask for passes through Stopping.
+    S.RUNNING: {S.STOPPING, S.STOPPED, S.MIGRATING, S.ERROR},
     S.MIGRATING: {S.RUNNING, S.ERROR},
     S.STOPPING: {S.STOPPED, S.RUNNING, S.ERROR},
     S.DESTROYED: {S.STOPPED, S.EXPUNGING, S.ERROR},
@@ -42,8 +44,9 @@ def sources_of(target):
     return {state for state, targets in TRANSITIONS.items() if target in targets}
 
 
-def transition(vm, target, expected=None, **fields):
-    """Move ``vm`` to ``target`` if it is in one of ``expected`` (default: every legal source).
+def transition(vm, target, expected=None, where=None, **fields):
+    """Move ``vm`` to ``target`` if it is in one of ``expected`` (default: every legal source)
+    and matches ``where`` (more guards, e.g. its host).
 
     Saves ``fields`` in the same UPDATE and refreshes ``vm``. Raises :class:`InvalidState`.
     """
@@ -53,7 +56,7 @@ def transition(vm, target, expected=None, **fields):
     illegal = {s for s in allowed if not can_transition(s, target)}
     if illegal:
         raise ValueError(f"{sorted(illegal)} -> {target} is not a transition of the VM state machine")
-    updated = VirtualMachine.objects.filter(pk=vm.pk, state__in=allowed, removed__isnull=True).update(
+    updated = VirtualMachine.objects.filter(pk=vm.pk, state__in=allowed, removed__isnull=True, **(where or {})).update(
         state=target, **fields
     )
     vm.refresh_from_db()

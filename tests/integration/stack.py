@@ -23,6 +23,7 @@ from cs import CloudStack
 
 ROOT = Path(__file__).resolve().parents[2]
 PG = "postgres://postgres@127.0.0.1:5432/{}"
+READY = {"beat": rb"beat: Starting"}  # what a process logs when it is up (workers: "<name>@<host> ready.")
 
 
 def free_port():
@@ -63,6 +64,7 @@ class Stack:
             JAVELIN_API_BIND=f"127.0.0.1:{self.port}",
             PATH=f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}",
             PYTHONUNBUFFERED="1",
+            JAVELIN_SYNC_INTERVAL="3",  # reconcile often, so the tests run alongside it
         )
         for key in ("DATABASE_URL", "CELERY_BROKER_URL", "CELERY_RESULT_BACKEND", "DJANGO_SETTINGS_MODULE"):
             env.pop(key, None)
@@ -134,6 +136,20 @@ class Stack:
                 pass
             proc.wait()
 
+    def restart(self, name, timeout=60):
+        """Stop a component and start it again; wait until it is ready."""
+        self.stop_process(name)
+        mark = self.log(name).stat().st_size
+        self.start_process(name)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with open(self.log(name), "rb") as f:
+                f.seek(mark)
+                if re.search(READY.get(name, rb"@\S+ ready\."), f.read()):
+                    return
+            time.sleep(0.2)
+        raise RuntimeError(f"{name} not ready again after {timeout}s")
+
     def start(self, timeout=90):
         (self.state_dir / "logs").mkdir(parents=True, exist_ok=True)
         self._provision()
@@ -152,7 +168,7 @@ class Stack:
                 if name == "api":
                     if self._api_answers():
                         waiting.discard(name)
-                elif re.search(rb"@\S+ ready\.", self.log(name).read_bytes()):
+                elif re.search(READY.get(name, rb"@\S+ ready\."), self.log(name).read_bytes()):
                     waiting.discard(name)
             time.sleep(0.2)
         if waiting:

@@ -123,3 +123,20 @@ def test_maintenance_moves_the_vms_off_the_host(stack, cs, catalog):
     with pytest.raises(CloudStackApiException):
         cs.updateHost(id=hosts[host]["id"], allocationstate="Enable")  # maintenance is cancelled, not overridden
     assert cs.cancelHostMaintenance(id=hosts[host]["id"])["host"]["resourcestate"] == "Enabled"
+
+
+def test_a_vm_gone_from_its_host_is_marked_stopped(stack, cs, catalog):
+    vm = cs.deployVirtualMachine(name="vanishing", **catalog)["virtualmachine"]
+    host_id = vm["hostid"]
+    stack.restart("compute")  # the simulator keeps its guests in the agent: they are gone now
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        state = cs.listVirtualMachines(id=vm["id"])["virtualmachine"][0]["state"]
+        if state != "Running":
+            break
+        time.sleep(0.5)
+    assert state == "Stopped"
+    events = cs.listEvents(type="VM.SYNC")["event"]
+    assert any(vm["id"] in e["description"] and e["level"] == "WARN" for e in events)
+    assert all(v["hostid"] != host_id for v in cs.listVirtualMachines(id=vm["id"])["virtualmachine"] if "hostid" in v)
+    assert cs.startVirtualMachine(id=vm["id"])["virtualmachine"]["state"] == "Running"

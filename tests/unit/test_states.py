@@ -24,7 +24,7 @@ def test_every_state_is_in_the_table():
         (VmState.STOPPING, VmState.STOPPED, True),
         (VmState.STOPPED, VmState.DESTROYED, True),
         (VmState.DESTROYED, VmState.STOPPED, True),  # recover
-        (VmState.RUNNING, VmState.STOPPED, False),  # must pass through Stopping
+        (VmState.RUNNING, VmState.STOPPED, True),  # only as a power-off reported by the hypervisor
         (VmState.RUNNING, VmState.DESTROYED, False),
         (VmState.STOPPED, VmState.RUNNING, False),
         (VmState.DESTROYED, VmState.RUNNING, False),
@@ -40,6 +40,7 @@ def test_transitions(current, target, ok):
 
 def test_sources_of_running():
     assert sources_of(VmState.RUNNING) == {VmState.STARTING, VmState.STOPPING, VmState.MIGRATING}
+    assert sources_of(VmState.STOPPED) == {VmState.STARTING, VmState.RUNNING, VmState.STOPPING, VmState.DESTROYED, VmState.ERROR}
 
 
 @pytest.fixture

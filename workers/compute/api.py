@@ -32,3 +32,7 @@ def detach_volume(job_id, volume_id):
 
 def connect_host(host_id):
     send("compute", "connect_host", host_id)
+
+
+def sync_host(host_id):
+    send("compute", "sync_host", host_id)

@@ -81,3 +81,40 @@ def connect_host(host):
 
 def migrate(vm, target_host):
     driver_for(vm.host).migrate(spec_for(vm), driver_for(target_host))
+
+
+def sync_host(host):
+    """Compare what the host runs with what the data service says it runs.
+
+    A VM the data service has Running on this host but the hypervisor does not run was
+    stopped behind our back: it is marked Stopped (its capacity given back) and a warning
+    event says so, as CloudStack's power-state sync does. Guests the hypervisor runs that
+    no VM claims are reported. Returns (vm uuids marked stopped, unknown guest names).
+    """
+    from apps.compute.models import VirtualMachine
+    from apps.compute.states import VmState, transition
+    from apps.core.errors import InvalidState
+    from apps.events.services import record
+    from apps.fabric import placement
+
+    # The data service is read before the hypervisor: a VM that starts in between is not
+    # expected yet, so it cannot be taken for missing.
+    expected = list(
+        VirtualMachine.objects.filter(host=host, state=VmState.RUNNING, removed__isnull=True).select_related("account", "user")
+    )
+    running = set(driver_for(host).host_stats()["running"])
+    stopped = []
+    for vm in expected:
+        if vm.instance_name in running:
+            continue
+        try:  # guarded on state and host: a VM that was stopped or moved meanwhile is left alone
+            transition(vm, VmState.STOPPED, expected=[VmState.RUNNING], where={"host": host}, last_host=host)
+        except InvalidState:
+            continue
+        placement.release_for_vm(vm)
+        VirtualMachine.objects.filter(pk=vm.pk).update(host=None)
+        record("VM.SYNC", f"VM {vm.uuid} ({vm.instance_name}) was not running on host {host.name}; it is marked Stopped",
+               account=vm.account, user=vm.user, level="WARN", resource_type="VirtualMachine", resource_uuid=vm.uuid)
+        stopped.append(str(vm.uuid))
+    known = set(VirtualMachine.objects.filter(host=host, removed__isnull=True).values_list("instance_name", flat=True))
+    return stopped, sorted(running - known)

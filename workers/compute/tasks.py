@@ -58,6 +58,12 @@ def migrate_domain(job_id, vm_id, target_host_id):
     manager.migrate(vm_for_task(vm_id), Host.objects.get(pk=target_host_id))
 
 
+@shared_task(name="workers.compute.tasks.sync_host")
+def sync_host(host_id):
+    stopped, unknown = manager.sync_host(Host.objects.get(pk=host_id))
+    return {"stopped": stopped, "unknown": unknown}
+
+
 @shared_task(name="workers.compute.tasks.connect_host")
 def connect_host(host_id):
     host = Host.objects.get(pk=host_id)
