@@ -116,10 +116,15 @@ class Stack:
     def log(self, name):
         return self.state_dir / "logs" / f"{name}.log"
 
-    def start_process(self, name):
+    def start_process(self, name, copy=None):
+        """Start Procfile process ``name``; ``copy=N`` starts another one of it, named name<N>."""
         command = procfile()[name]
-        out = open(self.log(name), "ab")
-        self.procs[name] = subprocess.Popen(
+        key = name
+        if copy is not None:
+            key = f"{name}{copy}"
+            command = command.replace(f"-n {name}@", f"-n {key}@")
+        out = open(self.log(key), "ab")
+        self.procs[key] = subprocess.Popen(
             ["bash", "-c", f"exec {command}"], cwd=ROOT, env=self.env(), stdout=out, stderr=subprocess.STDOUT,
             start_new_session=True,
         )
@@ -136,19 +141,23 @@ class Stack:
                 pass
             proc.wait()
 
+    def wait_ready(self, key, timeout=60, since=0):
+        deadline = time.monotonic() + timeout
+        pattern = READY.get(key.rstrip("0123456789"), rb"@\S+ ready\.")
+        while time.monotonic() < deadline:
+            with open(self.log(key), "rb") as f:
+                f.seek(since)
+                if re.search(pattern, f.read()):
+                    return
+            time.sleep(0.2)
+        raise RuntimeError(f"{key} not ready after {timeout}s")
+
     def restart(self, name, timeout=60):
         """Stop a component and start it again; wait until it is ready."""
         self.stop_process(name)
         mark = self.log(name).stat().st_size
         self.start_process(name)
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            with open(self.log(name), "rb") as f:
-                f.seek(mark)
-                if re.search(READY.get(name, rb"@\S+ ready\."), f.read()):
-                    return
-            time.sleep(0.2)
-        raise RuntimeError(f"{name} not ready again after {timeout}s")
+        self.wait_ready(name, timeout, since=mark)
 
     def start(self, timeout=90):
         (self.state_dir / "logs").mkdir(parents=True, exist_ok=True)

@@ -68,3 +68,60 @@ def test_concurrent_deploys_never_overcommit(stack):
     assert sum(h["memoryallocated"] for h in hosts) == 30 * SMALL_MB * 1024 * 1024
     per_host = {h["name"]: sum(1 for vm in running if vm["hostname"] == h["name"]) for h in hosts}
     assert per_host == {"tight-1": 10, "tight-2": 10, "tight-3": 10}
+
+
+def test_200_deploys_across_4_orchestration_processes(stack):
+    """The issue-4 scenario on PostgreSQL: four orchestration processes place 200 deploys at
+    once on room for 150; exactly 150 run, and all capacity comes back after expunge."""
+    if stack.kind != "production":
+        pytest.skip("placement under many orchestration processes is a PostgreSQL scenario")
+    for copy in (2, 3, 4):
+        stack.start_process("orchestration", copy=copy)
+    for copy in (2, 3, 4):
+        stack.wait_ready(f"orchestration{copy}")
+    stack.deploy_datacenter(
+        {"zones": [{"name": "Crowd-Zone", "guestnetworks": [{"name": "crowd-guest", "cidr": "10.88.0.0/22"}],
+                    "pods": [{"name": "cp", "clusters": [{"name": "cc", "hypervisor": "Simulator", "hosts": [
+                        {"name": f"crowd-{i}", "cpunumber": 64, "cpuspeed": 2000, "memory": 50 * SMALL_MB} for i in (1, 2, 3)],
+                        "primarystorages": [{"name": "crowd-primary", "capacitygb": 1000}]}]}]}]}
+    )
+    api = stack.client(fetch_result=False, timeout=60)
+    zone = api.listZones(name="Crowd-Zone")["zone"][0]
+    offering = api.listServiceOfferings(name="Small Instance")["serviceoffering"][0]
+    template = api.listTemplates(templatefilter="executable")["template"][0]
+
+    def deploy(i):
+        return stack.client(fetch_result=False, timeout=60).deployVirtualMachine(
+            name=f"crowd-{i}", zoneid=zone["id"], serviceofferingid=offering["id"], templateid=template["id"]
+        )["jobid"]
+
+    with ThreadPoolExecutor(max_workers=16) as pool:
+        jobids = list(pool.map(deploy, range(200)))
+    results = wait_for_jobs(api, jobids, 300)
+    ok = [j for j in results.values() if j["jobstatus"] == 1]
+    assert (len(ok), len(results) - len(ok)) == (150, 50)
+    assert {j["jobresult"]["errorcode"] for j in results.values() if j["jobstatus"] == 2} == {533}
+    hosts = api.listHosts(zoneid=zone["id"])["host"]
+    assert all(h["memoryallocated"] == h["memorytotal"] for h in hosts)  # full, and not one MB over
+
+    def expunge(job):
+        return stack.client(fetch_result=False, timeout=60).destroyVirtualMachine(
+            id=job["jobinstanceid"], expunge="true")["jobid"]
+
+    with ThreadPoolExecutor(max_workers=16) as pool:
+        gone = wait_for_jobs(api, list(pool.map(expunge, ok)), 300)
+    assert all(j["jobstatus"] == 1 for j in gone.values())
+    hosts = api.listHosts(zoneid=zone["id"])["host"]
+    assert [(h["memoryallocated"], h["cpuallocatedvalue"]) for h in hosts] == [(0, 0)] * 3
+
+
+def wait_for_jobs(api, jobids, timeout):
+    deadline = time.monotonic() + timeout
+    results = {}
+    while len(results) < len(jobids) and time.monotonic() < deadline:
+        for job in api.listAsyncJobs(page=1, pagesize=500).get("asyncjobs", []):
+            if job["jobid"] in jobids and job["jobstatus"] != 0:
+                results[job["jobid"]] = job
+        time.sleep(0.5)
+    assert len(results) == len(jobids), f"{len(jobids) - len(results)} jobs still pending after {timeout} s"
+    return results
