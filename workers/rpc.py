@@ -9,9 +9,10 @@ def signature(component, task, *args):
     return app.signature(f"workers.{component}.tasks.{task}", args=args, immutable=True)
 
 
-def send(component, task, *args):
-    """Send ``workers.<component>.tasks.<task>(*args)`` now."""
-    return app.send_task(f"workers.{component}.tasks.{task}", args=args)
+def send(component, task, *args, queue=None):
+    """Send ``workers.<component>.tasks.<task>(*args)`` now (to ``queue`` rather than the
+    component's queue if given)."""
+    return app.send_task(f"workers.{component}.tasks.{task}", args=args, queue=queue)
 
 
 def ping_task(component):

@@ -40,7 +40,7 @@ def attach_volume(call):
     volume = by_id(call, volumes_visible_to(call.caller))
     vm = by_id(call, vms_visible_to(call.caller), "virtualmachineid")
     jobs.attach(call.job, "Volume", volume)
-    jobs.submit(call.job, compute.attach_volume, volume.pk, vm.pk)
+    jobs.submit(call.job, compute.attach_volume, volume.pk, vm.pk, vm.host_id)
     return {"jobid": call.job.uuid_str}
 
 
@@ -51,7 +51,7 @@ def attach_volume(call):
 def detach_volume(call):
     volume = by_id(call, volumes_visible_to(call.caller))
     jobs.attach(call.job, "Volume", volume)
-    jobs.submit(call.job, compute.detach_volume, volume.pk)
+    jobs.submit(call.job, compute.detach_volume, volume.pk, volume.vm.host_id if volume.vm_id else None)
     return {"jobid": call.job.uuid_str}
 
 

@@ -15,9 +15,10 @@ def names(sigs):
 
 
 def test_single_task_stage_links_next_stage_and_rollback():
-    canvas = runner.stage_canvas("start", 7, 9, [compute.start_domain(7, 9)], 0)
+    canvas = runner.stage_canvas("start", 7, 9, [compute.start_domain(7, 9, 3)], 0)
     assert canvas.task == "workers.compute.tasks.start_domain"
     assert canvas.args == (7, 9) and canvas.immutable
+    assert canvas.options["queue"] == "compute.3"  # the queue of the VM's host
     (then,) = canvas.options["link"]
     assert (then["task"], tuple(then["args"])) == ("workers.orchestration.tasks.advance", ("start", 7, 9, 1))
     assert names(canvas.options["link_error"]) == ["workers.orchestration.tasks.rollback"]

@@ -1,38 +1,52 @@
-"""Client side of the Compute component (``compute`` queue)."""
+"""Client side of the Compute component.
+
+Every hypervisor host has a queue of its own, ``compute.<host id>``, consumed by the compute
+agent that holds that host's libvirt connection (one agent process can serve many simulated
+hosts; a real KVM host gets its own). Work on a guest goes to its host's queue; work that
+needs no hypervisor goes to the shared ``compute`` queue.
+"""
 from workers.rpc import send, signature
 
 
-def start_domain(job_id, vm_id):
-    return signature("compute", "start_domain", job_id, vm_id)
+def host_queue(host_id):
+    return f"compute.{host_id}"
 
 
-def stop_domain(job_id, vm_id, forced=False):
-    return signature("compute", "stop_domain", job_id, vm_id, forced)
+def _on(host_id, task, *args):
+    return signature("compute", task, *args).set(queue=host_queue(host_id))
 
 
-def reboot_domain(job_id, vm_id):
-    return signature("compute", "reboot_domain", job_id, vm_id)
+def start_domain(job_id, vm_id, host_id):
+    return _on(host_id, "start_domain", job_id, vm_id)
 
 
-def destroy_domain(job_id, vm_id):
-    return signature("compute", "destroy_domain", job_id, vm_id)
+def stop_domain(job_id, vm_id, host_id, forced=False):
+    return _on(host_id, "stop_domain", job_id, vm_id, forced)
 
 
-def migrate_domain(job_id, vm_id, target_host_id):
-    return signature("compute", "migrate_domain", job_id, vm_id, target_host_id)
+def reboot_domain(job_id, vm_id, host_id):
+    return _on(host_id, "reboot_domain", job_id, vm_id)
 
 
-def attach_volume(job_id, volume_id, vm_id):
-    send("compute", "attach_volume", job_id, volume_id, vm_id)
+def destroy_domain(job_id, vm_id, host_id):
+    return _on(host_id, "destroy_domain", job_id, vm_id)
 
 
-def detach_volume(job_id, volume_id):
-    send("compute", "detach_volume", job_id, volume_id)
+def migrate_domain(job_id, vm_id, source_host_id, target_host_id):
+    return _on(source_host_id, "migrate_domain", job_id, vm_id, target_host_id)
+
+
+def attach_volume(job_id, volume_id, vm_id, host_id=None):
+    send("compute", "attach_volume", job_id, volume_id, vm_id, queue=host_queue(host_id) if host_id else None)
+
+
+def detach_volume(job_id, volume_id, host_id=None):
+    send("compute", "detach_volume", job_id, volume_id, queue=host_queue(host_id) if host_id else None)
 
 
 def connect_host(host_id):
-    send("compute", "connect_host", host_id)
+    send("compute", "connect_host", host_id, queue=host_queue(host_id))
 
 
 def sync_host(host_id):
-    send("compute", "sync_host", host_id)
+    send("compute", "sync_host", host_id, queue=host_queue(host_id))

@@ -29,7 +29,7 @@ class Deploy(Flow):
     def stages(self, job, vm):
         stages = [[network.allocate_nic(job.pk, vm.pk), storage.create_root_volume(job.pk, vm.pk)]]
         if self._starts(job):
-            stages.append([compute.start_domain(job.pk, vm.pk)])
+            stages.append([compute.start_domain(job.pk, vm.pk, vm.host_id)])
         return stages
 
     def finish(self, job, vm):
@@ -40,7 +40,7 @@ class Deploy(Flow):
     def compensations(self, job, vm):
         undo = [network.release_nics(job.pk, vm.pk), storage.delete_volumes(job.pk, vm.pk)]
         if vm.host_id is not None:
-            undo.append(compute.destroy_domain(job.pk, vm.pk))
+            undo.append(compute.destroy_domain(job.pk, vm.pk, vm.host_id))
         return undo
 
     def abort(self, job, vm):

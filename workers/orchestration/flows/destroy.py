@@ -39,7 +39,7 @@ class Destroy(Flow):
     def stages(self, job, vm):
         stages = []
         if vm.host_id is not None:
-            stages.append([compute.destroy_domain(job.pk, vm.pk)])
+            stages.append([compute.destroy_domain(job.pk, vm.pk, vm.host_id)])
         if self._expunge(job):
             stages.append([network.release_nics(job.pk, vm.pk), storage.delete_volumes(job.pk, vm.pk)])
         return stages

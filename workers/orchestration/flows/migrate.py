@@ -44,7 +44,7 @@ class Migrate(Flow):
         return target
 
     def stages(self, job, vm):
-        return [[compute.migrate_domain(job.pk, vm.pk, job.params["target"])]]
+        return [[compute.migrate_domain(job.pk, vm.pk, vm.host_id, job.params["target"])]]
 
     def finish(self, job, vm):
         source = vm.host_id

@@ -23,14 +23,14 @@ class Start(Flow):
             placement.reserve_for_vm(vm, prefer=vm.last_host)
 
     def stages(self, job, vm):
-        return [[compute.start_domain(job.pk, vm.pk)]]
+        return [[compute.start_domain(job.pk, vm.pk, vm.host_id)]]
 
     def finish(self, job, vm):
         transition(vm, VmState.RUNNING, expected=[VmState.STARTING])
         return super().finish(job, vm)
 
     def compensations(self, job, vm):
-        return [compute.destroy_domain(job.pk, vm.pk)] if jobs.did(job.pk, "reserve_capacity") else []
+        return [compute.destroy_domain(job.pk, vm.pk, vm.host_id)] if jobs.did(job.pk, "reserve_capacity") else []
 
     def abort(self, job, vm):
         if jobs.did(job.pk, "reserve_capacity"):
@@ -55,7 +55,7 @@ class Stop(Flow):
     def stages(self, job, vm):
         if not jobs.did(job.pk, "transition"):
             return []
-        return [[compute.stop_domain(job.pk, vm.pk, job.params.get("forced", False))]]
+        return [[compute.stop_domain(job.pk, vm.pk, vm.host_id, job.params.get("forced", False))]]
 
     def finish(self, job, vm):
         if jobs.did(job.pk, "transition"):
@@ -79,4 +79,4 @@ class Reboot(Flow):
             raise InvalidState(f"VM {vm.uuid} is in state {vm.state}; only a Running VM can be rebooted")
 
     def stages(self, job, vm):
-        return [[compute.reboot_domain(job.pk, vm.pk)]]
+        return [[compute.reboot_domain(job.pk, vm.pk, vm.host_id)]]
