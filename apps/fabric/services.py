@@ -90,7 +90,7 @@ def parse_host_url(cluster, url):
         if not name:
             raise ParamError(f"Invalid simulator URL {url}: it needs a host name")
     elif parsed.scheme:
-        name = parsed.hostname or url
+        name = parsed.hostname or "localhost"  # qemu:///system: the hypervisor of this machine
     else:
         raise ParamError(f"Invalid host URL {url}: expected a libvirt URI or simulator://")
     if Host.objects.filter(zone=cluster.zone, name=name).exists():

@@ -123,6 +123,10 @@ class Stack:
         if copy is not None:
             key = f"{name}{copy}"
             command = command.replace(f"-n {name}@", f"-n {key}@")
+        self.spawn(key, command)
+
+    def spawn(self, key, command):
+        """Run ``command`` (a shell line, as in the Procfile) as process ``key`` of the platform."""
         out = open(self.log(key), "ab")
         self.procs[key] = subprocess.Popen(
             ["bash", "-c", f"exec {command}"], cwd=ROOT, env=self.env(), stdout=out, stderr=subprocess.STDOUT,

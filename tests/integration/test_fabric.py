@@ -1,5 +1,6 @@
 """An operator builds a data center through the API (../shared/cloudstack-api.md §6, scenario 13)
 and a VM runs in it."""
+import sys
 import time
 
 import pytest
@@ -68,7 +69,14 @@ def test_a_host_that_cannot_be_reached_never_comes_up(stack, cs):
                                podid=pod["id"], zoneid=zone["id"])["cluster"]
     (host,) = cs.addHost(hypervisor="KVM", podid=pod["id"], zoneid=zone["id"], clusterid=cluster["id"],
                          url="qemu+unix:///system?socket=/nonexistent/libvirt-sock")["host"]
-    assert wait_for_host(cs, host["id"], state="Alert")["state"] == "Alert"
+    assert host["name"] == "localhost"
+    time.sleep(1)
+    assert cs.listHosts(id=host["id"])["host"][0]["state"] == "Connecting"  # no agent serves it yet
+    stack.spawn("agent-dark", f"{sys.executable} manage.py compute_agent --host {host['id']}")  # as the operator would
+    try:
+        assert wait_for_host(cs, host["id"], state="Alert")["state"] == "Alert"  # its agent cannot reach libvirt
+    finally:
+        stack.stop_process("agent-dark")
 
 
 def test_fabric_commands_are_for_root_admins(stack):
