@@ -65,7 +65,12 @@ def test_cs_command_line(stack, catalog):
     args = [f"{k}={v}" for k, v in catalog.items()]
     out = subprocess.run([cli, "deployVirtualMachine", "name=cli-1", *args], env=env, capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr
-    assert json.loads(out.stdout)["virtualmachine"]["state"] == "Running"
+    vm = json.loads(out.stdout)["virtualmachine"]
+    assert vm["state"] == "Running"
+    out = subprocess.run([cli, "--async", "stopVirtualMachine", f"id={vm['id']}"], env=env, capture_output=True, text=True,
+                         timeout=60)
+    assert out.returncode == 0, out.stderr
+    assert list(json.loads(out.stdout)) == ["jobid"]  # --async: the job, not its result
 
 
 def test_a_failed_step_rolls_back_everything(stack, cs):
