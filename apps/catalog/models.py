@@ -61,6 +61,10 @@ class Template(CloudObject):
     is_ready = models.BooleanField(default=True)
     password_enabled = models.BooleanField(default=False)
     account = models.ForeignKey("accounts.Account", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    # A direct-boot template (a kernel and an initramfs on the hosts, no bootloader on the disk)
+    kernel = models.CharField(max_length=1024, blank=True)
+    initrd = models.CharField(max_length=1024, blank=True)
+    cmdline = models.CharField(max_length=1024, blank=True)
 
     def __str__(self):
         return self.name

@@ -68,6 +68,9 @@ def deploy(description):
                 "hypervisor": t.get("hypervisor", "Simulator"),
                 "size_bytes": int(t.get("sizegb", 1) * GIB),
                 "url": t.get("url", ""),
+                "kernel": t.get("kernel", ""),
+                "initrd": t.get("initrd", ""),
+                "cmdline": t.get("cmdline", ""),
             },
         )
         made += [f"template {t['name']}"] if created else []

@@ -1,5 +1,9 @@
 """Compute component logic: turn a VM record into a guest on its host, and back."""
-from apps.core.errors import InvalidState
+from pathlib import Path
+
+from django.conf import settings
+
+from apps.core.errors import InvalidState, ResourceUnavailable
 from apps.storage import services as storage
 from apps.storage.services import volumes_of
 
@@ -8,7 +12,9 @@ from .drivers.base import Disk, Interface
 
 
 def spec_for(vm):
-    offering = vm.service_offering
+    offering, template = vm.service_offering, vm.template
+    console = Path(settings.STATE_DIR) / "guests" / f"{vm.instance_name}.log"
+    console.parent.mkdir(parents=True, exist_ok=True)
     return DomainSpec(
         name=vm.instance_name,
         uuid=str(vm.uuid),
@@ -16,6 +22,10 @@ def spec_for(vm):
         memory_mb=offering.memory_mb,
         disks=tuple(Disk(v.path, device_id=v.device_id or 0) for v in sorted(volumes_of(vm), key=lambda v: v.device_id or 0) if v.path),
         interfaces=tuple(Interface(n.mac_address, n.network.bridge) for n in vm.nics.select_related("network")),
+        kernel=template.kernel,
+        initrd=template.initrd,
+        cmdline=template.cmdline,
+        console_log=str(console),
     )
 
 
@@ -67,7 +77,6 @@ def detach_volume(volume):
 
 def connect_host(host):
     """Open the host's hypervisor and read its capacity; the host is Up from then on."""
-    from apps.core.errors import ResourceUnavailable
     from apps.fabric import services as fabric
 
     try:
@@ -93,7 +102,6 @@ def sync_host(host):
     """
     from apps.compute.models import VirtualMachine
     from apps.compute.states import VmState, transition
-    from apps.core.errors import InvalidState
     from apps.events.services import record
     from apps.fabric import placement
 

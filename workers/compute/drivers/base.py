@@ -29,6 +29,10 @@ class DomainSpec:
     memory_mb: int
     disks: tuple = field(default_factory=tuple)
     interfaces: tuple = field(default_factory=tuple)
+    kernel: str = ""  # direct kernel boot (with initrd and cmdline), when the template says so
+    initrd: str = ""
+    cmdline: str = ""
+    console_log: str = ""  # where the guest's serial console is written
 
 
 class HypervisorDriver(ABC):

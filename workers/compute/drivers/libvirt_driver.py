@@ -8,7 +8,7 @@ that uses it, never before a fork.
 """
 import threading
 import time
-from xml.sax.saxutils import quoteattr
+from xml.sax.saxutils import escape, quoteattr
 
 import libvirt
 
@@ -63,17 +63,32 @@ def disk_xml(disk, device_id):
 
 
 def domain_xml(spec, kind):
+    """The domain of ``spec`` for libvirt driver ``kind``: ``test`` (the simulator) or ``qemu``.
+
+    On a real host a NIC is a tap device with the guest's MAC; attaching it to the guest
+    network's bridge is the Networking component's data plane (a bridge per network), so it is
+    not assumed here."""
     disks = "".join(disk_xml(d, d.device_id) for d in spec.disks)
-    nics = "".join(
-        f"<interface type='bridge'><mac address={quoteattr(n.mac)}/><source bridge={quoteattr(n.bridge)}/>"
-        "<model type='virtio'/></interface>"
-        for n in spec.interfaces
-    )
+    boot = ""
+    if spec.kernel:
+        boot = f"<kernel>{escape(spec.kernel)}</kernel><initrd>{escape(spec.initrd)}</initrd><cmdline>{escape(spec.cmdline)}</cmdline>"
+    if kind == "test":
+        nics = "".join(
+            f"<interface type='bridge'><mac address={quoteattr(n.mac)}/><source bridge={quoteattr(n.bridge)}/>"
+            "<model type='virtio'/></interface>"
+            for n in spec.interfaces
+        )
+        extra, machine = "", ""
+    else:
+        nics = "".join(f"<interface type='ethernet'><mac address={quoteattr(n.mac)}/><model type='virtio'/></interface>"
+                       for n in spec.interfaces)
+        console = f"<serial type='file'><source path={quoteattr(spec.console_log)}/><target port='0'/></serial>" if spec.console_log else ""
+        extra, machine = f"{console}<memballoon model='none'/>", " machine='pc'"
     return (
         f"<domain type='{kind}'><name>{spec.name}</name><uuid>{spec.uuid}</uuid>"
         f"<memory unit='MiB'>{spec.memory_mb}</memory><vcpu>{spec.vcpus}</vcpu>"
-        "<os><type arch='x86_64'>hvm</type></os><features><acpi/></features>"
-        f"<on_poweroff>destroy</on_poweroff><devices>{disks}{nics}</devices></domain>"
+        f"<os><type arch='x86_64'{machine}>hvm</type>{boot}</os><features><acpi/></features>"
+        f"<on_poweroff>destroy</on_poweroff><devices>{disks}{nics}{extra}</devices></domain>"
     )
 
 
