@@ -59,43 +59,44 @@ def deploy(job, zone, offering, template, network=None, name=None, display_name=
     vm.instance_name = f"i-{caller_account.pk}-{vm.pk}-VM"
     vm.save(update_fields=["name", "display_name", "instance_name"])
     vm.affinity_groups.set(affinity_groups)
-    _submit(job, vm, orchestration.deploy_vm, startvm=start)
+    _submit(job, vm, startvm=start)
     return vm
 
 
-def _submit(job, vm, send, **params):
+def _submit(job, vm, **params):
+    """Hand VM job ``job`` to the Orchestration Engine, with the flow's options in its params."""
     jobs.attach(job, "VirtualMachine", vm, **params)
 
     def failed():
         if job.command == "deployVirtualMachine":
             VirtualMachine.objects.filter(pk=vm.pk).update(state=VmState.ERROR)
 
-    jobs.submit(job, send, vm.pk, on_failure=failed)
+    jobs.submit(job, orchestration.begin, vm.pk, job.command, on_failure=failed)
     return job
 
 
 def start(job, vm):
-    return _submit(job, vm, orchestration.start_vm)
+    return _submit(job, vm)
 
 
 def stop(job, vm, forced=False):
-    return _submit(job, vm, orchestration.stop_vm, forced=forced)
+    return _submit(job, vm, forced=forced)
 
 
 def reboot(job, vm):
-    return _submit(job, vm, orchestration.reboot_vm)
+    return _submit(job, vm)
 
 
 def destroy(job, vm, expunge=False):
-    return _submit(job, vm, orchestration.destroy_vm, expunge=expunge)
+    return _submit(job, vm, expunge=expunge)
 
 
 def migrate(job, vm, host=None):
-    return _submit(job, vm, orchestration.migrate_vm, hostid=host.uuid_str if host else None)
+    return _submit(job, vm, hostid=host.uuid_str if host else None)
 
 
 def scale(job, vm, offering):
-    return _submit(job, vm, orchestration.scale_vm, serviceofferingid=offering.uuid_str)
+    return _submit(job, vm, serviceofferingid=offering.uuid_str)
 
 
 def update(vm, name=None, display_name=None, group=None):

@@ -9,22 +9,21 @@ pytestmark = pytest.mark.integration
 SMALL_MB = 512
 
 
+def zone_with_room_for(stack, name, cidr, vms_per_host, hosts=3):
+    """A zone of ``hosts`` simulated hosts with memory for ``vms_per_host`` Small VMs each
+    (CPU is plentiful); hosts are named <name>-1, <name>-2 ..."""
+    stack.deploy_datacenter({"zones": [{
+        "name": f"{name.capitalize()}-Zone",
+        "guestnetworks": [{"name": f"{name}-guest", "cidr": cidr}],
+        "pods": [{"name": f"{name}-pod", "clusters": [{"name": f"{name}-cluster", "hypervisor": "Simulator", "hosts": [
+            {"name": f"{name}-{i}", "cpunumber": 64, "cpuspeed": 2000, "memory": vms_per_host * SMALL_MB}
+            for i in range(1, hosts + 1)],
+            "primarystorages": [{"name": f"{name}-primary", "capacitygb": 1000}]}]}],
+    }]})
+
+
 def test_concurrent_deploys_never_overcommit(stack):
-    # 3 hosts x 5120 MB: room for 10 VMs of 512 MB each, 30 in all (CPU is plentiful).
-    stack.deploy_datacenter(
-        {
-            "zones": [
-                {
-                    "name": "Tight-Zone",
-                    "guestnetworks": [{"name": "tight-guest", "cidr": "10.77.0.0/24"}],
-                    "pods": [{"name": "tp", "clusters": [{"name": "tc", "hypervisor": "Simulator", "hosts": [
-                        {"name": f"tight-{i}", "cpunumber": 32, "cpuspeed": 2000, "memory": 10 * SMALL_MB}
-                        for i in (1, 2, 3)],
-                        "primarystorages": [{"name": "tight-primary", "capacitygb": 500}]}]}],
-                }
-            ]
-        }
-    )
+    zone_with_room_for(stack, "tight", "10.77.0.0/24", vms_per_host=10)
     api = stack.client(fetch_result=False, timeout=60)
     zone = api.listZones(name="Tight-Zone")["zone"][0]
     offering = api.listServiceOfferings(name="Small Instance")["serviceoffering"][0]
@@ -79,12 +78,7 @@ def test_200_deploys_across_4_orchestration_processes(stack):
         stack.start_process("orchestration", copy=copy)
     for copy in (2, 3, 4):
         stack.wait_ready(f"orchestration{copy}")
-    stack.deploy_datacenter(
-        {"zones": [{"name": "Crowd-Zone", "guestnetworks": [{"name": "crowd-guest", "cidr": "10.88.0.0/22"}],
-                    "pods": [{"name": "cp", "clusters": [{"name": "cc", "hypervisor": "Simulator", "hosts": [
-                        {"name": f"crowd-{i}", "cpunumber": 64, "cpuspeed": 2000, "memory": 50 * SMALL_MB} for i in (1, 2, 3)],
-                        "primarystorages": [{"name": "crowd-primary", "capacitygb": 1000}]}]}]}]}
-    )
+    zone_with_room_for(stack, "crowd", "10.88.0.0/22", vms_per_host=50)
     api = stack.client(fetch_result=False, timeout=60)
     zone = api.listZones(name="Crowd-Zone")["zone"][0]
     offering = api.listServiceOfferings(name="Small Instance")["serviceoffering"][0]

@@ -39,7 +39,7 @@ def test_parallel_stage_is_a_chord_whose_callback_carries_the_rollback():
 @pytest.mark.parametrize(
     "task,queue",
     [
-        ("workers.orchestration.tasks.deploy_vm", "orchestration"),
+        ("workers.orchestration.tasks.begin_vm_job", "orchestration"),
         ("workers.network.tasks.allocate_nic", "network"),
         ("workers.storage.tasks.create_root_volume", "storage"),
         ("workers.compute.tasks.start_domain", "compute"),

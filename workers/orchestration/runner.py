@@ -49,7 +49,7 @@ def _start_next(job):
         .first()
     )
     if following is not None:
-        api.begin(following.command, following.pk, _vm_pk(following))
+        api.begin(following.pk, _vm_pk(following), following.command)
 
 
 def _vm_pk(job):

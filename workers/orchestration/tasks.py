@@ -1,4 +1,4 @@
-"""Orchestration Engine tasks: thin entry points into :mod:`.runner`."""
+"""Orchestration Engine tasks: thin entry points into :mod:`.runner` and :mod:`.maintenance`."""
 from celery import shared_task
 
 from workers.rpc import ping_task
@@ -8,47 +8,9 @@ from . import maintenance, runner
 _opts = {"ignore_result": True}
 
 
-@shared_task(name="workers.orchestration.tasks.deploy_vm", **_opts)
-def deploy_vm(job_id, vm_id):
-    runner.begin("deploy", job_id, vm_id)
-
-
-@shared_task(name="workers.orchestration.tasks.start_vm", **_opts)
-def start_vm(job_id, vm_id):
-    runner.begin("start", job_id, vm_id)
-
-
-@shared_task(name="workers.orchestration.tasks.stop_vm", **_opts)
-def stop_vm(job_id, vm_id):
-    runner.begin("stop", job_id, vm_id)
-
-
-@shared_task(name="workers.orchestration.tasks.reboot_vm", **_opts)
-def reboot_vm(job_id, vm_id):
-    runner.begin("reboot", job_id, vm_id)
-
-
-@shared_task(name="workers.orchestration.tasks.destroy_vm", **_opts)
-def destroy_vm(job_id, vm_id):
-    runner.begin("destroy", job_id, vm_id)
-
-
-@shared_task(name="workers.orchestration.tasks.migrate_vm", **_opts)
-def migrate_vm(job_id, vm_id):
-    runner.begin("migrate", job_id, vm_id)
-
-
-@shared_task(name="workers.orchestration.tasks.scale_vm", **_opts)
-def scale_vm(job_id, vm_id):
-    runner.begin("scale", job_id, vm_id)
-
-
-@shared_task(name="workers.orchestration.tasks.host_maintenance", **_opts)
-def host_maintenance(job_id, host_id, waited_s=0):
-    if waited_s == 0:
-        maintenance.begin(job_id, host_id)
-    if not maintenance.check(job_id, host_id, waited_s):
-        host_maintenance.apply_async((job_id, host_id, waited_s + 1), countdown=1)
+@shared_task(name="workers.orchestration.tasks.begin_vm_job", **_opts)
+def begin_vm_job(flow, job_id, vm_id):
+    runner.begin(flow, job_id, vm_id)
 
 
 @shared_task(name="workers.orchestration.tasks.advance", **_opts)
@@ -64,6 +26,14 @@ def rollback(flow, job_id, vm_id, *_failed_task_id):
 @shared_task(name="workers.orchestration.tasks.rolled_back", **_opts)
 def rolled_back(flow, job_id, vm_id, *_failed_task_id):
     runner.rolled_back(flow, job_id, vm_id)
+
+
+@shared_task(name="workers.orchestration.tasks.host_maintenance", **_opts)
+def host_maintenance(job_id, host_id, waited_s=0):
+    if waited_s == 0:
+        maintenance.begin(job_id, host_id)
+    if not maintenance.check(job_id, host_id, waited_s):
+        host_maintenance.apply_async((job_id, host_id, waited_s + 1), countdown=1)
 
 
 ping = ping_task("orchestration")
