@@ -12,10 +12,14 @@ the stock channel has two races (../shared/celery-notes.md §1):
   Here the claim is an ``os.rename`` into a folder beside the data folder, which is atomic:
   exactly one consumer wins, the others see ``FileNotFoundError`` and move on.
 
+Message files are named by nanosecond time and a per-process sequence, so the messages of
+one publisher come out in the order it sent them (the stock names order only to the ms).
+
 Bindings of consumers that died (pidbox replies, ``celeryev``/``bcast`` queues) outlive
 them in the control folder; :func:`prune_transient_bindings` removes them and the
 messages written for them. The platform runs it before it starts its processes.
 """
+import itertools
 import json
 import os
 import re
@@ -31,12 +35,13 @@ from kombu.utils.objects import cached_property
 TRANSPORT_ALIASES["fsatomic"] = "cloudstack.broker:Transport"
 
 # Queues that belong to one process and die with it.
+_sequence = itertools.count()
 TRANSIENT_QUEUE = re.compile(r"(\.celery\.pidbox$|^celeryev\.|^bcast\.|\.reply\.celery\.pidbox$|^javelin\.events\.tmp\.)")
 
 
 class Channel(filesystem.Channel):
     def _put(self, queue, payload, **kwargs):
-        name = "{:015d}_{}.{}.msg".format(int(time.time() * 1000), uuid.uuid4(), queue)
+        name = "{:020d}{:06d}_{}.{}.msg".format(time.time_ns(), next(_sequence) % 1_000_000, uuid.uuid4(), queue)
         final = os.path.join(self.data_folder_out, name)
         temp = os.path.join(self.data_folder_out, f".{uuid.uuid4()}.tmp")
         try:
