@@ -23,7 +23,7 @@ from cs import CloudStack
 
 ROOT = Path(__file__).resolve().parents[2]
 PG = "postgres://postgres@127.0.0.1:5432/{}"
-READY = {"beat": rb"beat: Starting"}  # what a process logs when it is up (workers: "<name>@<host> ready.")
+READY = {"beat": rb"beat: Starting", "flower": rb"Visit me at"}  # what a process logs when it is up (workers: "<name>@<host> ready.")
 
 
 def free_port():
@@ -51,6 +51,7 @@ class Stack:
         self.state_dir = Path(state_dir)
         self.name = f"jvit_{uuid.uuid4().hex[:10]}"
         self.port = free_port()
+        self.flower_port = free_port()
         self.components = components
         self.extra_env = extra_env or {}
         self.procs = {}
@@ -65,6 +66,7 @@ class Stack:
             PATH=f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}",
             PYTHONUNBUFFERED="1",
             JAVELIN_SYNC_INTERVAL="3",  # reconcile often, so the tests run alongside it
+            JAVELIN_FLOWER_PORT=str(self.flower_port),
         )
         for key in ("DATABASE_URL", "CELERY_BROKER_URL", "CELERY_RESULT_BACKEND", "DJANGO_SETTINGS_MODULE"):
             env.pop(key, None)
