@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "apps.events",
     "apps.tags",
     "apps.sshkeys",
+    "apps.components",
     "apps.api",
 ]
 
@@ -161,6 +162,9 @@ CELERY_DB_REUSE_MAX = int(os.environ.get("CELERY_DB_REUSE_MAX", "1000"))
 CELERY_TASK_QUEUE_TYPE = os.environ.get("CELERY_TASK_QUEUE_TYPE", "classic")
 
 # --- Javelin ------------------------------------------------------------------------------
+JAVELIN_VERSION = "0.1.0"
+# Service discovery: every component process beats this often; two missed beats and it is gone.
+COMPONENT_HEARTBEAT_S = env_float("JAVELIN_HEARTBEAT", 10.0)
 # Over-provisioning factors applied to host capacity at placement time (CloudStack's
 # cpu.overprovisioning.factor / mem.overprovisioning.factor).
 CPU_OVERPROVISIONING = env_float("JAVELIN_CPU_OVERPROVISIONING", 1.0)

@@ -67,6 +67,7 @@ class Stack:
             PYTHONUNBUFFERED="1",
             JAVELIN_SYNC_INTERVAL="3",  # reconcile often, so the tests run alongside it
             JAVELIN_FLOWER_PORT=str(self.flower_port),
+            JAVELIN_HEARTBEAT="1",
         )
         for key in ("DATABASE_URL", "CELERY_BROKER_URL", "CELERY_RESULT_BACKEND", "DJANGO_SETTINGS_MODULE"):
             env.pop(key, None)

@@ -3,6 +3,7 @@
 from rest_framework import serializers
 
 from apps.catalog.models import DiskOffering, ServiceOffering, Template
+from apps.components.models import Component
 from apps.compute.models import VirtualMachine
 from apps.events.models import Event
 from apps.fabric.models import Cluster, Host, Pod, StoragePool, Zone
@@ -152,3 +153,9 @@ class EventSerializer(CloudSerializer):
     class Meta:
         model = Event
         fields = ["id", "type", "level", "state", "description", "account", "resource_type", "resource_uuid", "created"]
+
+
+class ComponentSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Component
+        fields = ["id", "name", "node", "host", "pid", "queues", "version", "endpoint", "started", "last_heartbeat"]

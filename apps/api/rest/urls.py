@@ -22,6 +22,7 @@ router.register("volumes", views.VolumeViewSet, basename="volume")
 router.register("networks", views.NetworkViewSet, basename="network")
 router.register("jobs", views.JobViewSet, basename="job")
 router.register("events", views.EventViewSet, basename="event")
+router.register("components", views.ComponentViewSet, basename="component")
 
 urlpatterns = [
     path("", include(router.urls)),

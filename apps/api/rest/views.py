@@ -207,6 +207,20 @@ class JobViewSet(CloudViewSet):
         return restrict(AsyncJob.objects.select_related("account").prefetch_related("steps").order_by("-id"), caller)
 
 
+class ComponentViewSet(viewsets.ReadOnlyModelViewSet):
+    """The live component processes (service discovery)."""
+
+    serializer_class = s.ComponentSerializer
+    permission_classes = [IsRootAdmin]
+    filterset_fields = ["name", "host"]
+
+    def get_queryset(self):
+        from apps.components.models import Component
+        from apps.components.services import live
+
+        return Component.objects.none() if getattr(self, "swagger_fake_view", False) else live()
+
+
 class EventViewSet(CloudViewSet):
     model = Event
     serializer_class = s.EventSerializer

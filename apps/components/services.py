@@ -1,0 +1,57 @@
+"""Service discovery: every component process registers itself when it starts, beats every
+``HEARTBEAT_S`` seconds, and is forgotten once it has missed two beats."""
+import os
+import socket
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import close_old_connections
+from django.utils import timezone
+
+from .models import Component
+
+
+def heartbeat_interval():
+    return settings.COMPONENT_HEARTBEAT_S
+
+
+def register(name, node, queues=(), endpoint=""):
+    """Register (or refresh) this process as component ``name``."""
+    close_old_connections()
+    now = timezone.now()
+    Component.objects.update_or_create(
+        host=socket.gethostname(), pid=os.getpid(), name=name,
+        defaults={"node": node, "queues": list(queues), "endpoint": endpoint, "version": settings.JAVELIN_VERSION,
+                  "last_heartbeat": now},
+    )
+    forget_the_dead()
+
+
+def beat(name):
+    close_old_connections()
+    updated = Component.objects.filter(host=socket.gethostname(), pid=os.getpid(), name=name).update(last_heartbeat=timezone.now())
+    forget_the_dead()
+    return updated
+
+
+def unregister(name):
+    close_old_connections()
+    Component.objects.filter(host=socket.gethostname(), pid=os.getpid(), name=name).delete()
+
+
+def forget_the_dead():
+    """Drop processes that missed two heartbeats."""
+    Component.objects.filter(last_heartbeat__lt=_horizon()).delete()
+
+
+def _horizon():
+    return timezone.now() - timedelta(seconds=2 * heartbeat_interval())
+
+
+def live():
+    return Component.objects.filter(last_heartbeat__gte=_horizon()).order_by("name", "node", "pid")
+
+
+def endpoint_of(name):
+    """Where a live component ``name`` answers (the first one found), or None."""
+    return live().filter(name=name).exclude(endpoint="").values_list("endpoint", flat=True).first()
