@@ -1,10 +1,14 @@
 """Query-API commands of the catalog: offerings and templates."""
+from django.core.exceptions import ValidationError
 from django.db.models import Q
 
-from apps.api.listing import PAGING, list_response
+from apps.api.listing import PAGING, by_id, list_response
 from apps.api.registry import Param, command
 from apps.core.errors import ParamError
-from apps.fabric.models import Cluster, HypervisorType
+from apps.fabric.models import Cluster, HypervisorType, Zone
+from apps.jobs.services import on_commit_quietly
+from workers.storage import api as storage
+from workers.storage.templates import parse_checksum
 
 from .models import DiskOffering, OsType, ServiceOffering, Template
 from .responses import (
@@ -116,3 +120,41 @@ def list_hypervisors(call):
         clusters = clusters.filter(zone__uuid=call.get("zoneid"))
     names = sorted(set(clusters.values_list("hypervisor", flat=True))) or sorted(HypervisorType.values)
     return {"count": len(names), "hypervisor": [{"name": n} for n in names]}
+
+
+FORMATS = {"QCOW2", "RAW", "VHD", "OVA", "ISO"}
+
+
+@command("registerTemplate", params=(Param("name", required=True), Param("displaytext"), Param("format", required=True),
+                                     Param("hypervisor", required=True), Param("url", required=True),
+                                     Param("zoneid", required=True, description="a zone id, or -1 for every zone"),
+                                     Param("ostypeid", "uuid", required=True), Param("checksum"), Param("ispublic", "boolean"),
+                                     Param("isfeatured", "boolean"), Param("passwordenabled", "boolean")),
+         description="Registers an existing template into the CloudStack cloud.",
+         cmd_class="org.apache.cloudstack.api.command.user.template.RegisterTemplateCmd", response=("template",),
+         event=("TEMPLATE.CREATE", "registering template"))
+def register_template(call):
+    fmt = call.get("format").upper()
+    if fmt not in FORMATS:
+        raise call.command.invalid("format", call.get("format"))
+    zone = None
+    if call.get("zoneid") != "-1":
+        try:
+            zone = Zone.objects.filter(uuid=call.get("zoneid")).first()
+        except ValidationError:
+            zone = None
+        if zone is None:
+            raise call.command.not_found("zoneid", call.get("zoneid"))
+    url = call.get("url")
+    if not url.startswith(("file://", "http://", "https://")):
+        raise ParamError(f"Unsupported template URL {url}: file://, http:// or https:// are expected")
+    parse_checksum(call.get("checksum"))  # refuse a malformed checksum now, not after the download
+    template = Template.objects.create(
+        name=call.get("name"), display_text=call.get("displaytext", call.get("name")), format=fmt,
+        hypervisor=call.get("hypervisor"), url=url, zone=zone, os_type=by_id(call, OsType.objects.all(), "ostypeid"),
+        size_bytes=0, is_ready=False, status="Download pending", checksum=call.get("checksum", ""),
+        is_public=bool(call.get("ispublic")) and call.caller.is_admin, is_featured=bool(call.get("isfeatured")),
+        password_enabled=bool(call.get("passwordenabled")), account=call.caller.account,
+    )
+    on_commit_quietly(storage.download_template, template.pk)
+    return {"count": 1, "template": [template_response(template)]}

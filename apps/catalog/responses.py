@@ -56,7 +56,8 @@ def template_response(template):
             "crossZones": template.zone_id is None,
             "size": template.size_bytes,
             "templatetype": "USER",
-            "status": "Download Complete" if template.is_ready else "Not ready",
+            "status": template.status,
+            "checksum": template.checksum or None,
             "bootable": True,
             "created": cs_date(template.created),
         }

@@ -327,12 +327,17 @@ def create_disk_offering(call):
     return {"diskoffering": disk_offering_response(offering)}
 
 
-@_admin("listCapacity", params=(Param("zoneid", "uuid"), Param("type", "integer"), *PAGING),
+@_admin("listCapacity", params=(Param("zoneid", "uuid"), Param("podid", "uuid"), Param("clusterid", "uuid"),
+                                Param("type", "integer"), *PAGING),
         description="Lists all the system wide capacities.", cmd_class="org.apache.cloudstack.api.command.admin.resource.ListCapacityCmd",
         response=("capacity",))
 def list_capacity(call):
     zones = Zone.objects.order_by("id")
+    pod = by_id(call, Pod.objects.select_related("zone"), "podid") if "podid" in call.params else None
+    cluster = by_id(call, Cluster.objects.select_related("zone"), "clusterid") if "clusterid" in call.params else None
+    if pod or cluster:
+        zones = zones.filter(pk=(pod or cluster).zone_id)
     if "zoneid" in call.params:
         zones = zones.filter(uuid=call.get("zoneid"))
-    rows = [r for r in services.capacity(zones) if "type" not in call.params or r["type"] == call.get("type")]
+    rows = [r for r in services.capacity(zones, pod, cluster) if "type" not in call.params or r["type"] == call.get("type")]
     return {"count": len(rows), "capacity": [capacity_response(r) for r in rows]} if rows else {}

@@ -117,6 +117,8 @@ def capacity_response(row):
             "name": CAPACITY_NAMES[row["type"]],
             "zoneid": row["zone"].uuid_str,
             "zonename": row["zone"].name,
+            "podid": row["pod"].uuid_str if row.get("pod") else None,
+            "clusterid": row["cluster"].uuid_str if row.get("cluster") else None,
             "capacityused": used,
             "capacityallocated": used,
             "capacitytotal": total,

@@ -126,29 +126,31 @@ def host_unreachable(host):
     Host.objects.filter(pk=host.pk).update(state=HostState.ALERT)
 
 
-def capacity(zones):
-    """CloudStack's capacity rows (memory, CPU, storage allocated, public and private IPs) per zone."""
+def capacity(zones, pod=None, cluster=None):
+    """CloudStack's capacity rows per zone: memory, CPU and storage allocated (of one pod or
+    cluster when given), public and private IPs (zone-wide)."""
     from django.db.models import Count, Q, Sum
 
     from apps.network.models import GuestNetwork, Nic, PublicIpAddress
 
     rows = []
     for zone in zones:
-        hosts = Host.objects.filter(zone=zone).aggregate(
-            mem=Sum("memory_mb"), mem_used=Sum("memory_allocated_mb"), cpu_used=Sum("cpu_allocated_mhz")
-        )
-        cpu_total = sum(h.cpu_total_mhz for h in Host.objects.filter(zone=zone).only("cpu_number", "cpu_speed"))
-        pools = StoragePool.objects.filter(zone=zone).aggregate(total=Sum("capacity_bytes"), used=Sum("allocated_bytes"))
+        scope = {"pod": pod} if pod else {"cluster": cluster} if cluster else {}
+        zone_hosts = Host.objects.filter(zone=zone, **scope)
+        hosts = zone_hosts.aggregate(mem=Sum("memory_mb"), mem_used=Sum("memory_allocated_mb"), cpu_used=Sum("cpu_allocated_mhz"))
+        cpu_total = sum(h.cpu_total_mhz for h in zone_hosts.only("cpu_number", "cpu_speed"))
+        pools = StoragePool.objects.filter(zone=zone, **scope).aggregate(total=Sum("capacity_bytes"), used=Sum("allocated_bytes"))
         ips = PublicIpAddress.objects.filter(zone=zone).aggregate(total=Count("id"), used=Count("id", filter=Q(state="Allocated")))
         nics = Nic.objects.filter(network__zone=zone).count()
         guest_ips = sum(
             max(ipaddress.ip_network(n.cidr, strict=False).num_addresses - 3, 0)
             for n in GuestNetwork.objects.filter(zone=zone, removed__isnull=True)
         )
+        where = {"zone": zone, "pod": pod, "cluster": cluster}
         rows += [
-            {"type": 0, "zone": zone, "used": (hosts["mem_used"] or 0) * 1024 * 1024, "total": (hosts["mem"] or 0) * 1024 * 1024},
-            {"type": 1, "zone": zone, "used": hosts["cpu_used"] or 0, "total": cpu_total},
-            {"type": 3, "zone": zone, "used": pools["used"] or 0, "total": pools["total"] or 0},
+            {"type": 0, **where, "used": (hosts["mem_used"] or 0) * 1024 * 1024, "total": (hosts["mem"] or 0) * 1024 * 1024},
+            {"type": 1, **where, "used": hosts["cpu_used"] or 0, "total": cpu_total},
+            {"type": 3, **where, "used": pools["used"] or 0, "total": pools["total"] or 0},
             {"type": 4, "zone": zone, "used": ips["used"], "total": ips["total"]},
             {"type": 5, "zone": zone, "used": nics, "total": guest_ips},
         ]

@@ -51,6 +51,10 @@ def test_build_a_zone_and_deploy_into_it(stack, cs, tmp_path):
     assert capacity["MEMORY"]["capacityused"] == 1024 * 1024**2
     assert capacity["CPU"]["capacitytotal"] == 12 * 2400 and capacity["CPU"]["capacityused"] == 1000
     assert capacity["STORAGE_ALLOCATED"]["capacityused"] == template["size"]
+    by_cluster = {c["name"]: c for c in cs.listCapacity(clusterid=cluster["id"])["capacity"]}
+    assert by_cluster["MEMORY"]["clusterid"] == cluster["id"] and by_cluster["MEMORY"]["capacityused"] == 1024 * 1024**2
+    by_pod = {c["name"]: c for c in cs.listCapacity(podid=pod["id"], type=1)["capacity"]}
+    assert list(by_pod) == ["CPU"] and by_pod["CPU"]["capacitytotal"] == 12 * 2400
 
     assert cs.updateHost(id=host["id"], allocationstate="Disable")["host"]["resourcestate"] == "Disabled"
     with pytest.raises(CloudStackApiException) as no_room:

@@ -28,3 +28,7 @@ def create_snapshot(job_id, snapshot_id):
 
 def delete_snapshot(job_id, snapshot_id):
     send("storage", "delete_snapshot", job_id, snapshot_id)
+
+
+def download_template(template_id):
+    send("storage", "download_template", template_id)

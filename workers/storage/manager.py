@@ -20,7 +20,8 @@ def create_volume(volume):
 def _materialise(volume):
     if volume.state == "Ready":
         return volume
-    path = driver_for(volume.pool).create_volume(f"{volume.uuid}", volume.size_bytes)
+    source = volume.template.path if volume.template_id and volume.template.path else None
+    path = driver_for(volume.pool).create_volume(f"{volume.uuid}", volume.size_bytes, source=source)
     return services.mark_ready(volume, path)
 
 

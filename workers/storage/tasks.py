@@ -1,6 +1,7 @@
 """Storage component tasks."""
 from celery import shared_task
 
+from apps.catalog.models import Template
 from apps.compute.selectors import vm_for_task
 from apps.storage.models import Snapshot
 from apps.storage.responses import snapshot_response, volume_response
@@ -8,7 +9,7 @@ from apps.storage.selectors import volume_for_task
 from workers.rpc import ping_task
 from workers.steps import job_step, job_task
 
-from . import manager
+from . import manager, templates
 
 
 @shared_task(name="workers.storage.tasks.create_root_volume")
@@ -68,6 +69,12 @@ def create_snapshot(job_id, snapshot_id):
 def delete_snapshot(job_id, snapshot_id):
     manager.delete_snapshot(Snapshot.objects.get(pk=snapshot_id))
     return {"success": True}
+
+
+
+@shared_task(name="workers.storage.tasks.download_template")
+def download_template(template_id):
+    templates.download(Template.objects.get(pk=template_id))
 
 
 ping = ping_task("storage")

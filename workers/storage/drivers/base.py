@@ -5,8 +5,9 @@ class StorageDriver(ABC):
     """What the Storage component asks of a primary storage pool."""
 
     @abstractmethod
-    def create_volume(self, name, size_bytes):
-        """Create volume ``name`` of ``size_bytes`` (idempotent); return its path."""
+    def create_volume(self, name, size_bytes, source=None):
+        """Create volume ``name`` of ``size_bytes`` (idempotent), a copy of image ``source`` if
+        given; return its path."""
 
     @abstractmethod
     def resize_volume(self, path, size_bytes):

@@ -29,13 +29,15 @@ class FilesystemPoolDriver(StorageDriver):
     def __init__(self, path):
         self.path = path
 
-    def create_volume(self, name, size_bytes):
+    def create_volume(self, name, size_bytes, source=None):
         final = os.path.join(self.path, f"{name}.img")
         if os.path.exists(final):
             return final
         with _atomic_file(final) as temp:
-            with open(temp, "wb") as f:
-                f.truncate(size_bytes)
+            if source:
+                _sparse_copy(source, temp)
+            with open(temp, "r+b" if source else "wb") as f:
+                f.truncate(max(size_bytes, os.path.getsize(source)) if source else size_bytes)
         return final
 
     def resize_volume(self, path, size_bytes):
