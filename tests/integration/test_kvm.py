@@ -2,6 +2,7 @@
 hardware virtualisation) registered as a KVM host; a tiny guest (Debian's kernel and a
 busybox initramfs, built by tests/kvm/setup.sh) is deployed, boots, is stopped gracefully
 (ACPI), started again and destroyed, all through the API and the same libvirt driver."""
+import re
 import subprocess
 import sys
 import time
@@ -24,6 +25,15 @@ def guest_image():
     return kernel, initrd
 
 
+def remove_leftover_guests():
+    """This libvirtd is the tests' own (tests/kvm/setup.sh); a guest left by an earlier, failed run
+    would clash by name with the fresh platform's first VM."""
+    for name in domains():
+        if re.fullmatch(r"i-\d+-\d+-VM", name):
+            subprocess.run(["virsh", "-c", "qemu:///system", "destroy", name], capture_output=True)
+            subprocess.run(["virsh", "-c", "qemu:///system", "undefine", name], capture_output=True, check=True)
+
+
 def domains():
     out = subprocess.run(["virsh", "-c", "qemu:///system", "list", "--all", "--name"], capture_output=True, text=True, check=True)
     return {line.strip() for line in out.stdout.splitlines() if line.strip()}
@@ -42,6 +52,7 @@ def test_a_real_guest_on_qemu(stack, cs, guest_image, tmp_path):
     if stack.kind != "production":
         pytest.skip("one real hypervisor on this machine: exercised once, on the production stack")
     kernel, initrd = guest_image
+    remove_leftover_guests()
     stack.deploy_datacenter({
         "zones": [{"name": "KVM-Zone", "pods": [{"name": "kvm-pod", "clusters": [{
             "name": "kvm-cluster", "hypervisor": "KVM", "hosts": [],
@@ -74,6 +85,14 @@ def test_a_real_guest_on_qemu(stack, cs, guest_image, tmp_path):
         assert vm["instancename"] not in domains()
         assert cs.startVirtualMachine(id=vm["id"])["virtualmachine"]["state"] == "Running"
         wait_for_console(console)  # booted again (the console file starts anew with the domain)
+
+        # powered off behind the platform's back: the agent hears of it and the VM is Stopped
+        subprocess.run(["virsh", "-c", "qemu:///system", "destroy", vm["instancename"]], check=True, capture_output=True)
+        deadline = time.monotonic() + 15
+        while cs.listVirtualMachines(id=vm["id"])["virtualmachine"][0]["state"] != "Stopped" and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert cs.listVirtualMachines(id=vm["id"])["virtualmachine"][0]["state"] == "Stopped"
+        assert any(vm["id"] in e["description"] for e in cs.listEvents(type="VM.SYNC")["event"])
 
         cs.destroyVirtualMachine(id=vm["id"], expunge=True)
         assert vm["instancename"] not in domains()

@@ -63,4 +63,9 @@ def worker_argv(simulators=False, hosts=(), concurrency=8):
 
 
 def run(simulators=False, hosts=(), concurrency=8):
+    from . import manager
+    from .drivers import libvirt_driver
+
+    # Lifecycle events tell at once when a guest stops; the periodic sync is the fallback.
+    libvirt_driver.enable_events(manager.guest_stopped)
     app.worker_main(worker_argv(simulators, hosts, concurrency))

@@ -50,3 +50,7 @@ def connect_host(host_id):
 
 def sync_host(host_id):
     send("compute", "sync_host", host_id, queue=host_queue(host_id))
+
+
+def forget_guest(host_id, name):
+    send("compute", "forget_guest", host_id, name, queue=host_queue(host_id))

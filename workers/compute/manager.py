@@ -96,33 +96,63 @@ def sync_host(host):
     """Compare what the host runs with what the data service says it runs.
 
     A VM the data service has Running on this host but the hypervisor does not run was
-    stopped behind our back: it is marked Stopped (its capacity given back) and a warning
-    event says so, as CloudStack's power-state sync does. Guests the hypervisor runs that
+    stopped behind our back: see :func:`power_off_reported`. Guests the hypervisor runs that
     no VM claims are reported. Returns (vm uuids marked stopped, unknown guest names).
     """
     from apps.compute.models import VirtualMachine
-    from apps.compute.states import VmState, transition
-    from apps.events.services import record
-    from apps.fabric import placement
+    from apps.compute.states import VmState
 
     # The data service is read before the hypervisor: a VM that starts in between is not
     # expected yet, so it cannot be taken for missing.
     expected = list(
         VirtualMachine.objects.filter(host=host, state=VmState.RUNNING, removed__isnull=True).select_related("account", "user")
     )
-    running = set(driver_for(host).host_stats()["running"])
+    driver = driver_for(host)
+    running = set(driver.host_stats()["running"])
     stopped = []
     for vm in expected:
-        if vm.instance_name in running:
-            continue
-        try:  # guarded on state and host: a VM that was stopped or moved meanwhile is left alone
-            transition(vm, VmState.STOPPED, expected=[VmState.RUNNING], where={"host": host}, last_host=host)
-        except InvalidState:
-            continue
-        placement.release_for_vm(vm)
-        VirtualMachine.objects.filter(pk=vm.pk).update(host=None)
-        record("VM.SYNC", f"VM {vm.uuid} ({vm.instance_name}) was not running on host {host.name}; it is marked Stopped",
-               account=vm.account, user=vm.user, level="WARN", resource_type="VirtualMachine", resource_uuid=vm.uuid)
-        stopped.append(str(vm.uuid))
+        if vm.instance_name not in running and power_off_reported(host, vm):
+            driver.forget_if_off(vm.instance_name)
+            stopped.append(str(vm.uuid))
     known = set(VirtualMachine.objects.filter(host=host, removed__isnull=True).values_list("instance_name", flat=True))
     return stopped, sorted(running - known)
+
+
+def power_off_reported(host, vm, how="it was not running on the host"):
+    """The hypervisor says ``vm``'s guest is off although we did not stop it: mark the VM
+    Stopped (its capacity given back) with a warning event, as CloudStack's power-state sync
+    does. Guarded on state and host, so a VM that an operation is stopping or moving (its
+    state is then Stopping, Migrating ...) is left alone. True if the VM was marked."""
+    from apps.compute.models import VirtualMachine
+    from apps.compute.states import VmState, transition
+    from apps.events.services import record
+    from apps.fabric import placement
+
+    try:
+        transition(vm, VmState.STOPPED, expected=[VmState.RUNNING], where={"host": host}, last_host=host)
+    except InvalidState:
+        return False
+    placement.release_for_vm(vm)
+    VirtualMachine.objects.filter(pk=vm.pk).update(host=None)
+    record("VM.SYNC", f"VM {vm.uuid} ({vm.instance_name}) is off on host {host.name} ({how}); it is marked Stopped",
+           account=vm.account, user=vm.user, level="WARN", resource_type="VirtualMachine", resource_uuid=vm.uuid)
+    return True
+
+
+def guest_stopped(uri, name):
+    """A lifecycle event: guest ``name`` on the hypervisor at ``uri`` stopped."""
+    from django.db import close_old_connections
+
+    from apps.compute.models import VirtualMachine
+
+    close_old_connections()
+    vm = VirtualMachine.objects.filter(instance_name=name, host__url=uri, removed__isnull=True).select_related(
+        "host", "account", "user").first()
+    if vm is not None and power_off_reported(vm.host, vm, how="libvirt reported it stopped"):
+        from .api import forget_guest
+
+        forget_guest(vm.last_host_id, name)  # on a worker thread, not libvirt's event thread
+
+
+def forget_guest(host, name):
+    driver_for(host).forget_if_off(name)

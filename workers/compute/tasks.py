@@ -64,6 +64,11 @@ def sync_host(host_id):
     return {"stopped": stopped, "unknown": unknown}
 
 
+@shared_task(name="workers.compute.tasks.forget_guest")
+def forget_guest(host_id, name):
+    manager.forget_guest(Host.objects.get(pk=host_id), name)
+
+
 @shared_task(name="workers.compute.tasks.connect_host")
 def connect_host(host_id):
     host = Host.objects.get(pk=host_id)

@@ -66,6 +66,10 @@ class HypervisorDriver(ABC):
         """Unplug that disk again; a disk not there is not an error."""
 
     @abstractmethod
+    def forget_if_off(self, name):
+        """Drop the definition of a guest that is not running (a guest running again is kept)."""
+
+    @abstractmethod
     def state(self, name):
         """``running``, ``paused``, ``shutoff`` or ``missing``."""
 

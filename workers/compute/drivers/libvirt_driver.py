@@ -6,6 +6,7 @@ memory. A test-driver connection holds its host's whole state, so a process keep
 one connection per URI for its lifetime (:func:`connection`), opened lazily in the process
 that uses it, never before a fork.
 """
+import logging
 import threading
 import time
 from xml.sax.saxutils import escape, quoteattr
@@ -20,6 +21,31 @@ libvirt.registerErrorHandler(lambda _ctx, _err: None, None)  # errors come back 
 
 _connections = {}
 _lock = threading.Lock()
+_on_stopped = None  # set by enable_events(): called as (uri, domain name) when a guest stops
+
+
+def enable_events(on_stopped):
+    """Receive guests' lifecycle events from now on (call before any connection is opened,
+    as libvirt requires): ``on_stopped(uri, name)`` runs, on libvirt's event thread, for
+    every guest that stops, whoever stopped it."""
+    global _on_stopped
+    if _on_stopped is None:
+        libvirt.virEventRegisterDefaultImpl()
+        threading.Thread(target=_run_event_loop, daemon=True, name="libvirt-events").start()
+    _on_stopped = on_stopped
+
+
+def _run_event_loop():
+    while True:
+        libvirt.virEventRunDefaultImpl()
+
+
+def _lifecycle(conn, dom, event, detail, uri):
+    if event == libvirt.VIR_DOMAIN_EVENT_STOPPED and _on_stopped is not None:
+        try:
+            _on_stopped(uri, dom.name())
+        except Exception:  # noqa: BLE001 - an event handler must not kill libvirt's event loop
+            logging.getLogger(__name__).exception("handling the stop of %s on %s failed", dom.name(), uri)
 
 _STATES = {
     libvirt.VIR_DOMAIN_RUNNING: "running",
@@ -46,6 +72,8 @@ def connection(uri):
             conn = libvirt.open(uri)
         except libvirt.libvirtError as exc:
             raise ResourceUnavailable(f"Unable to connect to the hypervisor at {uri}: {exc.get_error_message()}") from exc
+        if _on_stopped is not None:
+            conn.domainEventRegisterAny(None, libvirt.VIR_DOMAIN_EVENT_ID_LIFECYCLE, _lifecycle, uri)
         _connections[uri] = conn
         return conn
 
@@ -211,6 +239,11 @@ class LibvirtDriver(HypervisorDriver):
             self.conn.defineXML(ElementTree.tostring(root, encoding="unicode"))
         except libvirt.libvirtError as exc:
             raise self._error(f"redefine {dom.name()}", exc) from exc
+
+    def forget_if_off(self, name):
+        dom = self._lookup(name)
+        if dom is not None and not dom.isActive():
+            self._undefine_quietly(dom)
 
     def state(self, name):
         dom = self._lookup(name)
