@@ -2,7 +2,7 @@
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 
-from apps.api.listing import PAGING, by_id, list_response
+from apps.api.listing import PAGING, by_id, filtered, list_response
 from apps.api.registry import Param, command
 from apps.core.errors import ParamError
 from apps.fabric.models import Cluster, HypervisorType, Zone
@@ -20,13 +20,7 @@ from .responses import (
 
 
 def _named(queryset, call):
-    if "id" in call.params:
-        queryset = queryset.filter(uuid=call.get("id"))
-    if "name" in call.params:
-        queryset = queryset.filter(name=call.get("name"))
-    if "keyword" in call.params:
-        queryset = queryset.filter(name__icontains=call.get("keyword"))
-    return queryset
+    return filtered(queryset, call, {"id": "uuid", "name": "name", "keyword": "name__icontains"})
 
 
 @command(
@@ -102,13 +96,8 @@ def list_templates(call):
          description="Lists all supported OS types for this cloud.",
          cmd_class="org.apache.cloudstack.api.command.user.guest.ListGuestOsCmd", response=("ostype",))
 def list_os_types(call):
-    os_types = OsType.objects.order_by("id")
-    if "id" in call.params:
-        os_types = os_types.filter(uuid=call.get("id"))
-    if "description" in call.params:
-        os_types = os_types.filter(description=call.get("description"))
-    if "keyword" in call.params:
-        os_types = os_types.filter(description__icontains=call.get("keyword"))
+    os_types = filtered(OsType.objects.order_by("id"), call,
+                        {"id": "uuid", "description": "description", "keyword": "description__icontains"})
     return list_response(call, os_types, "ostype", os_type_response)
 
 

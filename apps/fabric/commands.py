@@ -34,14 +34,8 @@ def list_zones(call):
     zones = Zone.objects.order_by("id")
     if not call.caller.is_root_admin:
         zones = zones.filter(allocation_state="Enabled")
-    if "id" in call.params:
-        zones = zones.filter(uuid=call.get("id"))
-    if "name" in call.params:
-        zones = zones.filter(name=call.get("name"))
-    if "networktype" in call.params:
-        zones = zones.filter(network_type__iexact=call.get("networktype"))
-    if "keyword" in call.params:
-        zones = zones.filter(name__icontains=call.get("keyword"))
+    zones = filtered(zones, call, {"id": "uuid", "name": "name", "networktype": "network_type__iexact",
+                                   "keyword": "name__icontains"})
     return list_response(call, zones, "zone", zone_response)
 
 

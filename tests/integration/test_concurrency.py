@@ -22,20 +22,25 @@ def zone_with_room_for(stack, name, cidr, vms_per_host, hosts=3):
     }]})
 
 
-def test_concurrent_deploys_never_overcommit(stack):
-    zone_with_room_for(stack, "tight", "10.77.0.0/24", vms_per_host=10)
+def deploy_at_once(stack, zone_name, count, prefix, threads):
+    """Send ``count`` deploys of Small VMs into ``zone_name`` from ``threads`` clients; their jobids."""
     api = stack.client(fetch_result=False, timeout=60)
-    zone = api.listZones(name="Tight-Zone")["zone"][0]
+    zone = api.listZones(name=zone_name)["zone"][0]
     offering = api.listServiceOfferings(name="Small Instance")["serviceoffering"][0]
     template = api.listTemplates(templatefilter="executable")["template"][0]
 
     def deploy(i):
         return stack.client(fetch_result=False, timeout=60).deployVirtualMachine(
-            name=f"rush-{i}", zoneid=zone["id"], serviceofferingid=offering["id"], templateid=template["id"]
+            name=f"{prefix}-{i}", zoneid=zone["id"], serviceofferingid=offering["id"], templateid=template["id"]
         )["jobid"]
 
-    with ThreadPoolExecutor(max_workers=50) as pool:
-        jobids = list(pool.map(deploy, range(50)))
+    with ThreadPoolExecutor(max_workers=threads) as pool:
+        return api, zone, list(pool.map(deploy, range(count)))
+
+
+def test_concurrent_deploys_never_overcommit(stack):
+    zone_with_room_for(stack, "tight", "10.77.0.0/24", vms_per_host=10)
+    api, zone, jobids = deploy_at_once(stack, "Tight-Zone", 50, "rush", threads=50)
 
     deadline = time.monotonic() + 240
     results = {}
@@ -79,18 +84,7 @@ def test_200_deploys_across_4_orchestration_processes(stack):
     for copy in (2, 3, 4):
         stack.wait_ready(f"orchestration{copy}")
     zone_with_room_for(stack, "crowd", "10.88.0.0/22", vms_per_host=50)
-    api = stack.client(fetch_result=False, timeout=60)
-    zone = api.listZones(name="Crowd-Zone")["zone"][0]
-    offering = api.listServiceOfferings(name="Small Instance")["serviceoffering"][0]
-    template = api.listTemplates(templatefilter="executable")["template"][0]
-
-    def deploy(i):
-        return stack.client(fetch_result=False, timeout=60).deployVirtualMachine(
-            name=f"crowd-{i}", zoneid=zone["id"], serviceofferingid=offering["id"], templateid=template["id"]
-        )["jobid"]
-
-    with ThreadPoolExecutor(max_workers=16) as pool:
-        jobids = list(pool.map(deploy, range(200)))
+    api, zone, jobids = deploy_at_once(stack, "Crowd-Zone", 200, "crowd", threads=16)
     results = wait_for_jobs(api, jobids, 300)
     ok = [j for j in results.values() if j["jobstatus"] == 1]
     assert (len(ok), len(results) - len(ok)) == (150, 50)
