@@ -1,5 +1,6 @@
 """Celery processes register themselves: workers (named <component>@<host>) and beat."""
 import re
+import socket
 import threading
 
 from celery import signals
@@ -42,4 +43,4 @@ def worker_shutdown(sender=None, **kwargs):
 
 @signals.beat_init.connect
 def beat_init(sender=None, **kwargs):
-    _start("beat", f"beat@{services.socket.gethostname()}", [])
+    _start("beat", f"beat@{socket.gethostname()}", [])
