@@ -14,7 +14,7 @@ def domain_response(domain):
             "path": domain.path,
             "parentdomainid": parent.uuid_str if parent else None,
             "parentdomainname": parent.name if parent else None,
-            "haschild": domain.children.exists(),
+            "haschild": domain.has_child if hasattr(domain, "has_child") else domain.children.exists(),
             "created": cs_date(domain.created),
         }
     )

@@ -45,9 +45,16 @@ def user_by_api_key(api_key):
 
 
 def domains_visible_to(caller):
+    from django.db.models import Exists, OuterRef
+
     from .models import Domain
 
-    queryset = Domain.objects.select_related("parent").order_by("id")
+    # has_child is read by every domain in a list: one subquery, not one query a domain
+    queryset = (
+        Domain.objects.select_related("parent")
+        .annotate(has_child=Exists(Domain.objects.filter(parent=OuterRef("pk"))))
+        .order_by("id")
+    )
     if caller.is_root_admin:
         return queryset
     own = caller.account.domain.path

@@ -43,7 +43,7 @@ def test_parallel_stage_is_a_chord_whose_callback_carries_the_rollback():
         ("workers.network.tasks.allocate_nic", "network"),
         ("workers.storage.tasks.create_root_volume", "storage"),
         ("workers.compute.tasks.start_domain", "compute"),
-        ("workers.monitor.tasks.capacity_report", "monitor"),
+        ("workers.monitor.tasks.sync_hosts", "monitor"),
     ],
 )
 def test_tasks_route_to_their_components_queue(task, queue):

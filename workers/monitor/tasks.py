@@ -6,24 +6,6 @@ from workers.compute import api as compute
 from workers.rpc import ping_task
 
 
-@shared_task(name="workers.monitor.tasks.capacity_report")
-def capacity_report():
-    """Allocated and total CPU (MHz) and memory (MB) of every host, as the data service has it."""
-    return [
-        {
-            "host": str(h.uuid),
-            "name": h.name,
-            "state": h.state,
-            "cpu_allocated_mhz": h.cpu_allocated_mhz,
-            "cpu_total_mhz": h.cpu_total_mhz,
-            "memory_allocated_mb": h.memory_allocated_mb,
-            "memory_total_mb": h.memory_mb,
-        }
-        for h in Host.objects.order_by("id")
-    ]
-
-
-
 @shared_task(name="workers.monitor.tasks.sync_hosts")
 def sync_hosts():
     """Ask the compute agent of every Up host to reconcile its VMs (run by the beat schedule)."""

@@ -20,5 +20,5 @@ def seed(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("network", "0002_rules")]
+    dependencies = [("network", "0001_initial")]
     operations = [migrations.RunPython(seed, migrations.RunPython.noop)]
