@@ -49,5 +49,8 @@ app.conf.update(
 # The Fabric Monitoring scheduler (`beat` in the Procfile): periodic work of the platform.
 app.conf.beat_schedule = {
     "sync-hosts": {"task": "workers.monitor.tasks.sync_hosts", "schedule": float(os.environ.get("JAVELIN_SYNC_INTERVAL", "60"))},
+    # host liveness: Up -> Alert -> (investigation) -> Down, at the pace of the heartbeats
+    "check-hosts": {"task": "workers.monitor.tasks.check_hosts", "schedule": float(os.environ.get("JAVELIN_HOST_HEARTBEAT", "10")),
+                    "options": {"expires": float(os.environ.get("JAVELIN_HOST_HEARTBEAT", "10"))}},
 }
 app.autodiscover_tasks(lambda: [f"workers.{name}" for name in COMPONENT_QUEUES])

@@ -165,6 +165,9 @@ CELERY_TASK_QUEUE_TYPE = os.environ.get("CELERY_TASK_QUEUE_TYPE", "classic")
 JAVELIN_VERSION = "0.1.0"
 # Service discovery: every component process beats this often; two missed beats and it is gone.
 COMPONENT_HEARTBEAT_S = env_float("JAVELIN_HEARTBEAT", 10.0)
+# Compute agents send a heartbeat per host this often. A host two beats late is Alert and a
+# peer in its cluster investigates; it is Down only when the peer cannot reach it either.
+HOST_HEARTBEAT_S = env_float("JAVELIN_HOST_HEARTBEAT", 10.0)
 # Over-provisioning factors applied to host capacity at placement time (CloudStack's
 # cpu.overprovisioning.factor / mem.overprovisioning.factor).
 CPU_OVERPROVISIONING = env_float("JAVELIN_CPU_OVERPROVISIONING", 1.0)

@@ -9,10 +9,10 @@ def signature(component, task, *args):
     return app.signature(f"workers.{component}.tasks.{task}", args=args, immutable=True)
 
 
-def send(component, task, *args, queue=None):
+def send(component, task, *args, queue=None, **options):
     """Send ``workers.<component>.tasks.<task>(*args)`` now (to ``queue`` rather than the
-    component's queue if given)."""
-    return app.send_task(f"workers.{component}.tasks.{task}", args=args, queue=queue)
+    component's queue if given; ``options`` as Celery's ``send_task`` takes them)."""
+    return app.send_task(f"workers.{component}.tasks.{task}", args=args, queue=queue, **options)
 
 
 def ping_task(component):

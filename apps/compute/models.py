@@ -42,6 +42,7 @@ class VirtualMachine(CloudObject):
     group = models.CharField(max_length=255, blank=True)
     affinity_groups = models.ManyToManyField(AffinityGroup, blank=True, related_name="vms")
     removed = models.DateTimeField(null=True, blank=True)
+    last_seen = models.DateTimeField(null=True, blank=True, help_text="last heartbeat of its host that saw it running")
 
     class Meta:
         indexes = [models.Index(fields=["account", "state"]), models.Index(fields=["host", "state"])]

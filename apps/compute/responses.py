@@ -37,6 +37,7 @@ def vm_response(vm, admin=False, tags=None):
             "userid": vm.user.uuid_str,
             "username": vm.user.username,
             "created": cs_date(vm.created),
+            "lastseen": cs_date(vm.last_seen),  # the last heartbeat of its host that saw it running
             "haenable": offering.offer_ha,
             "passwordenabled": template.password_enabled,
             "isdynamicallyscalable": False,

@@ -29,3 +29,18 @@ def affinity_groups_visible_to(caller):
     from .models import AffinityGroup
 
     return restrict(AffinityGroup.objects.select_related("account__domain").prefetch_related("vms").order_by("id"), caller)
+
+
+# States in which a VM's guest belongs on its host (a Migrating VM's may be on either end).
+ON_ITS_HOST = (VmState.RUNNING, VmState.STARTING, VmState.STOPPING)
+
+
+def stale_guests(host, names):
+    """Of the guests ``names`` running on ``host``, those whose VM the platform has stopped,
+    destroyed or placed on another host: copies that must not run. Guests no VM claims are
+    not ours to touch and are not returned."""
+    vms = VirtualMachine.objects.filter(instance_name__in=list(names)).values_list("instance_name", "host_id", "state", "removed")
+    return sorted(
+        name for name, host_id, state, removed in vms
+        if state != VmState.MIGRATING and not (removed is None and host_id == host.pk and state in ON_ITS_HOST)
+    )

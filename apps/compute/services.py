@@ -10,7 +10,7 @@ from apps.network.services import default_network_for
 from workers.orchestration import api as orchestration
 
 from .models import VirtualMachine
-from .states import VmState
+from .states import VmState, announce
 
 HOSTNAME = re.compile(r"^[A-Za-z][A-Za-z0-9-]{0,61}[A-Za-z0-9]$|^[A-Za-z]$")
 
@@ -69,7 +69,9 @@ def _submit(job, vm, **params):
 
     def failed():
         if job.command == "deployVirtualMachine":
+            previous = vm.state
             VirtualMachine.objects.filter(pk=vm.pk).update(state=VmState.ERROR)
+            announce(vm, previous, VmState.ERROR)
 
     jobs.submit(job, orchestration.begin, vm.pk, job.command, on_failure=failed)
     return job
@@ -131,3 +133,24 @@ def create_affinity_group(account, name, type="host anti-affinity", description=
             return AffinityGroup.objects.create(account=account, name=name, type=type, description=description)
     except IntegrityError:
         raise ParamError(f"Unable to create affinity group, a group with name {name} already exists.") from None
+
+
+def power_off_reported(host, vm, how="it was not running on the host"):
+    """The hypervisor says ``vm``'s guest is off although we did not stop it: mark the VM
+    Stopped (its capacity given back) with a warning event, as CloudStack's power-state sync
+    does. Guarded on state and host, so a VM that an operation is stopping or moving (its
+    state is then Stopping, Migrating ...) is left alone. True if the VM was marked."""
+    from apps.events.services import record
+    from apps.fabric import placement
+
+    from .states import transition
+
+    try:
+        transition(vm, VmState.STOPPED, expected=[VmState.RUNNING], where={"host": host}, last_host=host)
+    except InvalidState:
+        return False
+    placement.release_for_vm(vm)
+    VirtualMachine.objects.filter(pk=vm.pk).update(host=None)
+    record("VM.SYNC", f"VM {vm.uuid} ({vm.instance_name}) is off on host {host.name} ({how}); it is marked Stopped",
+           account=vm.account, user=vm.user, level="WARN", resource_type="VirtualMachine", resource_uuid=vm.uuid)
+    return True

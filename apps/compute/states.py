@@ -53,6 +53,7 @@ def transition(vm, target, expected=None, where=None, **fields):
     from .models import VirtualMachine
 
     allowed = set(expected) if expected is not None else sources_of(target)
+    previous = next(iter(allowed)) if len(allowed) == 1 else vm.state
     illegal = {s for s in allowed if not can_transition(s, target)}
     if illegal:
         raise ValueError(f"{sorted(illegal)} -> {target} is not a transition of the VM state machine")
@@ -62,7 +63,32 @@ def transition(vm, target, expected=None, where=None, **fields):
     vm.refresh_from_db()
     if not updated:
         raise InvalidState(f"VM {vm.uuid} is in state {vm.state}; it cannot move to {target}")
-    from apps.core import bus
-
-    bus.publish(f"vm.state.{target.lower()}", {"id": str(vm.uuid), "state": target, "account": str(vm.account.uuid)})
+    announce(vm, previous, target)
     return vm
+
+
+# The CloudStack event type of a state change: by the state entered, or for a settled state
+# by the one it was entered from (Running after Starting is the end of VM.START, Running
+# after Migrating the end of VM.MIGRATE).
+_TYPE_BY_TARGET = {S.STARTING: "VM.START", S.STOPPING: "VM.STOP", S.MIGRATING: "VM.MIGRATE",
+                   S.DESTROYED: "VM.DESTROY", S.EXPUNGING: "VM.EXPUNGE"}
+_TYPE_BY_SOURCE = {S.STARTING: "VM.START", S.STOPPING: "VM.STOP", S.MIGRATING: "VM.MIGRATE", S.RUNNING: "VM.STOP",
+                   S.DESTROYED: "VM.RECOVER", S.STOPPED: "VM.START", S.EXPUNGING: "VM.EXPUNGE", S.ERROR: "VM.STOP"}
+IN_PROGRESS = {S.STARTING, S.STOPPING, S.MIGRATING, S.EXPUNGING}
+
+
+def event_type(previous, target):
+    return _TYPE_BY_TARGET.get(target) or _TYPE_BY_SOURCE.get(previous, "VM.STATE")
+
+
+def announce(vm, previous, target):
+    """Persist and publish the state change of ``vm`` (one event per change)."""
+    from apps.events.models import EventLevel
+    from apps.events.services import state_changed
+
+    state_changed(
+        "vm", vm.uuid, target, previous=previous, event_type=event_type(previous, target),
+        description=f"VM {vm.instance_name or vm.name} ({vm.uuid}) is {target} (was {previous})",
+        account=vm.account, user_id=vm.user_id, extra={"hostid": vm.host_id}, level=EventLevel.ERROR if target == S.ERROR else EventLevel.INFO,
+        in_progress=target in IN_PROGRESS,
+    )

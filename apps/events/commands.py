@@ -1,10 +1,10 @@
 """Query-API commands for events."""
 from apps.accounts.selectors import restrict
 from apps.api.listing import PAGING, filtered, list_response, own_unless_listall
-from apps.api.registry import Param, command
+from apps.api.registry import ROOT_ADMIN, Param, command
 from apps.core.formats import compact, cs_date
 
-from .models import Event
+from .models import Alert, AlertType, Event
 
 
 def event_response(event):
@@ -43,3 +43,31 @@ def list_events(call):
     if "keyword" in call.params:
         events = events.filter(description__icontains=call.get("keyword"))
     return list_response(call, events, "event", event_response)
+
+
+def alert_response(alert):
+    return compact(
+        {
+            "id": alert.uuid_str,
+            "type": alert.type,
+            "name": f"ALERT.{AlertType(alert.type).name}",
+            "description": alert.subject,
+            "sent": cs_date(alert.created),
+            "zoneid": alert.zone.uuid_str if alert.zone_id else None,
+            "hostid": alert.host.uuid_str if alert.host_id else None,
+        }
+    )
+
+
+@command("listAlerts", params=(Param("id", "uuid"), Param("type", "integer"), Param("name"), *PAGING), access=ROOT_ADMIN,
+         description="Lists all alerts.", cmd_class="org.apache.cloudstack.api.command.admin.resource.ListAlertsCmd",
+         response=("alert",))
+def list_alerts(call):
+    alerts = Alert.objects.filter(archived=False).select_related("zone", "host").order_by("-id")
+    alerts = filtered(alerts, call, {"id": "uuid", "type": "type"})
+    if "name" in call.params:
+        wanted = call.get("name").upper().removeprefix("ALERT.")
+        alerts = alerts.filter(type__in=[t.value for t in AlertType if t.name == wanted])
+    if "keyword" in call.params:
+        alerts = alerts.filter(subject__icontains=call.get("keyword"))
+    return list_response(call, alerts, "alert", alert_response)

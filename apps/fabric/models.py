@@ -84,7 +84,10 @@ class Host(CloudObject):
     cpu_allocated_mhz = models.BigIntegerField(default=0)
     memory_allocated_mb = models.BigIntegerField(default=0)
     host_tags = models.CharField(max_length=255, blank=True)
-    last_pinged = models.DateTimeField(null=True, blank=True)
+    last_pinged = models.DateTimeField(null=True, blank=True, help_text="when its agent's last heartbeat arrived")
+    # What the last heartbeat said: free CPU/memory as the hypervisor sees them, running guests.
+    stats = models.JSONField(default=dict, blank=True)
+    investigated = models.DateTimeField(null=True, blank=True, help_text="when a peer was last asked to check it")
 
     class Meta:
         constraints = [

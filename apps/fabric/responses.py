@@ -23,6 +23,11 @@ def _percent(used, total):
     return f"{(100.0 * used / total) if total else 0:.2f}%"
 
 
+def _used_memory(host):
+    free = (host.stats or {}).get("free_memory_mb")
+    return None if free is None else max(host.memory_mb - free, 0) * 1024 * 1024
+
+
 def host_response(host):
     memory_total = host.memory_mb * 1024 * 1024
     return compact(
@@ -49,6 +54,9 @@ def host_response(host):
             "hosttags": host.host_tags or None,
             "created": cs_date(host.created),
             "lastpinged": cs_date(host.last_pinged),
+            # what the last heartbeat reported (memory in bytes, as memorytotal)
+            "memoryused": _used_memory(host),
+            "runningvms": (host.stats or {}).get("running"),
         }
     )
 

@@ -108,22 +108,49 @@ def add_host_by_url(cluster, url, host_tags=""):
     else:
         cpus = speed = memory = 0
     host = add_host(cluster, name, cpus, speed, memory, url=url, host_tags=host_tags)
-    Host.objects.filter(pk=host.pk).update(state=HostState.CONNECTING)
-    host.refresh_from_db()
+    set_host_state(host, HostState.CONNECTING, why="it was added; waiting for its compute agent")
     return host
+
+
+# Host states as CloudStack has them; the event type of entering each.
+HOST_EVENT_TYPES = {HostState.UP: "HOST.UP", HostState.ALERT: "HOST.ALERT", HostState.DOWN: "HOST.DOWN",
+                    HostState.CONNECTING: "HOST.RECONNECT", HostState.DISCONNECTED: "HOST.DISCONNECT"}
+
+
+def set_host_state(host, state, expected=None, why="", **fields):
+    """Move ``host`` to ``state`` if it is in one of ``expected`` (any state by default),
+    saving ``fields`` in the same UPDATE. A change of state is persisted and published as an
+    event; True if the host was moved (or already there)."""
+    from apps.events.models import EventLevel
+    from apps.events.services import state_changed
+
+    rows = Host.objects.filter(pk=host.pk)
+    if expected is not None:
+        rows = rows.filter(state__in=list(expected))
+    previous = rows.values_list("state", flat=True).first()
+    if previous is None or not rows.filter(state=previous).update(state=state, **fields):
+        host.refresh_from_db()
+        return False
+    host.refresh_from_db()
+    if previous != state:
+        state_changed("host", host.uuid, state, previous=previous, event_type=HOST_EVENT_TYPES[state],
+                      description=f"Host {host.name} is {state} (was {previous})" + (f": {why}" if why else ""),
+                      level=EventLevel.INFO if state == HostState.UP else EventLevel.WARN,
+                      extra={"zoneid": host.zone.uuid_str, "clusterid": host.cluster.uuid_str})
+    return True
 
 
 def host_connected(host, cpus, mhz, memory_mb):
     """The compute agent reached the hypervisor: its capacity as the hypervisor reports it."""
     from django.utils import timezone
 
-    Host.objects.filter(pk=host.pk).update(
-        state=HostState.UP, cpu_number=cpus, cpu_speed=mhz, memory_mb=memory_mb, last_pinged=timezone.now()
-    )
+    set_host_state(host, HostState.UP, why="its compute agent connected", cpu_number=cpus, cpu_speed=mhz,
+                   memory_mb=memory_mb, last_pinged=timezone.now(), investigated=None)
 
 
 def host_unreachable(host):
-    Host.objects.filter(pk=host.pk).update(state=HostState.ALERT)
+    set_host_state(host, HostState.ALERT, expected=[HostState.UP, HostState.CONNECTING],
+                   why="its compute agent could not open the hypervisor")
 
 
 def capacity(zones, pod=None, cluster=None):

@@ -7,7 +7,7 @@ from django.db.models import Count, OuterRef, Subquery
 from django.utils import timezone
 
 from apps.core.errors import CloudError
-from apps.events.services import record_job
+from apps.events.services import job_changed
 
 from .models import AsyncJob, JobStatus, JobStep, StepState
 
@@ -15,7 +15,7 @@ log = logging.getLogger(__name__)
 
 
 def create_job(command, cmd_class, user, params, event_type="", event_description="", instance_type="", instance_uuid=None):
-    return AsyncJob.objects.create(
+    job = AsyncJob.objects.create(
         command=command,
         cmd_class=cmd_class,
         account=user.account,
@@ -26,6 +26,16 @@ def create_job(command, cmd_class, user, params, event_type="", event_descriptio
         instance_type=instance_type,
         instance_uuid=instance_uuid,
     )
+    transaction.on_commit(lambda: _announce_pending(job.pk))
+    return job
+
+
+def _announce_pending(job_id):
+    """The job's Scheduled event, once it exists for others (after the commit), with the
+    object it acts on by then."""
+    job = AsyncJob.objects.select_related("account", "user").filter(pk=job_id).first()
+    if job is not None:
+        job_changed(job, status=JobStatus.PENDING)
 
 
 def attach(job, instance_type, instance, **params):
@@ -134,7 +144,7 @@ def _complete(job_id, **fields):
             result_type="object", completed=timezone.now(), **fields
         )
         if done:
-            record_job(AsyncJob.objects.select_related("account", "user").get(pk=job_id))
+            job_changed(AsyncJob.objects.select_related("account", "user").get(pk=job_id))
     return done
 
 

@@ -86,11 +86,13 @@ def create_network(zone, name, cidr=None, gateway=None, account=None, display_te
             continue
         try:
             with transaction.atomic():
-                return GuestNetwork.objects.create(
+                network = GuestNetwork.objects.create(
                     zone=zone, name=name, display_text=display_text or name, cidr=str(net),
                     gateway=gateway or str(next(net.hosts())), account=account, type=kind, network_offering=offering,
                     state="Implemented" if kind == NetworkType.SHARED else "Allocated",
                 )
+                _announce(network, network.state, None, "NETWORK.CREATE")
+                return network
         except IntegrityError:
             if cidr:
                 raise ParamError(f"The CIDR {cidr} overlaps a network of zone {zone.name}") from None
@@ -112,7 +114,16 @@ def delete_network(network):
     with transaction.atomic():
         for ip in PublicIpAddress.objects.filter(network=network):
             release_public_ip(ip)
-        GuestNetwork.objects.filter(pk=network.pk).update(removed=timezone.now(), state="Destroy")
+        if GuestNetwork.objects.filter(pk=network.pk, removed__isnull=True).update(removed=timezone.now(), state="Destroy"):
+            _announce(network, "Destroy", network.state, "NETWORK.DELETE")
+
+
+def _announce(network, state, previous, event_type):
+    from apps.events.services import state_changed
+
+    state_changed("network", network.uuid, state, previous=previous, event_type=event_type, account=network.account,
+                  description=f"Network {network.name} ({network.uuid}, {network.cidr}) is {state}"
+                  + (f" (was {previous})" if previous else ""))
 
 
 # --- public IPs ---------------------------------------------------------------------------

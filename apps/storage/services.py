@@ -14,6 +14,14 @@ GIB = 1024**3
 MAX_DATA_DISKS = 15  # device ids 1..15 (vdb..vdp)
 
 
+def _announce(volume, state, previous, event_type, in_progress=False):
+    from apps.events.services import state_changed
+
+    state_changed("volume", volume.uuid, state, previous=previous, event_type=event_type, account=volume.account,
+                  description=f"Volume {volume.name} ({volume.uuid}) is {state}" + (f" (was {previous})" if previous else ""),
+                  in_progress=in_progress)
+
+
 def pick_pool(zone, cluster, size_bytes):
     """Reserve ``size_bytes`` on the roomiest pool of the zone (of ``cluster`` or zone-wide)."""
     pools = StoragePool.objects.filter(zone=zone, state="Up")
@@ -40,10 +48,12 @@ def allocate_root_volume(vm, cluster=None):
     try:
         with transaction.atomic():
             pool = pick_pool(vm.zone, cluster, size)
-            return Volume.objects.create(
+            volume = Volume.objects.create(
                 name=f"ROOT-{vm.pk}", type=VolumeType.ROOT, vm=vm, account=vm.account, zone=vm.zone, pool=pool,
                 template=vm.template, size_bytes=size, state=VolumeState.CREATING, device_id=0,
             )
+            _announce(volume, VolumeState.CREATING, None, "VOLUME.CREATE", in_progress=True)
+            return volume
     except IntegrityError:
         return Volume.objects.get(vm=vm, type=VolumeType.ROOT, removed__isnull=True)
 
@@ -65,12 +75,16 @@ def allocate_data_volume(account, zone, disk_offering, size_gb=None, name=None):
     if not name:
         Volume.objects.filter(pk=volume.pk).update(name=f"DATA-{volume.pk}")
         volume.refresh_from_db()
+    _announce(volume, VolumeState.ALLOCATED, None, "VOLUME.CREATE")
     return volume
 
 
 def mark_ready(volume, path):
+    previous = volume.state
     Volume.objects.filter(pk=volume.pk).update(state=VolumeState.READY, path=path)
     volume.refresh_from_db()
+    if previous != VolumeState.READY:
+        _announce(volume, VolumeState.READY, previous, "VOLUME.CREATE")
     return volume
 
 
@@ -79,7 +93,8 @@ def mark_for_deletion(volume):
     component expunges it."""
     if volume.vm_id is not None:
         raise InvalidState(f"Please specify a volume that is not attached to any VM (volume {volume.uuid})")
-    Volume.objects.filter(pk=volume.pk).update(state=VolumeState.DESTROY)
+    if Volume.objects.filter(pk=volume.pk).exclude(state=VolumeState.DESTROY).update(state=VolumeState.DESTROY):
+        _announce(volume, VolumeState.DESTROY, volume.state, "VOLUME.DELETE", in_progress=True)
 
 
 def mark_expunged(volume):
@@ -89,6 +104,7 @@ def mark_expunged(volume):
             state=VolumeState.EXPUNGED, removed=timezone.now(), vm=None
         ):
             StoragePool.objects.filter(pk=volume.pool_id).update(allocated_bytes=F("allocated_bytes") - volume.size_bytes)
+            _announce(volume, VolumeState.EXPUNGED, volume.state, "VOLUME.DELETE")
 
 
 def volumes_of(vm):

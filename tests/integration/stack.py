@@ -68,6 +68,7 @@ class Stack:
             JAVELIN_SYNC_INTERVAL="3",  # reconcile often, so the tests run alongside it
             JAVELIN_FLOWER_PORT=str(self.flower_port),
             JAVELIN_HEARTBEAT="1",
+            JAVELIN_HOST_HEARTBEAT="2",  # hosts are Alert 4 s after their last beat
         )
         for key in ("DATABASE_URL", "CELERY_BROKER_URL", "CELERY_RESULT_BACKEND", "DJANGO_SETTINGS_MODULE"):
             env.pop(key, None)

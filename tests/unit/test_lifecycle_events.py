@@ -4,12 +4,12 @@ import threading
 
 import pytest
 
+from apps.compute import services as compute_services
 from apps.compute.states import VmState
 from apps.events.models import Event
 from apps.fabric import placement
 from apps.fabric.models import Host
 from tests.conftest import deploy_vm
-from workers.compute import manager
 from workers.compute.drivers import libvirt_driver
 from workers.compute.drivers.base import DomainSpec
 
@@ -44,7 +44,7 @@ def running_vm(cloud, admin):
 
 def test_power_off_report_marks_a_running_vm_stopped(running_vm):
     host = running_vm.host
-    assert manager.power_off_reported(host, running_vm, how="test") is True
+    assert compute_services.power_off_reported(host, running_vm, how="test") is True
     running_vm.refresh_from_db()
     assert (running_vm.state, running_vm.host_id, running_vm.last_host_id) == (VmState.STOPPED, None, host.pk)
     assert Host.objects.get(pk=host.pk).memory_allocated_mb == 0
@@ -53,13 +53,13 @@ def test_power_off_report_marks_a_running_vm_stopped(running_vm):
 
 def test_power_off_report_leaves_a_vm_being_stopped_alone(running_vm):
     type(running_vm).objects.filter(pk=running_vm.pk).update(state=VmState.STOPPING)  # our own stop is under way
-    assert manager.power_off_reported(running_vm.host, running_vm) is False
+    assert compute_services.power_off_reported(running_vm.host, running_vm) is False
     running_vm.refresh_from_db()
     assert running_vm.state == VmState.STOPPING and running_vm.host_id is not None
 
 
 def test_power_off_report_leaves_a_vm_that_moved_alone(running_vm):
     other = Host.objects.exclude(pk=running_vm.host_id).first()
-    assert manager.power_off_reported(other, running_vm) is False  # the report is about another host
+    assert compute_services.power_off_reported(other, running_vm) is False  # the report is about another host
 
 

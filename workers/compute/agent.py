@@ -6,7 +6,9 @@ of every host it serves (``compute.<host id>``), plus the shared ``compute`` que
   that opened it, so one process serves them all, on threads.
 * ``--host NAME``: one real host (KVM), so each hypervisor has an agent of its own.
 """
+import logging
 import socket
+import threading
 
 from celery import bootsteps
 
@@ -14,7 +16,9 @@ from cloudstack.celery import app
 
 from .api import host_queue
 
+log = logging.getLogger(__name__)
 REFRESH_S = 2.0
+SERVED = set()  # ids of the hosts this agent serves
 
 
 def _simulator_host_ids():
@@ -38,16 +42,69 @@ class ServeNewSimulators(bootsteps.StartStopStep):
 
     def start(self, consumer):
         self.served = _simulator_host_ids()
+        SERVED.update(self.served)
         self.tref = consumer.timer.call_repeatedly(REFRESH_S, self.refresh, (consumer,), priority=10)
 
     def refresh(self, consumer):
         for host_id in sorted(_simulator_host_ids() - self.served):
             consumer.add_task_queue(host_queue(host_id))
             self.served.add(host_id)
+            SERVED.add(host_id)
 
     def stop(self, consumer):
         if self.tref is not None:
             self.tref.cancel()
+
+
+def beat_once():
+    """One heartbeat for each host served: what its hypervisor reports, to Fabric Monitoring.
+    A hypervisor that does not answer gets no beat, which is how monitoring learns of it."""
+    from django.db import close_old_connections
+
+    from apps.core.errors import ResourceUnavailable
+    from apps.fabric.models import Host
+    from workers.monitor import api as monitor
+
+    from .drivers import driver_for
+
+    close_old_connections()
+    for host in Host.objects.filter(pk__in=sorted(SERVED)):
+        driver = driver_for(host)
+        try:
+            stats = driver.host_stats()
+            driver.persist()
+        except ResourceUnavailable:
+            log.warning("host %s: the hypervisor does not answer; no heartbeat", host.name, exc_info=True)
+            continue
+        monitor.heartbeat(host.pk, stats)
+
+
+class Heartbeat(bootsteps.StartStopStep):
+    """Send the served hosts' heartbeats every ``HOST_HEARTBEAT_S`` seconds, on a thread of
+    its own (a slow hypervisor must not hold up the consumer)."""
+
+    requires = {"celery.worker.consumer.tasks:Tasks"}
+
+    def __init__(self, parent, **kwargs):
+        super().__init__(parent, **kwargs)
+        self.stopping = threading.Event()
+
+    def start(self, consumer):
+        threading.Thread(target=self.run, daemon=True, name="host-heartbeat").start()
+
+    def run(self):
+        from django.conf import settings
+
+        while True:
+            try:
+                beat_once()
+            except Exception:  # noqa: BLE001 - a missed beat is the next beat's business
+                log.exception("heartbeat failed")
+            if self.stopping.wait(settings.HOST_HEARTBEAT_S):
+                return
+
+    def stop(self, consumer):
+        self.stopping.set()
 
 
 def worker_argv(simulators=False, hosts=(), concurrency=8):
@@ -57,7 +114,9 @@ def worker_argv(simulators=False, hosts=(), concurrency=8):
         app.steps["consumer"].add(ServeNewSimulators)
     else:
         queues = [host_queue(host.pk) for host in hosts]
+        SERVED.update(host.pk for host in hosts)
         name = f"compute-{'-'.join(h.name for h in hosts)}@{socket.gethostname()}"
+    app.steps["consumer"].add(Heartbeat)
     return ["worker", "-Q", ",".join(queues), "-n", name, "-P", "threads", "-c", str(concurrency),
             "--without-gossip", "--without-mingle", "-l", "info"]
 

@@ -54,3 +54,13 @@ def sync_host(host_id):
 
 def forget_guest(host_id, name):
     send("compute", "forget_guest", host_id, name, queue=host_queue(host_id))
+
+
+def investigate(peer_id, target_id):
+    """Ask the agent of ``peer_id`` whether host ``target_id`` is alive (Fabric Monitoring)."""
+    send("compute", "investigate_host", target_id, peer_id, queue=host_queue(peer_id))
+
+
+def fence(host_id, names):
+    """Destroy guests ``names`` on ``host_id`` if the platform still has them elsewhere."""
+    send("compute", "fence_guests", host_id, list(names), queue=host_queue(host_id))

@@ -3,6 +3,7 @@ from pathlib import Path
 
 from django.conf import settings
 
+from apps.compute import services as compute_services
 from apps.core.errors import InvalidState, ResourceUnavailable
 from apps.storage import services as storage
 from apps.storage.services import volumes_of
@@ -96,7 +97,7 @@ def sync_host(host):
     """Compare what the host runs with what the data service says it runs.
 
     A VM the data service has Running on this host but the hypervisor does not run was
-    stopped behind our back: see :func:`power_off_reported`. Guests the hypervisor runs that
+    stopped behind our back: see :func:`apps.compute.services.power_off_reported`. Guests the hypervisor runs that
     no VM claims are reported. Returns (vm uuids marked stopped, unknown guest names).
     """
     from apps.compute.models import VirtualMachine
@@ -111,32 +112,11 @@ def sync_host(host):
     running = set(driver.host_stats()["running"])
     stopped = []
     for vm in expected:
-        if vm.instance_name not in running and power_off_reported(host, vm):
+        if vm.instance_name not in running and compute_services.power_off_reported(host, vm):
             driver.forget_if_off(vm.instance_name)
             stopped.append(str(vm.uuid))
     known = set(VirtualMachine.objects.filter(host=host, removed__isnull=True).values_list("instance_name", flat=True))
     return stopped, sorted(running - known)
-
-
-def power_off_reported(host, vm, how="it was not running on the host"):
-    """The hypervisor says ``vm``'s guest is off although we did not stop it: mark the VM
-    Stopped (its capacity given back) with a warning event, as CloudStack's power-state sync
-    does. Guarded on state and host, so a VM that an operation is stopping or moving (its
-    state is then Stopping, Migrating ...) is left alone. True if the VM was marked."""
-    from apps.compute.models import VirtualMachine
-    from apps.compute.states import VmState, transition
-    from apps.events.services import record
-    from apps.fabric import placement
-
-    try:
-        transition(vm, VmState.STOPPED, expected=[VmState.RUNNING], where={"host": host}, last_host=host)
-    except InvalidState:
-        return False
-    placement.release_for_vm(vm)
-    VirtualMachine.objects.filter(pk=vm.pk).update(host=None)
-    record("VM.SYNC", f"VM {vm.uuid} ({vm.instance_name}) is off on host {host.name} ({how}); it is marked Stopped",
-           account=vm.account, user=vm.user, level="WARN", resource_type="VirtualMachine", resource_uuid=vm.uuid)
-    return True
 
 
 def guest_stopped(uri, name):
@@ -148,7 +128,7 @@ def guest_stopped(uri, name):
     close_old_connections()
     vm = VirtualMachine.objects.filter(instance_name=name, host__url=uri, removed__isnull=True).select_related(
         "host", "account", "user").first()
-    if vm is not None and power_off_reported(vm.host, vm, how="libvirt reported it stopped"):
+    if vm is not None and compute_services.power_off_reported(vm.host, vm, how="libvirt reported it stopped"):
         from .api import forget_guest
 
         forget_guest(vm.last_host_id, name)  # on a worker thread, not libvirt's event thread
@@ -156,3 +136,52 @@ def guest_stopped(uri, name):
 
 def forget_guest(host, name):
     driver_for(host).forget_if_off(name)
+
+
+def investigate(target, timeout=None):
+    """Is host ``target`` alive? Run by the agent of a peer in its cluster.
+
+    ``Up`` if its agent answers a ping on its queue (its heartbeats are only late),
+    ``Disconnected`` if its hypervisor answers on its libvirt URI but its agent does not
+    (its guests may well run: nothing is restarted), ``Down`` if neither answers. A simulated
+    host's hypervisor lives inside its agent's process, so for it the agent is the check.
+    """
+    from celery.exceptions import TimeoutError as CeleryTimeout
+    from django.conf import settings
+
+    from workers.rpc import send
+
+    from .api import host_queue
+
+    timeout = timeout or max(1.0, settings.HOST_HEARTBEAT_S)
+    try:
+        send("compute", "ping", queue=host_queue(target.pk), expires=timeout).get(timeout=timeout, disable_sync_subtasks=False)
+        return "Up"
+    except CeleryTimeout:
+        pass
+    if target.url.startswith("test:"):
+        return "Down"
+    return "Disconnected" if driver_for(target).reachable() else "Down"
+
+
+def fence(host, names):
+    """Destroy the guests ``names`` on ``host`` that must not run there (checked again here,
+    at the last moment: a VM started on this host since is kept). Returns the fenced names."""
+    from apps.compute.models import VirtualMachine
+    from apps.compute.selectors import stale_guests
+    from apps.events.services import record
+
+    driver = driver_for(host)
+    fenced = []
+    for name in stale_guests(host, names):
+        if driver.state(name) == "missing":
+            continue
+        driver.destroy(name)
+        fenced.append(name)
+        vm = VirtualMachine.objects.select_related("account", "host").get(instance_name=name)
+        where = f"it runs on host {vm.host.name}" if vm.host_id else f"it is {vm.state}"
+        record("VM.SYNC", f"Fenced VM {vm.uuid} ({name}) on host {host.name}: {where}, so this copy was destroyed",
+               account=vm.account, user_id=vm.user_id, level="WARN", resource_type="VirtualMachine", resource_uuid=vm.uuid)
+    if fenced:
+        driver.persist()
+    return fenced

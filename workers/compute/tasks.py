@@ -76,4 +76,19 @@ def connect_host(host_id):
     return {"host": str(host.uuid), "cpus": stats["cpus"], "cpu_mhz": stats["cpu_mhz"], "memory_mb": stats["memory_mb"]}
 
 
+@shared_task(name="workers.compute.tasks.investigate_host")
+def investigate_host(host_id, peer_id):
+    """Run on the agent of peer ``peer_id``: check host ``host_id``, report to monitoring."""
+    from workers.monitor import api as monitor
+
+    verdict = manager.investigate(Host.objects.get(pk=host_id))
+    monitor.host_investigated(host_id, verdict, peer_id)
+    return verdict
+
+
+@shared_task(name="workers.compute.tasks.fence_guests")
+def fence_guests(host_id, names):
+    return manager.fence(Host.objects.get(pk=host_id), names)
+
+
 ping = ping_task("compute")

@@ -5,14 +5,31 @@ from apps.fabric.models import Host, HostState
 from workers.compute import api as compute
 from workers.rpc import ping_task
 
+from . import hosts
+
 
 @shared_task(name="workers.monitor.tasks.sync_hosts")
 def sync_hosts():
     """Ask the compute agent of every Up host to reconcile its VMs (run by the beat schedule)."""
-    hosts = list(Host.objects.filter(state=HostState.UP).values_list("pk", flat=True))
-    for host_id in hosts:
+    ids = list(Host.objects.filter(state=HostState.UP).values_list("pk", flat=True))
+    for host_id in ids:
         compute.sync_host(host_id)
-    return len(hosts)
+    return len(ids)
+
+
+@shared_task(name="workers.monitor.tasks.host_heartbeat", acks_late=False)
+def host_heartbeat(host_id, stats, sent_at):
+    return hosts.heartbeat(host_id, stats, sent_at)
+
+
+@shared_task(name="workers.monitor.tasks.check_hosts")
+def check_hosts():
+    return hosts.check()
+
+
+@shared_task(name="workers.monitor.tasks.host_investigated")
+def host_investigated(host_id, verdict, investigator_id):
+    return hosts.investigated(host_id, verdict, investigator_id)
 
 
 ping = ping_task("monitor")

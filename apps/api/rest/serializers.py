@@ -48,7 +48,8 @@ class HostSerializer(CloudSerializer):
     class Meta:
         model = Host
         fields = ["id", "name", "zone", "pod", "cluster", "hypervisor", "url", "state", "resource_state", "cpu_number",
-                  "cpu_speed", "memory_mb", "cpu_allocated_mhz", "memory_allocated_mb", "host_tags", "last_pinged", "created"]
+                  "cpu_speed", "memory_mb", "cpu_allocated_mhz", "memory_allocated_mb", "host_tags", "last_pinged", "stats",
+                  "created"]
 
 
 class StoragePoolSerializer(CloudSerializer):
@@ -98,7 +99,7 @@ class VirtualMachineSerializer(CloudSerializer):
     class Meta:
         model = VirtualMachine
         fields = ["id", "name", "display_name", "state", "account", "zone", "template", "service_offering", "network",
-                  "nics", "keypair", "group", "created"]
+                  "nics", "keypair", "group", "last_seen", "created"]
 
 
 class DeploySerializer(serializers.Serializer):

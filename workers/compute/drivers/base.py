@@ -75,4 +75,13 @@ class HypervisorDriver(ABC):
 
     @abstractmethod
     def host_stats(self):
-        """Capacity and load of the host: cpus, cpu_mhz, memory_mb, running domain names."""
+        """Capacity and load of the host: cpus, cpu_mhz, memory_mb, free_memory_mb and
+        running (the names of the running guests)."""
+
+    @abstractmethod
+    def reachable(self):
+        """True if the hypervisor answers on a connection of its own (an investigator's check)."""
+
+    def persist(self):
+        """Keep what the host runs where a restarted agent finds it again. A real hypervisor
+        outlives its agent by itself; the simulator writes its guests down."""
