@@ -59,6 +59,7 @@ def deploy(job, zone, offering, template, network=None, name=None, display_name=
     vm.instance_name = f"i-{caller_account.pk}-{vm.pk}-VM"
     vm.save(update_fields=["name", "display_name", "instance_name"])
     vm.affinity_groups.set(affinity_groups)
+    announce(vm, None, vm.state, kind="VM.CREATE")
     _submit(job, vm, startvm=start)
     return vm
 

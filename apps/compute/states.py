@@ -81,14 +81,15 @@ def event_type(previous, target):
     return _TYPE_BY_TARGET.get(target) or _TYPE_BY_SOURCE.get(previous, "VM.STATE")
 
 
-def announce(vm, previous, target):
-    """Persist and publish the state change of ``vm`` (one event per change)."""
+def announce(vm, previous, target, kind=None):
+    """Persist and publish the state change of ``vm`` (one event per change); ``kind``
+    overrides the event type (a VM that is created enters its first state)."""
     from apps.events.models import EventLevel
     from apps.events.services import state_changed
 
     state_changed(
-        "vm", vm.uuid, target, previous=previous, event_type=event_type(previous, target),
-        description=f"VM {vm.instance_name or vm.name} ({vm.uuid}) is {target} (was {previous})",
+        "vm", vm.uuid, target, previous=previous, event_type=kind or event_type(previous, target),
+        description=f"VM {vm.instance_name or vm.name} ({vm.uuid}) is {target}" + (f" (was {previous})" if previous else ""),
         account=vm.account, user_id=vm.user_id, extra={"hostid": vm.host_id}, level=EventLevel.ERROR if target == S.ERROR else EventLevel.INFO,
-        in_progress=target in IN_PROGRESS,
+        in_progress=kind is not None or target in IN_PROGRESS,
     )

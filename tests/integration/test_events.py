@@ -65,3 +65,84 @@ def test_processes_of_one_component_share_its_queue(connection):
     assert sorted(got) == [f"host.state.up{i}" for i in range(6)]  # each event once, not once per consumer
     first.close()
     second.close()
+
+
+# --- the platform's own events ------------------------------------------------------------
+def _sse(stack, keys, into, stop):
+    """Collect the frames of /api/v1/events/stream for ``keys`` into ``into`` until ``stop``."""
+    import json as _json
+
+    import requests
+
+    headers = {"Authorization": f"ApiKey {keys['apikey']}:{keys['secretkey']}", "Accept": "text/event-stream"}
+    base = stack.endpoint.removesuffix("/client/api")
+    with requests.get(f"{base}/api/v1/events/stream", headers=headers, stream=True, timeout=(5, 2)) as response:
+        into.append(("status", {"code": response.status_code, "type": response.headers.get("Content-Type")}))
+        frame = {}
+        lines = response.iter_lines(decode_unicode=True)
+        while not stop.is_set():
+            try:
+                line = next(lines)
+            except requests.exceptions.ConnectionError:  # read timeout: nothing new, look at stop again
+                lines = response.iter_lines(decode_unicode=True)
+                continue
+            except StopIteration:
+                return
+            if line == "" and "data" in frame:
+                into.append((frame["event"], _json.loads(frame["data"])))
+                frame = {}
+            elif ": " in line and not line.startswith(":"):
+                name, _, value = line.partition(": ")
+                frame[name] = value
+
+
+def test_state_changes_are_published_once_and_streamed_to_whoever_may_see_them(stack, cs, catalog):
+    import json as _json
+    import threading
+    import time as _time
+
+    user_keys = stack.user_keys("streamer")
+    user = stack.client(keys=user_keys, fetch_result=True)
+    bus_log = stack.log("bus-audit")
+    stack.spawn("bus-audit", "python manage.py events 'vm.state.#' 'job.state.#' --component audit --timeout 120")
+    deadline = _time.monotonic() + 30
+    while b"listening" not in bus_log.read_bytes() and _time.monotonic() < deadline:
+        _time.sleep(0.1)
+    stop = threading.Event()
+    seen_by_user, seen_by_admin = [], []
+    readers = [threading.Thread(target=_sse, args=(stack, keys, into, stop), daemon=True)
+               for keys, into in ((user_keys, seen_by_user), (stack.keys, seen_by_admin))]
+    for reader in readers:
+        reader.start()
+    _time.sleep(1.0)  # the streams start at the newest event: let them open first
+
+    vm = user.deployVirtualMachine(name="streamed", **catalog)["virtualmachine"]
+    user.stopVirtualMachine(id=vm["id"])
+    other = cs.deployVirtualMachine(name="not-for-the-user", **catalog)["virtualmachine"]
+
+    def stream_has(frames, vm_id, event_type, state="Completed"):
+        return any(kind == event_type and d.get("resourceid") == vm_id and d["state"] == state
+                   for kind, d in frames if kind != "status")
+
+    deadline = _time.monotonic() + 30
+    while _time.monotonic() < deadline and not (stream_has(seen_by_user, vm["id"], "VM.STOP")
+                                                and stream_has(seen_by_admin, other["id"], "VM.START")):
+        _time.sleep(0.2)
+    _time.sleep(1.5)  # and anything that would come late
+    stop.set()
+    stack.stop_process("bus-audit")
+
+    assert seen_by_user[0] == ("status", {"code": 200, "type": "text/event-stream"})
+    user_frames = [d for kind, d in seen_by_user[1:]]
+    assert user_frames and all(d["account"] == "streamer" for d in user_frames)
+    assert stream_has(seen_by_user, vm["id"], "VM.START") and stream_has(seen_by_user, vm["id"], "VM.STOP")
+    assert stream_has(seen_by_user, vm["id"], "VM.STOP", state="Started")  # Stopping, then Stopped
+    assert not any(d.get("resourceid") == other["id"] for d in user_frames)
+    assert stream_has(seen_by_admin, vm["id"], "VM.STOP") and stream_has(seen_by_admin, other["id"], "VM.START")
+
+    published = [_json.loads(line) for line in bus_log.read_text().splitlines() if line.startswith("{")]
+    mine = [e["event"] for e in published if e.get("id") == vm["id"]]
+    assert mine == ["vm.state.starting", "vm.state.running", "vm.state.stopping", "vm.state.stopped"]
+    jobs = [e for e in published if e.get("resource") == "job" and e.get("instanceid") == vm["id"]]
+    assert sorted(e["event"] for e in jobs) == ["job.state.pending", "job.state.pending",
+                                                "job.state.succeeded", "job.state.succeeded"]

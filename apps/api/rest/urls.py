@@ -25,6 +25,9 @@ router.register("events", views.EventViewSet, basename="event")
 router.register("components", views.ComponentViewSet, basename="component")
 
 urlpatterns = [
+    # the live event stream, also without the router's trailing slash
+    path("events/stream", views.EventStreamAlias.as_view({"get": "stream"}, **views.EventViewSet.stream.kwargs),
+         name="event-stream"),
     path("", include(router.urls)),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),

@@ -1,10 +1,12 @@
 """The REST API under /api/v1/. Reads use the selectors of the query API (the same
 visibility); every change runs the query API's own command, so there is one code path."""
 from django.db.models import Q
+from django.http import StreamingHttpResponse
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from apps.accounts.selectors import restrict
@@ -20,6 +22,7 @@ from apps.storage.selectors import volumes_visible_to
 
 from . import serializers as s
 from .permissions import IsRootAdmin, caller_of
+from .renderers import EventStreamRenderer
 from .schema import ApiKeyScheme  # noqa: F401  (registers the API key scheme in the OpenAPI schema)
 
 
@@ -228,3 +231,32 @@ class EventViewSet(CloudViewSet):
 
     def visible(self, caller):
         return restrict(Event.objects.select_related("account").order_by("-id"), caller)
+
+    @extend_schema(
+        summary="Live stream of events (server-sent events)",
+        description="Every event the caller may see, as it is recorded: `id` (resume with the Last-Event-ID "
+        "header), `event` (its type, e.g. VM.START) and `data` (the event as listEvents shows it). "
+        "`type` (repeatable) limits it to those types; `since` starts after that id.",
+        responses={(200, "text/event-stream"): str},
+    )
+    @action(detail=False, url_path="stream", renderer_classes=[EventStreamRenderer], pagination_class=None,
+            filter_backends=[])
+    def stream(self, request):
+        from apps.events.stream import latest_id, sse
+
+        start = request.headers.get("Last-Event-ID") or request.query_params.get("since")
+        try:
+            after = int(start) if start is not None else latest_id()
+        except ValueError:
+            raise ValidationError({"since": f"not an event id: {start}"}) from None
+        response = StreamingHttpResponse(sse(caller_of(request), after, types=request.query_params.getlist("type")),
+                                         content_type="text/event-stream")
+        response["Cache-Control"] = "no-cache"
+        response["X-Accel-Buffering"] = "no"
+        return response
+
+
+class EventStreamAlias(EventViewSet):
+    """``/api/v1/events/stream`` without the trailing slash (documented once, with it)."""
+
+    schema = None
