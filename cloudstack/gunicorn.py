@@ -1,7 +1,9 @@
 """gunicorn settings for the API component: each worker process registers itself in service
 discovery with the endpoint it answers on."""
 import os
+import shutil
 import threading
+from pathlib import Path
 
 bind = os.environ.get("JAVELIN_API_BIND", "127.0.0.1:8080")
 workers = int(os.environ.get("JAVELIN_API_WORKERS", "2"))
@@ -9,6 +11,20 @@ threads = 4
 worker_class = "gthread"
 accesslog = "-"
 loglevel = "warning"
+
+
+# The workers count API requests into files here, which /metrics adds up (prometheus_client's
+# multiprocess mode); one directory per API endpoint, emptied when the API starts.
+_metrics_dir = Path(os.environ.get("JAVELIN_STATE_DIR", "var")).resolve() / "metrics" / bind.replace(":", "_")
+shutil.rmtree(_metrics_dir, ignore_errors=True)
+_metrics_dir.mkdir(parents=True, exist_ok=True)
+os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(_metrics_dir)
+
+
+def child_exit(server, worker):
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid)
 
 
 def post_worker_init(worker):

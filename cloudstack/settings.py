@@ -58,6 +58,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "apps.api.metrics.RequestMetrics",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -168,6 +169,8 @@ COMPONENT_HEARTBEAT_S = env_float("JAVELIN_HEARTBEAT", 10.0)
 # Compute agents send a heartbeat per host this often. A host two beats late is Alert and a
 # peer in its cluster investigates; it is Down only when the peer cannot reach it either.
 HOST_HEARTBEAT_S = env_float("JAVELIN_HOST_HEARTBEAT", 10.0)
+# Prometheus scrapes /metrics; with a token set, it must send it as a bearer token.
+METRICS_TOKEN = os.environ.get("JAVELIN_METRICS_TOKEN", "")
 # Over-provisioning factors applied to host capacity at placement time (CloudStack's
 # cpu.overprovisioning.factor / mem.overprovisioning.factor).
 CPU_OVERPROVISIONING = env_float("JAVELIN_CPU_OVERPROVISIONING", 1.0)

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from apps.api.metrics import metrics_view
 from apps.api.views import client_api
 
 urlpatterns = [
@@ -8,4 +9,5 @@ urlpatterns = [
     path("api/v1/", include("apps.api.rest.urls")),
     path("api-auth/", include("rest_framework.urls")),
     path("admin/", admin.site.urls),
+    path("metrics", metrics_view, name="metrics"),
 ]

@@ -18,6 +18,8 @@ def component_response(component):
             "endpoint": component.endpoint or None,
             "started": cs_date(component.started),
             "lastheartbeat": cs_date(component.last_heartbeat),
+            "tasksdone": component.tasks_done,
+            "taskseconds": round(component.task_seconds, 4) if component.task_seconds is not None else None,
         }
     )
 

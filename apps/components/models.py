@@ -13,6 +13,9 @@ class Component(models.Model):
     endpoint = models.CharField(max_length=255, blank=True)
     started = models.DateTimeField(auto_now_add=True)
     last_heartbeat = models.DateTimeField()
+    # what the process reports with each beat: tasks it finished and how long they take
+    tasks_done = models.PositiveBigIntegerField(default=0)
+    task_seconds = models.FloatField(null=True, blank=True, help_text="moving average of its tasks' run time")
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["host", "pid", "name"], name="component_unique_process")]

@@ -34,6 +34,15 @@ def beat(name):
     return updated
 
 
+def record_tasks(done, average_seconds):
+    """Add ``done`` finished tasks (and their moving-average run time) to the worker this
+    process belongs to: itself, or the parent whose pool it is a child of."""
+    from django.db.models import F
+
+    return Component.objects.filter(host=socket.gethostname(), pid__in=[os.getpid(), os.getppid()]).exclude(
+        name__in=["api", "beat"]).update(tasks_done=F("tasks_done") + done, task_seconds=average_seconds)
+
+
 def unregister(name):
     close_old_connections()
     Component.objects.filter(host=socket.gethostname(), pid=os.getpid(), name=name).delete()
