@@ -169,6 +169,12 @@ COMPONENT_HEARTBEAT_S = env_float("JAVELIN_HEARTBEAT", 10.0)
 # Compute agents send a heartbeat per host this often. A host two beats late is Alert and a
 # peer in its cluster investigates; it is Down only when the peer cannot reach it either.
 HOST_HEARTBEAT_S = env_float("JAVELIN_HOST_HEARTBEAT", 10.0)
+# The autoscaler (Service Framework): component=min:max worker processes, how soon a backlog
+# should drain, how long to wait before shrinking again, how often to look.
+AUTOSCALE = os.environ.get("JAVELIN_AUTOSCALE", "orchestration=1:4,network=1:3,storage=1:3")
+AUTOSCALE_DRAIN_S = env_float("JAVELIN_AUTOSCALE_DRAIN", 10.0)
+AUTOSCALE_COOLDOWN_S = env_float("JAVELIN_AUTOSCALE_COOLDOWN", 30.0)
+AUTOSCALE_INTERVAL_S = env_float("JAVELIN_AUTOSCALE_INTERVAL", 5.0)
 # Prometheus scrapes /metrics; with a token set, it must send it as a bearer token.
 METRICS_TOKEN = os.environ.get("JAVELIN_METRICS_TOKEN", "")
 # Over-provisioning factors applied to host capacity at placement time (CloudStack's

@@ -63,7 +63,7 @@ def _task_finished(task_id=None, **kwargs):
 
 
 def _component_of(node):
-    return re.sub(r"\d+$", "", node.split("@")[0])
+    return re.sub(r"(-auto)?\d*$", "", node.split("@")[0])  # storage2@h, storage-auto3@h -> storage
 
 
 def _beat_forever(name):

@@ -5,7 +5,7 @@ import time
 import pytest
 
 pytestmark = pytest.mark.integration
-EXPECTED = {"api", "orchestration", "network", "storage", "compute", "monitor", "beat"}
+EXPECTED = {"api", "orchestration", "network", "storage", "compute", "monitor", "beat", "autoscaler"}
 
 
 def live(cs, **filters):

@@ -38,8 +38,18 @@ def _make_late(host, seconds):
 
 
 @pytest.fixture
-def beat_every_second(settings):
+def beat_every_second(settings, monkeypatch):
     settings.HOST_HEARTBEAT_S = 1.0
+    monkeypatch.setattr(hosts, "_watching_since", timezone.now() - timedelta(seconds=10))  # monitoring for a while
+
+
+def test_a_monitor_that_just_started_listens_before_it_blames_anyone(cloud, settings, monkeypatch):
+    settings.HOST_HEARTBEAT_S = 1.0
+    monkeypatch.setattr(hosts, "_watching_since", None)
+    host = Host.objects.get(name="h1")
+    _make_late(host, 60)  # its beats expired while the monitor was away
+    assert hosts.check()["alert"] == []
+    assert Host.objects.get(pk=host.pk).state == HostState.UP
 
 
 def test_a_heartbeat_records_the_hosts_stats_and_its_running_vms(cloud, admin, beat_every_second):

@@ -5,7 +5,7 @@ from apps.compute.selectors import vm_for_task
 from apps.fabric.models import Host
 from apps.storage.responses import volume_response
 from apps.storage.selectors import volume_for_task
-from workers.rpc import ping_task
+from workers.rpc import diagnostic_tasks
 from workers.steps import job_step, job_task
 
 from . import manager
@@ -91,4 +91,4 @@ def fence_guests(host_id, names):
     return manager.fence(Host.objects.get(pk=host_id), names)
 
 
-ping = ping_task("compute")
+ping, drill = diagnostic_tasks("compute")

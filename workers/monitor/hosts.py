@@ -74,10 +74,21 @@ def _summary(stats):
     }
 
 
+_watching_since = None
+
+
 def check():
     """Up hosts two beats late go to Alert; a peer investigates each host in Alert (again
-    every two intervals while no beat comes). Returns the hosts acted on, by what was done."""
+    every two intervals while no beat comes). Returns the hosts acted on, by what was done.
+
+    A monitor that has just (re)started first listens for two intervals: beats sent while
+    it was away expired in its queue, and the hosts are not to blame for its absence."""
+    global _watching_since
     now = timezone.now()
+    if _watching_since is None:
+        _watching_since = now
+    if now - _watching_since < timedelta(seconds=2 * interval()):
+        return {"alert": [], "investigated": [], "listening": True}
     late = _late_since(now)
     alerted = []
     for host in Host.objects.filter(state=HostState.UP, last_pinged__lt=late).select_related("zone", "pod", "cluster"):

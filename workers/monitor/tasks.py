@@ -3,7 +3,7 @@ from celery import shared_task
 
 from apps.fabric.models import Host, HostState
 from workers.compute import api as compute
-from workers.rpc import ping_task
+from workers.rpc import diagnostic_tasks
 
 from . import hosts
 
@@ -32,4 +32,4 @@ def host_investigated(host_id, verdict, investigator_id):
     return hosts.investigated(host_id, verdict, investigator_id)
 
 
-ping = ping_task("monitor")
+ping, drill = diagnostic_tasks("monitor")

@@ -17,7 +17,7 @@ from apps.network.responses import (
     public_ip_response,
     security_group_response,
 )
-from workers.rpc import ping_task
+from workers.rpc import diagnostic_tasks
 from workers.steps import job_step, job_task
 
 from . import manager
@@ -90,4 +90,4 @@ def remove_security_group(group_uuid):
     driver().remove_security_group(group_uuid)
 
 
-ping = ping_task("network")
+ping, drill = diagnostic_tasks("network")

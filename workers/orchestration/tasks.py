@@ -1,7 +1,7 @@
 """Orchestration Engine tasks: thin entry points into :mod:`.runner` and :mod:`.maintenance`."""
 from celery import shared_task
 
-from workers.rpc import ping_task
+from workers.rpc import diagnostic_tasks
 
 from . import maintenance, runner
 
@@ -36,4 +36,4 @@ def host_maintenance(job_id, host_id, waited_s=0):
         host_maintenance.apply_async((job_id, host_id, waited_s + 1), countdown=1)
 
 
-ping = ping_task("orchestration")
+ping, drill = diagnostic_tasks("orchestration")
