@@ -9,7 +9,7 @@ export PATH := $(CURDIR)/$(BIN):$(PATH)
 
 # Debian packages the project needs: libvirt headers to build libvirt-python,
 # chromium for the browser tests (driven by Playwright with this system executable).
-APT_PACKAGES := libvirt-dev pkg-config gcc python3-dev chromium
+APT_PACKAGES := libvirt-dev pkg-config gcc python3-dev chromium nftables iproute2 iputils-ping qemu-utils
 system-deps:
 	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \

@@ -175,6 +175,11 @@ AUTOSCALE = os.environ.get("JAVELIN_AUTOSCALE", "orchestration=1:4,network=1:3,s
 AUTOSCALE_DRAIN_S = env_float("JAVELIN_AUTOSCALE_DRAIN", 10.0)
 AUTOSCALE_COOLDOWN_S = env_float("JAVELIN_AUTOSCALE_COOLDOWN", 30.0)
 AUTOSCALE_INTERVAL_S = env_float("JAVELIN_AUTOSCALE_INTERVAL", 5.0)
+# The Networking component's data plane: "record" (no root needed) or "linux" (bridges,
+# router namespaces, nftables; root).
+NETWORK_DRIVER = os.environ.get("JAVELIN_NETWORK_DRIVER", "record")
+# Names of the data plane's bridges, namespaces and veths start with this (<= 4 characters).
+DATAPLANE_PREFIX = os.environ.get("JAVELIN_DATAPLANE_PREFIX", "jv")
 # Prometheus scrapes /metrics; with a token set, it must send it as a bearer token.
 METRICS_TOKEN = os.environ.get("JAVELIN_METRICS_TOKEN", "")
 # Over-provisioning factors applied to host capacity at placement time (CloudStack's

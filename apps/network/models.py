@@ -44,7 +44,9 @@ class GuestNetwork(CloudObject):
     @property
     def bridge(self):
         """The Linux bridge that carries this network on a host (15 characters at most)."""
-        return f"jvbr{self.pk}"
+        from django.conf import settings
+
+        return f"{settings.DATAPLANE_PREFIX}br{self.pk}"
 
     def __str__(self):
         return f"{self.name} ({self.cidr})"

@@ -106,11 +106,15 @@ def network_from_gateway(gateway, netmask):
         raise ParamError(f"Invalid gateway {gateway} or netmask {netmask}") from None
 
 
-def delete_network(network):
+def ensure_deletable(network):
     from apps.compute.models import VirtualMachine
 
     if VirtualMachine.objects.filter(network=network, removed__isnull=True).exists():
         raise InvalidState(f"Network {network.uuid} still has virtual machines", errorcode=536)
+
+
+def delete_network(network):
+    ensure_deletable(network)
     with transaction.atomic():
         for ip in PublicIpAddress.objects.filter(network=network):
             release_public_ip(ip)

@@ -1,28 +1,37 @@
-"""Networking component logic: the data service's rules, applied by the data plane driver."""
+"""Networking component logic: the data service's state, applied by the data plane driver.
+
+Every change re-plans the whole network it touches (:func:`workers.network.plan.plan_for`)
+and hands the plan to the driver; the data service is changed after the data plane, so a
+failure leaves the records saying what is really configured.
+"""
 from apps.network import services
-from apps.network.models import (
-    FirewallRule,
-    PortForwardingRule,
-    PublicIpAddress,
-    RuleState,
-)
 
 from .drivers import driver
+from .plan import plan_for
+
+
+def implement(network):
+    driver().implement(plan_for(network))
+
+
+def allocate_nic(vm):
+    """The VM's NIC on its network, and the network's data plane (its bridge exists before
+    the guest's NIC is plugged into it)."""
+    nic = services.allocate_nic(vm)
+    implement(vm.network)
+    return nic
 
 
 def apply_public_ip(ip):
     """Apply everything ``ip`` should have (rules being revoked left out), then settle them."""
-    live = {"state__in": [RuleState.ADD, RuleState.ACTIVE]}
-    driver().apply_public_ip(
-        ip,
-        list(PortForwardingRule.objects.filter(ip=ip, **live).select_related("vm").prefetch_related("vm__nics")),
-        list(FirewallRule.objects.filter(ip=ip, **live)),
-    )
+    if ip.network_id is not None:
+        implement(ip.network)
     services.settle_rules(ip)
 
 
 def release_public_ip(ip):
-    driver().release_public_ip(ip)
+    if ip.network_id is not None:
+        driver().implement(plan_for(ip.network, without_ips=[ip]))
     services.release_public_ip(ip)
 
 
@@ -31,6 +40,6 @@ def apply_security_group(group):
 
 
 def delete_network(network):
-    for ip in PublicIpAddress.objects.filter(network=network):
-        driver().release_public_ip(ip)
+    services.ensure_deletable(network)
+    driver().destroy(plan_for(network))
     services.delete_network(network)

@@ -27,7 +27,7 @@ from .drivers import driver
 @shared_task(name="workers.network.tasks.allocate_nic")
 @job_step("network")
 def allocate_nic(job_id, vm_id):
-    nic = services.allocate_nic(vm_for_task(vm_id))
+    nic = manager.allocate_nic(vm_for_task(vm_id))
     return {"nic": str(nic.uuid), "ipaddress": nic.ip_address, "macaddress": nic.mac_address}
 
 

@@ -3,15 +3,17 @@ from abc import ABC, abstractmethod
 
 class NetworkDriver(ABC):
     """What the Networking component asks of a data plane. Each call gives the whole desired
-    state of one object, so applying it twice is the same as once."""
+    state of one guest network (:class:`workers.network.plan.NetworkPlan`), so applying it
+    twice is the same as once, and a redelivered task is harmless."""
 
     @abstractmethod
-    def apply_public_ip(self, ip, port_forwards, firewall_rules):
-        """Make ``ip`` answer with exactly these port forwards and firewall rules."""
+    def implement(self, plan):
+        """Make the network exist with exactly this configuration (bridge, router, public
+        IPs, NAT and filtering rules)."""
 
     @abstractmethod
-    def release_public_ip(self, ip):
-        """Remove every trace of ``ip`` from the data plane."""
+    def destroy(self, plan):
+        """Remove every trace of the network from the data plane."""
 
     @abstractmethod
     def apply_security_group(self, group, rules):

@@ -1,8 +1,9 @@
 """The record-only data plane: what would be configured is written, as JSON, one file per
-public IP or security group under ``<state dir>/network``; nothing touches the host's
+guest network or security group under ``<state dir>/network``; nothing touches the host's
 network. It lets the embedded platform run without root and shows the exact desired state."""
 import json
 import os
+from dataclasses import asdict
 from pathlib import Path
 
 from django.conf import settings
@@ -26,28 +27,11 @@ class RecordOnlyDriver(NetworkDriver):
         except FileNotFoundError:
             pass
 
-    def apply_public_ip(self, ip, port_forwards, firewall_rules):
-        self._write(
-            f"ip-{ip.address}",
-            {
-                "address": ip.address,
-                "network": ip.network.cidr if ip.network_id else None,
-                "port_forwards": [
-                    {"protocol": r.protocol, "public": [r.public_port, r.public_end_port],
-                     "to": next((n.ip_address for n in r.vm.nics.all()), None), "private": [r.private_port, r.private_end_port],
-                     "cidrs": r.cidr_list.split(",")}
-                    for r in port_forwards
-                ],
-                "firewall": [
-                    {"protocol": r.protocol, "ports": [r.start_port, r.end_port], "icmp": [r.icmp_type, r.icmp_code],
-                     "cidrs": r.cidr_list.split(",")}
-                    for r in firewall_rules
-                ],
-            },
-        )
+    def implement(self, plan):
+        self._write(f"network-{plan.id}", asdict(plan))
 
-    def release_public_ip(self, ip):
-        self._remove(f"ip-{ip.address}")
+    def destroy(self, plan):
+        self._remove(f"network-{plan.id}")
 
     def apply_security_group(self, group, rules):
         self._write(

@@ -1,0 +1,104 @@
+"""The Networking component on the Linux data plane, driven through the API: an isolated
+network gets a bridge and a router namespace, a public IP with a port forwarding rule makes a
+guest's listener reachable from outside, and deleting it all leaves nothing behind.
+
+The simulated VM has no real NIC, so the test plugs a namespace with the VM's address and MAC
+into the network's bridge where the guest's tap would be."""
+import os
+
+import pytest
+
+from workers.network.drivers.linux import run
+
+from .stack import Stack
+from .test_dataplane import ask, serve
+
+pytestmark = pytest.mark.integration
+PREFIX = "jq"
+
+
+@pytest.fixture(scope="module")
+def linux_stack(tmp_path_factory):
+    if os.geteuid() != 0:
+        pytest.fail("the Linux data plane needs root")
+    platform = Stack("production", tmp_path_factory.mktemp("javelin-linux-net"),
+                     components=["api", "orchestration", "network", "storage", "compute"],
+                     extra_env={"JAVELIN_NETWORK_DRIVER": "linux", "JAVELIN_DATAPLANE_PREFIX": PREFIX})
+    servers = []
+    try:
+        platform.start()
+        yield platform, servers
+    finally:
+        for proc in servers:
+            proc.kill()
+        platform.stop()
+        for ns in run("ip", "netns", "list").stdout.split():
+            if ns.startswith(PREFIX):
+                run("ip", "netns", "del", ns, check=False)
+        for line in run("ip", "-o", "link", "show").stdout.splitlines():
+            name = line.split(":")[1].strip().split("@")[0]
+            if name.startswith(PREFIX):
+                run("ip", "link", "del", name, check=False)
+
+
+def ours(kind):
+    if kind == "netns":
+        return sorted(n for n in run("ip", "netns", "list").stdout.split() if n.startswith(PREFIX))
+    return sorted(line.split(":")[1].strip().split("@")[0] for line in run("ip", "-o", "link", "show").stdout.splitlines()
+                  if line.split(":")[1].strip().startswith(PREFIX))
+
+
+def test_port_forwarding_through_the_api_reaches_the_guest_and_deleting_leaves_nothing(linux_stack):
+    stack, servers = linux_stack
+    cs = stack.client(fetch_result=True)
+    zone = next(z for z in cs.listZones()["zone"] if z["name"] == "Sim-Zone-1")
+    offering = next(o["id"] for o in cs.listNetworkOfferings()["networkoffering"] if o["guestiptype"] == "Isolated")
+    network = cs.createNetwork(name="linux-net", displaytext="linux-net", networkofferingid=offering, zoneid=zone["id"])["network"]
+    template = cs.listTemplates(templatefilter="executable", zoneid=zone["id"])["template"][0]["id"]
+    small = next(o["id"] for o in cs.listServiceOfferings()["serviceoffering"] if o["name"] == "Small Instance")
+    vm = cs.deployVirtualMachine(zoneid=zone["id"], templateid=template, serviceofferingid=small,
+                                 networkids=network["id"])["virtualmachine"]
+    (nic,) = vm["nic"]
+    (bridge,) = [name for name in ours("link") if name.startswith(f"{PREFIX}br")]  # made before the guest started
+    (router,) = [ns for ns in ours("netns") if ns.startswith(f"{PREFIX}r")]
+
+    ip = cs.associateIpAddress(networkid=network["id"])["ipaddress"]
+    rule = cs.createPortForwardingRule(ipaddressid=ip["id"], virtualmachineid=vm["id"], protocol="tcp", publicport=8080,
+                                       privateport=80)["portforwardingrule"]
+    (upstream,) = [ns for ns in ours("netns") if ns.startswith(f"{PREFIX}z")]
+
+    # the guest (in place of the VM's NIC) and a client on the upstream network
+    guest, client = f"{PREFIX}tg", f"{PREFIX}tc"
+    run("ip", "netns", "add", guest)
+    run("ip", "link", "add", f"{PREFIX}tgh", "type", "veth", "peer", "name", "eth0", "netns", guest)
+    run("ip", "link", "set", f"{PREFIX}tgh", "master", bridge, "up")
+    run("ip", "link", "set", "eth0", "address", nic["macaddress"], ns=guest)
+    run("ip", "addr", "add", f"{nic['ipaddress']}/24", "dev", "eth0", ns=guest)
+    run("ip", "link", "set", "eth0", "up", ns=guest)
+    run("ip", "route", "add", "default", "via", nic["gateway"], ns=guest)
+    run("ip", "netns", "add", client)
+    run("ip", "link", "add", f"{PREFIX}tch", "netns", upstream, "type", "veth", "peer", "name", "eth0", "netns", client)
+    run("ip", "link", "set", f"{PREFIX}tch", "master", "pub", "up", ns=upstream)
+    run("ip", "addr", "add", "203.0.113.5/24", "dev", "eth0", ns=client)
+    run("ip", "link", "set", "eth0", "up", ns=client)
+    serve(servers, guest, 80, "the-vm")
+
+    assert ask(client, ip["ipaddress"], 8080) == "the-vm sees 203.0.113.5"
+    assert ask(client, ip["ipaddress"], 8081).startswith("unreachable")
+    ruleset = run("nft", "list", "table", "ip", "javelin", ns=router).stdout
+    assert f"dnat to {nic['ipaddress']}" in ruleset
+
+    cs.deletePortForwardingRule(id=rule["id"])
+    assert ask(client, ip["ipaddress"], 8080).startswith("unreachable")
+    assert f"dnat to {nic['ipaddress']}" not in run("nft", "list", "table", "ip", "javelin", ns=router).stdout
+
+    for proc in servers:
+        proc.kill()
+    for ns in (guest, client):
+        run("ip", "netns", "del", ns)
+    cs.destroyVirtualMachine(id=vm["id"], expunge=True)
+    cs.disassociateIpAddress(id=ip["id"])
+    assert "public" not in run("ip", "-o", "link", "show", ns=router).stdout  # no public IP left: no public side
+    cs.deleteNetwork(id=network["id"])
+    assert [ns for ns in ours("netns") if ns.startswith(f"{PREFIX}r")] == []
+    assert [name for name in ours("link") if name.startswith((f"{PREFIX}br", f"{PREFIX}g"))] == []

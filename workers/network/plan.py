@@ -1,0 +1,89 @@
+"""The desired state of one guest network's data plane, read from the data service.
+
+A data plane driver is handed a whole :class:`NetworkPlan` each time and makes the network
+exactly so: applying the same plan twice changes nothing, so a redelivered task is harmless.
+"""
+import ipaddress
+from dataclasses import dataclass
+
+from apps.network.models import FirewallRule, GuestNetwork, PortForwardingRule, PublicIpAddress, RuleState
+
+
+@dataclass(frozen=True)
+class PortForward:
+    public_ip: str
+    protocol: str  # tcp | udp
+    public_ports: tuple  # (first, last)
+    private_ip: str
+    private_ports: tuple
+    cidrs: tuple = ("0.0.0.0/0",)
+
+
+@dataclass(frozen=True)
+class Firewall:
+    public_ip: str
+    protocol: str  # tcp | udp | icmp | all
+    ports: tuple = (None, None)
+    cidrs: tuple = ("0.0.0.0/0",)
+
+
+@dataclass(frozen=True)
+class Egress:
+    protocol: str
+    ports: tuple = (None, None)
+    cidrs: tuple = ("0.0.0.0/0",)
+
+
+@dataclass(frozen=True)
+class NetworkPlan:
+    id: int
+    zone_id: int
+    bridge: str
+    cidr: str
+    gateway: str
+    public_gateway: str | None = None  # the zone's public gateway, if the network has public IPs
+    public_prefix: int | None = None
+    public_ips: tuple = ()  # the first is the source NAT address
+    static_nat: tuple = ()  # (public ip, private ip)
+    port_forwards: tuple = ()
+    firewall: tuple = ()
+    egress: tuple | None = None  # None: all egress allowed; else only these
+
+    @property
+    def prefix(self):
+        return ipaddress.ip_network(self.cidr, strict=False).prefixlen
+
+
+def _cidrs(text):
+    return tuple(c.strip() for c in (text or "0.0.0.0/0").split(",") if c.strip())
+
+
+def plan_for(network, without_ips=()):
+    """The plan of ``network`` as the data service has it (public IPs in ``without_ips``, being
+    released, left out; rules being revoked left out)."""
+    network = GuestNetwork.objects.get(pk=network.pk)
+    live = {"state__in": [RuleState.ADD, RuleState.ACTIVE]}
+    ips = list(PublicIpAddress.objects.filter(network=network, state="Allocated").exclude(pk__in=[i.pk for i in without_ips])
+               .order_by("allocated", "id"))
+    addresses = [ip.address for ip in ips]
+    forwards = []
+    for rule in PortForwardingRule.objects.filter(ip__in=ips, **live).select_related("ip").prefetch_related("vm__nics"):
+        nic = next((n for n in rule.vm.nics.all() if n.network_id == network.pk), None)
+        if nic is not None:
+            forwards.append(PortForward(rule.ip.address, rule.protocol, (rule.public_port, rule.public_end_port),
+                                        nic.ip_address, (rule.private_port, rule.private_end_port), _cidrs(rule.cidr_list)))
+    firewall = [Firewall(r.ip.address, r.protocol, (r.start_port, r.end_port), _cidrs(r.cidr_list))
+                for r in FirewallRule.objects.filter(ip__in=ips, **live).select_related("ip")]
+    static_nat = []
+    for ip in ips:
+        if getattr(ip, "static_nat_vm_id", None):
+            nic = ip.static_nat_vm.nics.filter(network=network).first()
+            if nic is not None:
+                static_nat.append((ip.address, nic.ip_address))
+    first = ips[0] if ips else None
+    return NetworkPlan(
+        id=network.pk, zone_id=network.zone_id, bridge=network.bridge, cidr=network.cidr, gateway=network.gateway,
+        public_gateway=first.gateway if first else None,
+        public_prefix=ipaddress.ip_network(f"0.0.0.0/{first.netmask}").prefixlen if first else None,
+        public_ips=tuple(addresses), static_nat=tuple(static_nat), port_forwards=tuple(forwards), firewall=tuple(firewall),
+    )
