@@ -11,6 +11,7 @@ from workers.network import api as network_api
 from . import services
 from .models import NetworkOffering, NetworkType
 from .responses import (
+    egress_rule_response,
     firewall_rule_response,
     network_offering_response,
     network_response,
@@ -19,6 +20,7 @@ from .responses import (
     security_group_response,
 )
 from .selectors import (
+    egress_rules_visible_to,
     firewall_rules_visible_to,
     networks_visible_to,
     port_forwards_visible_to,
@@ -124,8 +126,11 @@ def disassociate_ip_address(call):
 def list_public_ip_addresses(call):
     ips = filtered(public_ips_visible_to(call.caller), call, {"id": "uuid", "ipaddress": "address", "zoneid": "zone__uuid",
                                                              "associatednetworkid": "network__uuid"})
-    if call.get("issourcenat") or call.get("isstaticnat"):
-        ips = ips.none()
+    if call.get("isstaticnat") is not None:
+        ips = ips.filter(static_nat_vm__isnull=not call.get("isstaticnat"))
+    if call.get("issourcenat") is not None:
+        wanted = call.get("issourcenat")
+        ips = ips.filter(pk__in=[ip.pk for ip in ips if services.is_source_nat(ip) == wanted])
     return list_response(call, ips, "publicipaddress", public_ip_response)
 
 
@@ -213,6 +218,72 @@ def delete_firewall_rule(call):
 def list_firewall_rules(call):
     rules = filtered(firewall_rules_visible_to(call.caller), call, {"id": "uuid", "ipaddressid": "ip__uuid", "networkid": "ip__network__uuid"})
     return list_response(call, rules, "firewallrule", firewall_rule_response)
+
+
+# --- static NAT and egress --------------------------------------------------------------------
+@command("enableStaticNat", params=(Param("ipaddressid", "uuid", required=True), Param("virtualmachineid", "uuid", required=True),
+                                     Param("networkid", "uuid"), Param("vmguestip")),
+         description="Enables static NAT for given IP address",
+         cmd_class="org.apache.cloudstack.api.command.user.nat.EnableStaticNatCmd", event=("STATICNAT.ENABLE", "enabling static NAT"))
+def enable_static_nat(call):
+    """Synchronous, as on CloudStack: the mapping is recorded now and the Networking component
+    applies it to the data plane right after (its events tell when)."""
+    ip = by_id(call, public_ips_visible_to(call.caller), "ipaddressid")
+    vm = by_id(call, vms_visible_to(call.caller), "virtualmachineid")
+    services.enable_static_nat(ip, vm)
+    network_api.refresh_network(ip.network_id)
+    return {"success": True}
+
+
+@command("disableStaticNat", params=(Param("ipaddressid", "uuid", required=True),), is_async=True,
+         description="Disables static rule for given IP address",
+         cmd_class="org.apache.cloudstack.api.command.user.nat.DisableStaticNatCmd",
+         event=("STATICNAT.DISABLE", "disabling static NAT"))
+def disable_static_nat(call):
+    ip = by_id(call, public_ips_visible_to(call.caller), "ipaddressid")
+    services.disable_static_nat(ip)
+    jobs.attach(call.job, "IpAddress", ip)
+    jobs.submit(call.job, network_api.apply_public_ip, ip.pk)
+    return {"jobid": call.job.uuid_str}
+
+
+EGRESS_PARAMS = (Param("networkid", "uuid", required=True), Param("protocol", required=True), Param("startport", "integer"),
+                 Param("endport", "integer"), Param("icmptype", "integer"), Param("icmpcode", "integer"),
+                 Param("cidrlist", "list"), Param("destcidrlist", "list"), Param("type"))
+
+
+@command("createEgressFirewallRule", params=EGRESS_PARAMS, is_async=True,
+         description="Creates a egress firewall rule for a given network",
+         cmd_class="org.apache.cloudstack.api.command.user.firewall.CreateEgressFirewallRuleCmd",
+         response=("firewallrule",), event=("FIREWALL.EGRESS.OPEN", "creating egress firewall rule"))
+def create_egress_firewall_rule(call):
+    network = by_id(call, networks_visible_to(call.caller), "networkid")
+    destinations = call.get("destcidrlist") or call.get("cidrlist") or ["0.0.0.0/0"]
+    rule = services.create_egress_rule(network, call.get("protocol"), call.get("startport"), call.get("endport"),
+                                       call.get("icmptype"), call.get("icmpcode"), ",".join(destinations))
+    jobs.attach(call.job, "EgressRule", rule)
+    jobs.submit(call.job, network_api.apply_network, network.pk)
+    return {"id": rule.uuid_str, "jobid": call.job.uuid_str}
+
+
+@command("deleteEgressFirewallRule", params=(Param("id", "uuid", required=True),), is_async=True,
+         description="Deletes an egress firewall rule",
+         cmd_class="org.apache.cloudstack.api.command.user.firewall.DeleteEgressFirewallRuleCmd",
+         event=("FIREWALL.EGRESS.CLOSE", "deleting egress firewall rule"))
+def delete_egress_firewall_rule(call):
+    rule = by_id(call, egress_rules_visible_to(call.caller))
+    services.revoke(rule)
+    jobs.attach(call.job, "EgressRule", rule)
+    jobs.submit(call.job, network_api.apply_network, rule.network_id)
+    return {"jobid": call.job.uuid_str}
+
+
+@command("listEgressFirewallRules", params=(Param("id", "uuid"), Param("networkid", "uuid"), Param("listall", "boolean"), *PAGING),
+         description="Lists all egress firewall rules for network ID.",
+         cmd_class="org.apache.cloudstack.api.command.user.firewall.ListEgressFirewallRulesCmd", response=("firewallrule",))
+def list_egress_firewall_rules(call):
+    rules = filtered(egress_rules_visible_to(call.caller), call, {"id": "uuid", "networkid": "network__uuid"})
+    return list_response(call, rules, "firewallrule", egress_rule_response)
 
 
 # --- security groups ------------------------------------------------------------------------

@@ -14,6 +14,8 @@ class NetworkOffering(CloudObject):
     guest_ip_type = models.CharField(max_length=16, choices=NetworkType.choices)
     is_default = models.BooleanField(default=False)
     specify_vlan = models.BooleanField(default=False)
+    egress_default_allow = models.BooleanField(
+        default=True, help_text="egress allowed unless an egress rule denies it; else denied unless one allows it")
     services = models.JSONField(default=list, help_text="service names: Dhcp, Dns, SourceNat, PortForwarding, Firewall ...")
     state = models.CharField(max_length=16, default="Enabled")
 
@@ -89,6 +91,9 @@ class PublicIpAddress(CloudObject):
     account = models.ForeignKey("accounts.Account", null=True, blank=True, on_delete=models.PROTECT, related_name="public_ips")
     network = models.ForeignKey(GuestNetwork, null=True, blank=True, on_delete=models.PROTECT, related_name="public_ips")
     allocated = models.DateTimeField(null=True, blank=True)
+    # one-to-one NAT of this address to a VM of its network (enableStaticNat)
+    static_nat_vm = models.ForeignKey("compute.VirtualMachine", null=True, blank=True, on_delete=models.SET_NULL,
+                                      related_name="static_nat_ips")
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["zone", "address"], name="public_ip_unique_in_zone")]
@@ -124,6 +129,21 @@ class FirewallRule(CloudObject):
     icmp_type = models.IntegerField(null=True, blank=True)
     icmp_code = models.IntegerField(null=True, blank=True)
     cidr_list = models.CharField(max_length=1024, default="0.0.0.0/0")
+    state = models.CharField(max_length=16, choices=RuleState.choices, default=RuleState.ADD)
+    account = models.ForeignKey("accounts.Account", on_delete=models.CASCADE, related_name="+")
+
+
+class EgressRule(CloudObject):
+    """What a guest network's VMs may (or, with the offering's default egress policy
+    "allow", may not) send out: createEgressFirewallRule."""
+
+    network = models.ForeignKey(GuestNetwork, on_delete=models.CASCADE, related_name="egress_rules")
+    protocol = models.CharField(max_length=8)
+    start_port = models.PositiveIntegerField(null=True, blank=True)
+    end_port = models.PositiveIntegerField(null=True, blank=True)
+    icmp_type = models.IntegerField(null=True, blank=True)
+    icmp_code = models.IntegerField(null=True, blank=True)
+    cidr_list = models.CharField(max_length=1024, default="0.0.0.0/0", help_text="destinations")
     state = models.CharField(max_length=16, choices=RuleState.choices, default=RuleState.ADD)
     account = models.ForeignKey("accounts.Account", on_delete=models.CASCADE, related_name="+")
 

@@ -4,6 +4,8 @@ import ipaddress
 
 from apps.core.formats import compact, cs_date
 
+from .services import is_source_nat
+
 
 def nic_response(nic):
     net = ipaddress.ip_network(nic.network.cidr, strict=False)
@@ -93,8 +95,11 @@ def public_ip_response(ip):
             "allocated": cs_date(ip.allocated),
             "zoneid": ip.zone.uuid_str,
             "zonename": ip.zone.name,
-            "issourcenat": False,
-            "isstaticnat": False,
+            "issourcenat": is_source_nat(ip),
+            "isstaticnat": ip.static_nat_vm_id is not None,
+            "virtualmachineid": ip.static_nat_vm.uuid_str if ip.static_nat_vm_id else None,
+            "virtualmachinename": ip.static_nat_vm.name if ip.static_nat_vm_id else None,
+            "virtualmachinedisplayname": ip.static_nat_vm.display_name if ip.static_nat_vm_id else None,
             "issystem": False,
             "forvirtualnetwork": True,
             "associatednetworkid": network.uuid_str if network else None,
@@ -144,6 +149,25 @@ def firewall_rule_response(rule):
             "cidrlist": rule.cidr_list,
             "state": rule.state,
             "networkid": rule.ip.network.uuid_str if rule.ip.network_id else None,
+            "tags": [],
+        }
+    )
+
+
+def egress_rule_response(rule):
+    return compact(
+        {
+            "id": rule.uuid_str,
+            "networkid": rule.network.uuid_str,
+            "protocol": rule.protocol,
+            "startport": rule.start_port,
+            "endport": rule.end_port,
+            "icmptype": rule.icmp_type,
+            "icmpcode": rule.icmp_code,
+            "cidrlist": rule.cidr_list,
+            "destcidrlist": rule.cidr_list,
+            "traffictype": "Egress",
+            "state": rule.state,
             "tags": [],
         }
     )

@@ -19,7 +19,8 @@ def networks_visible_to(caller):
 
 
 def public_ips_visible_to(caller):
-    allocated = PublicIpAddress.objects.filter(state="Allocated").select_related("zone", "network", "account__domain")
+    allocated = PublicIpAddress.objects.filter(state="Allocated").select_related("zone", "network", "account__domain",
+                                                                                 "static_nat_vm")
     return restrict(allocated, caller).order_by("id")
 
 
@@ -30,6 +31,12 @@ def port_forwards_visible_to(caller):
 
 def firewall_rules_visible_to(caller):
     return restrict(FirewallRule.objects.select_related("ip__network", "account"), caller).exclude(state="Revoke").order_by("id")
+
+
+def egress_rules_visible_to(caller):
+    from .models import EgressRule
+
+    return restrict(EgressRule.objects.select_related("network", "account"), caller).exclude(state="Revoke").order_by("id")
 
 
 def security_groups_visible_to(caller):

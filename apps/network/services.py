@@ -13,6 +13,7 @@ from django.utils import timezone
 from apps.core.errors import InsufficientCapacity, InvalidState, ParamError
 
 from .models import (
+    EgressRule,
     FirewallRule,
     GuestNetwork,
     IpState,
@@ -160,7 +161,8 @@ def release_public_ip(ip):
     with transaction.atomic():
         PortForwardingRule.objects.filter(ip=ip).delete()
         FirewallRule.objects.filter(ip=ip).delete()
-        PublicIpAddress.objects.filter(pk=ip.pk).update(state=IpState.FREE, account=None, network=None, allocated=None)
+        PublicIpAddress.objects.filter(pk=ip.pk).update(state=IpState.FREE, account=None, network=None, allocated=None,
+                                                         static_nat_vm=None)
 
 
 # --- rules ----------------------------------------------------------------------------------
@@ -202,6 +204,58 @@ def create_firewall_rule(ip, protocol, start_port=None, end_port=None, icmp_type
         ip=ip, protocol=protocol, start_port=start_port, end_port=_port(end_port, "endport") or start_port,
         icmp_type=icmp_type, icmp_code=icmp_code, cidr_list=cidr_list or "0.0.0.0/0", account=ip.account,
     )
+
+
+def enable_static_nat(ip, vm):
+    """One-to-one NAT of ``ip`` to ``vm`` (CloudStack's rules: the IP belongs to the VM's
+    network, is not its source NAT address, has no port forwards; a VM has one static NAT IP)."""
+    if ip.network_id is None or ip.network_id != vm.network_id:
+        raise ParamError(f"IP {ip.address} and VM {vm.uuid} are not in the same network")
+    if is_source_nat(ip):
+        raise InvalidState(f"IP {ip.address} is the network's source NAT address; static NAT needs another one")
+    if PortForwardingRule.objects.filter(ip=ip).exclude(state=RuleState.REVOKE).exists():
+        raise InvalidState(f"IP {ip.address} has port forwarding rules; static NAT cannot be enabled on it")
+    if ip.static_nat_vm_id not in (None, vm.pk):
+        raise InvalidState(f"Static NAT is already enabled on IP {ip.address} for another VM")
+    if PublicIpAddress.objects.filter(static_nat_vm=vm).exclude(pk=ip.pk).exists():
+        raise InvalidState(f"VM {vm.uuid} already has a static NAT IP")
+    PublicIpAddress.objects.filter(pk=ip.pk).update(static_nat_vm=vm)
+    ip.refresh_from_db()
+    return ip
+
+
+def disable_static_nat(ip):
+    if ip.static_nat_vm_id is None:
+        raise InvalidState(f"Static NAT is not enabled on IP {ip.address}")
+    PublicIpAddress.objects.filter(pk=ip.pk).update(static_nat_vm=None)
+    ip.refresh_from_db()
+    return ip
+
+
+def is_source_nat(ip):
+    """The network's first public IP is the one its guests go out as."""
+    if ip.network_id is None:
+        return False
+    first = PublicIpAddress.objects.filter(network_id=ip.network_id, state=IpState.ALLOCATED).order_by("allocated", "id").first()
+    return first is not None and first.pk == ip.pk
+
+
+def create_egress_rule(network, protocol, start_port=None, end_port=None, icmp_type=None, icmp_code=None, cidr_list=None):
+    protocol = protocol.lower()
+    if protocol not in PROTOCOLS | {"icmp", "all"}:
+        raise ParamError(f"Invalid protocol {protocol}: an egress rule takes tcp, udp, icmp or all")
+    if network.account_id is None:
+        raise InvalidState("Egress rules are for isolated networks")
+    start_port = _port(start_port, "startport")
+    return EgressRule.objects.create(
+        network=network, protocol=protocol, start_port=start_port, end_port=_port(end_port, "endport") or start_port,
+        icmp_type=icmp_type, icmp_code=icmp_code, cidr_list=cidr_list or "0.0.0.0/0", account=network.account,
+    )
+
+
+def settle_egress(network):
+    EgressRule.objects.filter(network=network, state=RuleState.ADD).update(state=RuleState.ACTIVE)
+    EgressRule.objects.filter(network=network, state=RuleState.REVOKE).delete()
 
 
 def revoke(rule):

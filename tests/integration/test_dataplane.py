@@ -12,7 +12,7 @@ import time
 import pytest
 
 from workers.network.drivers.linux import LinuxDriver, run
-from workers.network.plan import Firewall, NetworkPlan, PortForward
+from workers.network.plan import Egress, Firewall, NetworkPlan, PortForward
 
 pytestmark = pytest.mark.integration
 
@@ -120,6 +120,16 @@ def test_isolated_networks_port_forwarding_static_nat_and_clean_removal(plane):
     # egress: guests go out as their network's source NAT address (or their static NAT one)
     assert ask("jtga", "203.0.113.200", 9000) == "internet sees 203.0.113.21"
     assert ask("jtgb", "203.0.113.200", 9000) == "internet sees 203.0.113.23"
+
+    # egress rules: with the default "allow" a rule denies; with "deny" a rule allows
+    driver.implement(NetworkPlan(**{**NET_A.__dict__, "egress": (Egress("tcp", (9000, 9000)),)}))
+    assert ask("jtga", "203.0.113.200", 9000).startswith("unreachable")
+    driver.implement(NetworkPlan(**{**NET_A.__dict__, "egress_default_allow": False}))
+    assert ask("jtga", "203.0.113.200", 9000).startswith("unreachable")
+    driver.implement(NetworkPlan(**{**NET_A.__dict__, "egress_default_allow": False,
+                                    "egress": (Egress("tcp", (9000, 9000), ("203.0.113.0/24",)),)}))
+    assert ask("jtga", "203.0.113.200", 9000) == "internet sees 203.0.113.21"
+    driver.implement(NET_A)
 
     # applying the same plans again changes nothing
     before = snapshot(driver)

@@ -5,6 +5,7 @@ guest's listener reachable from outside, and deleting it all leaves nothing behi
 The simulated VM has no real NIC, so the test plugs a namespace with the VM's address and MAC
 into the network's bridge where the guest's tap would be."""
 import os
+import time
 
 import pytest
 
@@ -39,6 +40,15 @@ def linux_stack(tmp_path_factory):
             name = line.split(":")[1].strip().split("@")[0]
             if name.startswith(PREFIX):
                 run("ip", "link", "del", name, check=False)
+
+
+def wait(check, timeout=15):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if check():
+            return True
+        time.sleep(0.3)
+    return False
 
 
 def ours(kind):
@@ -91,6 +101,31 @@ def test_port_forwarding_through_the_api_reaches_the_guest_and_deleting_leaves_n
     cs.deletePortForwardingRule(id=rule["id"])
     assert ask(client, ip["ipaddress"], 8080).startswith("unreachable")
     assert f"dnat to {nic['ipaddress']}" not in run("nft", "list", "table", "ip", "javelin", ns=router).stdout
+
+    # static NAT: a second address maps one to one to the guest, opened by a firewall rule;
+    # the guest then goes out as that address
+    nat_ip = cs.associateIpAddress(networkid=network["id"])["ipaddress"]
+    assert cs.enableStaticNat(ipaddressid=nat_ip["id"], virtualmachineid=vm["id"])["success"] in (True, "true")
+    cs.createFirewallRule(ipaddressid=nat_ip["id"], protocol="tcp", startport=22, endport=22)
+    (listed,) = cs.listPublicIpAddresses(id=nat_ip["id"])["publicipaddress"]
+    assert listed["isstaticnat"] is True and listed["virtualmachineid"] == vm["id"] and listed["issourcenat"] is False
+    assert cs.listPublicIpAddresses(id=ip["id"])["publicipaddress"][0]["issourcenat"] is True
+    serve(servers, guest, 22, "the-vm")
+    serve(servers, client, 9000, "internet")
+    assert wait(lambda: ask(client, nat_ip["ipaddress"], 22) == "the-vm sees 203.0.113.5")  # applied right after the call
+    assert ask(client, nat_ip["ipaddress"], 23).startswith("unreachable")
+    assert ask(guest, "203.0.113.5", 9000) == f"internet sees {nat_ip['ipaddress']}"
+    # egress: the default offering allows it, so an egress rule denies
+    egress = cs.createEgressFirewallRule(networkid=network["id"], protocol="tcp", startport=9000, endport=9000,
+                                         cidrlist="203.0.113.0/24")["firewallrule"]
+    assert egress["state"] == "Active" and cs.listEgressFirewallRules(networkid=network["id"])["firewallrule"]
+    assert ask(guest, "203.0.113.5", 9000).startswith("unreachable")
+    cs.deleteEgressFirewallRule(id=egress["id"])
+    assert ask(guest, "203.0.113.5", 9000) == f"internet sees {nat_ip['ipaddress']}"
+    cs.disableStaticNat(ipaddressid=nat_ip["id"])
+    assert ask(client, nat_ip["ipaddress"], 22).startswith("unreachable")
+    assert ask(guest, "203.0.113.5", 9000) == f"internet sees {ip['ipaddress']}"  # back to source NAT
+    cs.disassociateIpAddress(id=nat_ip["id"])
 
     for proc in servers:
         proc.kill()

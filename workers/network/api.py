@@ -28,3 +28,14 @@ def apply_security_group(job_id, group_id):
 
 def remove_security_group(group_uuid):
     send("network", "remove_security_group", group_uuid)
+
+
+def apply_network(job_id, network_id):
+    """Re-apply a whole network (its egress rules changed) as job ``job_id``."""
+    send("network", "apply_network", job_id, network_id)
+
+
+def refresh_network(network_id):
+    """Re-apply a whole network, no job (a synchronous command changed it)."""
+    if network_id is not None:
+        send("network", "refresh_network", network_id)

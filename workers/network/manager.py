@@ -29,6 +29,12 @@ def apply_public_ip(ip):
     services.settle_rules(ip)
 
 
+def apply_network(network):
+    """Apply the network as the data service has it, then settle its egress rules."""
+    implement(network)
+    services.settle_egress(network)
+
+
 def release_public_ip(ip):
     if ip.network_id is not None:
         driver().implement(plan_for(ip.network, without_ips=[ip]))

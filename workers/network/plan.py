@@ -6,7 +6,7 @@ exactly so: applying the same plan twice changes nothing, so a redelivered task 
 import ipaddress
 from dataclasses import dataclass
 
-from apps.network.models import FirewallRule, GuestNetwork, PortForwardingRule, PublicIpAddress, RuleState
+from apps.network.models import EgressRule, FirewallRule, GuestNetwork, PortForwardingRule, PublicIpAddress, RuleState
 
 
 @dataclass(frozen=True)
@@ -47,7 +47,8 @@ class NetworkPlan:
     static_nat: tuple = ()  # (public ip, private ip)
     port_forwards: tuple = ()
     firewall: tuple = ()
-    egress: tuple | None = None  # None: all egress allowed; else only these
+    egress_default_allow: bool = True  # then the egress rules deny; else they are what is allowed
+    egress: tuple = ()
 
     @property
     def prefix(self):
@@ -61,10 +62,10 @@ def _cidrs(text):
 def plan_for(network, without_ips=()):
     """The plan of ``network`` as the data service has it (public IPs in ``without_ips``, being
     released, left out; rules being revoked left out)."""
-    network = GuestNetwork.objects.get(pk=network.pk)
+    network = GuestNetwork.objects.select_related("network_offering").get(pk=network.pk)
     live = {"state__in": [RuleState.ADD, RuleState.ACTIVE]}
     ips = list(PublicIpAddress.objects.filter(network=network, state="Allocated").exclude(pk__in=[i.pk for i in without_ips])
-               .order_by("allocated", "id"))
+               .select_related("static_nat_vm").order_by("allocated", "id"))
     addresses = [ip.address for ip in ips]
     forwards = []
     for rule in PortForwardingRule.objects.filter(ip__in=ips, **live).select_related("ip").prefetch_related("vm__nics"):
@@ -76,14 +77,18 @@ def plan_for(network, without_ips=()):
                 for r in FirewallRule.objects.filter(ip__in=ips, **live).select_related("ip")]
     static_nat = []
     for ip in ips:
-        if getattr(ip, "static_nat_vm_id", None):
+        if ip.static_nat_vm_id is not None:
             nic = ip.static_nat_vm.nics.filter(network=network).first()
             if nic is not None:
                 static_nat.append((ip.address, nic.ip_address))
+    egress = [Egress(r.protocol, (r.start_port, r.end_port), _cidrs(r.cidr_list))
+              for r in EgressRule.objects.filter(network=network, **live).order_by("id")]
+    offering = network.network_offering
     first = ips[0] if ips else None
     return NetworkPlan(
         id=network.pk, zone_id=network.zone_id, bridge=network.bridge, cidr=network.cidr, gateway=network.gateway,
         public_gateway=first.gateway if first else None,
         public_prefix=ipaddress.ip_network(f"0.0.0.0/{first.netmask}").prefixlen if first else None,
         public_ips=tuple(addresses), static_nat=tuple(static_nat), port_forwards=tuple(forwards), firewall=tuple(firewall),
+        egress_default_allow=offering.egress_default_allow if offering else True, egress=tuple(egress),
     )

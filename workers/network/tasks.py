@@ -5,6 +5,7 @@ from apps.compute.selectors import vm_for_task
 from apps.jobs.models import AsyncJob
 from apps.network import services
 from apps.network.models import (
+    EgressRule,
     FirewallRule,
     GuestNetwork,
     PortForwardingRule,
@@ -12,6 +13,7 @@ from apps.network.models import (
     SecurityGroup,
 )
 from apps.network.responses import (
+    egress_rule_response,
     firewall_rule_response,
     port_forwarding_response,
     public_ip_response,
@@ -73,6 +75,21 @@ def release_public_ip(job_id, ip_id):
 def delete_network(job_id, network_id):
     manager.delete_network(GuestNetwork.objects.get(pk=network_id))
     return {"success": True}
+
+
+@shared_task(name="workers.network.tasks.apply_network")
+@job_task("network")
+def apply_network(job_id, network_id):
+    network = GuestNetwork.objects.get(pk=network_id)
+    manager.apply_network(network)
+    job = AsyncJob.objects.get(pk=job_id)
+    rule = EgressRule.objects.filter(uuid=job.instance_uuid).select_related("network").first()
+    return {"firewallrule": egress_rule_response(rule)} if rule else {"success": True}
+
+
+@shared_task(name="workers.network.tasks.refresh_network")
+def refresh_network(network_id):
+    manager.implement(GuestNetwork.objects.get(pk=network_id))
 
 
 @shared_task(name="workers.network.tasks.apply_security_group")

@@ -200,12 +200,13 @@ def ruleset(plan):
     for rule in plan.firewall:
         forward.append(f"iifname \"public\" ct original ip daddr {rule.public_ip} {_sources(rule.cidrs)}"
                        f"{_match(rule.protocol, rule.ports, original=True)}accept")
-    if plan.egress is None:
+    # egress: with a default of allow the egress rules say what is denied, else what is allowed
+    verdict = "drop" if plan.egress_default_allow else "accept"
+    for rule in plan.egress:
+        forward.append(f"iifname \"guest\" oifname \"public\" {_match(rule.protocol, rule.ports)}"
+                       f"{_destinations(rule.cidrs)}{verdict}")
+    if plan.egress_default_allow:
         forward.append("iifname \"guest\" oifname \"public\" accept")
-    else:
-        for rule in plan.egress:
-            forward.append(f"iifname \"guest\" oifname \"public\" {_match(rule.protocol, rule.ports)}"
-                           f"{_destinations(rule.cidrs)}accept")
     body = "\n".join([
         f"table ip {TABLE} {{",
         "  chain prerouting { type nat hook prerouting priority dstnat; policy accept;",
