@@ -61,12 +61,21 @@ def test_a_heartbeat_records_the_hosts_stats_and_its_running_vms(cloud, admin, b
     assert vm.last_seen == host.last_pinged
 
 
-def test_a_beat_that_waited_in_the_queue_says_nothing(cloud, beat_every_second):
+def test_a_beat_sent_before_the_investigation_or_an_older_one_says_nothing(cloud, beat_every_second):
     host = Host.objects.get(name="h1")
     _make_late(host, 60)
-    Host.objects.filter(pk=host.pk).update(state=HostState.ALERT)
-    assert _beat(host, age=5) == "stale"
+    Host.objects.filter(pk=host.pk).update(state=HostState.ALERT, investigated=timezone.now() - timedelta(seconds=2))
+    assert _beat(host, age=5) == "stale"  # it waited in the queue: sent before we began to investigate
     assert Host.objects.get(pk=host.pk).state == HostState.ALERT
+    assert _beat(host, age=1) == "back"  # sent since: the host is alive
+    assert _beat(host, age=3) == "stale"  # older than the one just seen
+
+
+def test_the_time_of_a_beat_is_when_it_was_sent_not_when_it_was_read(cloud, beat_every_second):
+    host = Host.objects.get(name="h1")
+    _beat(host, age=1.5)
+    late = timezone.now() - Host.objects.get(pk=host.pk).last_pinged
+    assert timedelta(seconds=1.4) < late < timedelta(seconds=3)
 
 
 def test_a_host_that_misses_two_beats_is_alert_and_comes_back_with_the_next(cloud, beat_every_second):

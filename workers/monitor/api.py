@@ -7,9 +7,9 @@ from workers.rpc import send
 
 
 def heartbeat(host_id, stats):
-    """A compute agent's heartbeat for one host. A beat that waits in the queue longer than
-    two intervals says nothing about now, so it expires there."""
-    send("monitor", "host_heartbeat", host_id, stats, time.time(), expires=2 * settings.HOST_HEARTBEAT_S)
+    """A compute agent's heartbeat for one host, stamped with when it was sent. One that has
+    waited in the queue for five intervals is of no use any more, and expires there."""
+    send("monitor", "host_heartbeat", host_id, stats, time.time(), expires=5 * settings.HOST_HEARTBEAT_S)
 
 
 def host_investigated(host_id, verdict, investigator_id):

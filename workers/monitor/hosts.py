@@ -10,7 +10,8 @@ back Up, and any guest it still runs that the platform has placed elsewhere is f
 """
 import logging
 import time
-from datetime import timedelta
+from datetime import datetime, timedelta
+from datetime import timezone as dt_timezone
 
 from django.conf import settings
 from django.db.models import Q
@@ -40,15 +41,21 @@ def _late_since(now):
 
 
 def heartbeat(host_id, stats, sent_at):
-    """One heartbeat of ``host_id``. Returns what it did: ``stale``, ``beat`` or ``back``."""
-    if time.time() - sent_at > 2 * interval():
-        return "stale"  # it waited in the queue: it says nothing about now
+    """One heartbeat of ``host_id``, sent at ``sent_at`` (epoch seconds). Returns what it did:
+    ``stale``, ``beat`` or ``back``.
+
+    A beat is evidence that the host was alive when it was sent, so that is the time recorded
+    (a busy monitor that reads it late does not make the host look older or younger than it
+    is). A beat older than one already seen, or sent before an investigation of the host
+    began, changes nothing: it says nothing about the host since."""
     host = Host.objects.filter(pk=host_id).select_related("zone", "cluster").first()
     if host is None:
         return "gone"
-    now = timezone.now()
+    sent = datetime.fromtimestamp(min(sent_at, time.time()), tz=dt_timezone.utc)
+    if (host.last_pinged and sent <= host.last_pinged) or (host.investigated and sent < host.investigated):
+        return "stale"
     running = list(stats.get("running", ()))
-    fields = {"last_pinged": now, "investigated": None, "stats": _summary(stats)}
+    fields = {"last_pinged": sent, "investigated": None, "stats": _summary(stats)}
     if stats.get("cpus"):
         fields.update(cpu_number=stats["cpus"], cpu_speed=stats["cpu_mhz"], memory_mb=stats["memory_mb"])
     outcome = "beat"
@@ -58,7 +65,7 @@ def heartbeat(host_id, stats, sent_at):
         was = host.state
         set_host_state(host, HostState.UP, why=f"its heartbeats resumed (it was {was})", **fields)
         outcome = "back"
-    VirtualMachine.objects.filter(host=host, instance_name__in=running, removed__isnull=True).update(last_seen=now)
+    VirtualMachine.objects.filter(host=host, instance_name__in=running, removed__isnull=True).update(last_seen=sent)
     stale = stale_guests(host, running)
     if stale:
         log.warning("host %s runs %s, which the platform has elsewhere or stopped: fencing", host.name, stale)
