@@ -67,7 +67,7 @@ def list_templates(call):
     kind = call.get("templatefilter")
     if kind not in TEMPLATE_FILTERS:
         raise ParamError(f"Unable to execute API command listtemplates due to invalid value {kind} for parameter templatefilter")
-    templates = Template.objects.select_related("zone", "os_type").order_by("id")
+    templates = Template.objects.filter(removed__isnull=True).select_related("zone", "os_type").order_by("id")
     account = call.caller.account
     if kind == "featured":
         templates = templates.filter(is_featured=True, is_public=True)

@@ -68,6 +68,7 @@ class Template(CloudObject):
     kernel = models.CharField(max_length=1024, blank=True)
     initrd = models.CharField(max_length=1024, blank=True)
     cmdline = models.CharField(max_length=1024, blank=True)
+    removed = models.DateTimeField(null=True, blank=True)
 
     def __str__(self):
         return self.name

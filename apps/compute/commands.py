@@ -42,7 +42,7 @@ def deploy_virtual_machine(call):
     zone = by_id(call, Zone.objects.all(), "zoneid")
     offering = by_id(call, ServiceOffering.objects.all(), "serviceofferingid")
     template = by_id(
-        call, Template.objects.filter(Q(is_public=True) | Q(account=call.caller.account), is_ready=True), "templateid"
+        call, Template.objects.filter(Q(is_public=True) | Q(account=call.caller.account), is_ready=True, removed__isnull=True), "templateid"
     )
     network = None
     if call.get("networkids"):

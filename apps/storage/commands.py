@@ -147,3 +147,60 @@ def delete_snapshot(call):
     jobs.attach(call.job, "Snapshot", snapshot)
     jobs.submit(call.job, storage.delete_snapshot, snapshot.pk)
     return {"jobid": call.job.uuid_str}
+
+
+@command("revertSnapshot", params=(Param("id", "uuid", required=True),), is_async=True,
+         description="This is supposed to revert a volume snapshot. This command is only supported with KVM so far",
+         cmd_class="org.apache.cloudstack.api.command.user.snapshot.RevertSnapshotCmd", response=("snapshot",),
+         event=("SNAPSHOT.REVERT", "reverting snapshot"))
+def revert_snapshot(call):
+    snapshot = by_id(call, snapshots_visible_to(call.caller).select_related("volume__vm"))
+    services.ensure_revertible(snapshot)
+    jobs.attach(call.job, "Snapshot", snapshot)
+    jobs.submit(call.job, storage.revert_snapshot, snapshot.pk)
+    return {"jobid": call.job.uuid_str}
+
+
+@command("createTemplate", params=(Param("name", required=True), Param("displaytext"), Param("ostypeid", "uuid", required=True),
+                                    Param("snapshotid", "uuid"), Param("volumeid", "uuid"), Param("ispublic", "boolean"),
+                                    Param("isfeatured", "boolean"), Param("passwordenabled", "boolean")), is_async=True,
+         description="Creates a template of a virtual machine's volume or of a snapshot of it.",
+         cmd_class="org.apache.cloudstack.api.command.user.template.CreateTemplateCmd", response=("template",),
+         event=("TEMPLATE.CREATE", "creating template"))
+def create_template(call):
+    from apps.catalog.models import OsType
+
+    snapshot = by_id(call, snapshots_visible_to(call.caller).select_related("volume__template"), "snapshotid") \
+        if "snapshotid" in call.params else None
+    volume = by_id(call, volumes_visible_to(call.caller).select_related("vm", "template"), "volumeid") \
+        if "volumeid" in call.params else None
+    template = services.new_template_from(
+        call.caller.account, call.get("name"), call.get("displaytext"), by_id(call, OsType.objects.all(), "ostypeid"),
+        snapshot=snapshot, volume=volume, is_public=bool(call.get("ispublic")) and call.caller.is_admin)
+    jobs.attach(call.job, "Template", template)
+    jobs.submit(call.job, storage.create_template, template.pk, snapshot.pk if snapshot else None,
+                volume.pk if volume else None)
+    return {"id": template.uuid_str, "jobid": call.job.uuid_str}
+
+
+@command("deleteTemplate", params=(Param("id", "uuid", required=True), Param("zoneid", "uuid"), Param("forced", "boolean")),
+         is_async=True, description="Deletes a template from the system.",
+         cmd_class="org.apache.cloudstack.api.command.user.template.DeleteTemplateCmd",
+         event=("TEMPLATE.DELETE", "deleting template"))
+def delete_template(call):
+    from django.db.models import Q
+
+    from apps.catalog.models import Template
+    from apps.compute.models import VirtualMachine
+    from apps.core.errors import InvalidState
+
+    mine = Template.objects.filter(removed__isnull=True)
+    if not call.caller.is_root_admin:
+        mine = mine.filter(Q(account=call.caller.account))
+    template = by_id(call, mine)
+    in_use = VirtualMachine.objects.filter(template=template, removed__isnull=True).count()
+    if in_use and not call.get("forced"):
+        raise InvalidState(f"Template {template.uuid} is used by {in_use} VM(s); use forced=true to delete it anyway")
+    jobs.attach(call.job, "Template", template)
+    jobs.submit(call.job, storage.delete_template, template.pk)
+    return {"jobid": call.job.uuid_str}

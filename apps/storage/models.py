@@ -29,6 +29,7 @@ class Volume(CloudObject):
     size_bytes = models.BigIntegerField()
     state = models.CharField(max_length=16, choices=VolumeState.choices, default=VolumeState.ALLOCATED)
     path = models.CharField(max_length=1024, blank=True)
+    format = models.CharField(max_length=8, default="RAW", help_text="RAW, or QCOW2 (from a QCOW2 template)")
     device_id = models.PositiveIntegerField(null=True, blank=True)
     removed = models.DateTimeField(null=True, blank=True)
 
@@ -61,6 +62,7 @@ class Snapshot(CloudObject):
     state = models.CharField(max_length=16, choices=SnapshotState.choices, default=SnapshotState.CREATING)
     size_bytes = models.BigIntegerField(default=0)
     path = models.CharField(max_length=1024, blank=True)
+    format = models.CharField(max_length=8, default="RAW")
     removed = models.DateTimeField(null=True, blank=True)
 
     def __str__(self):

@@ -79,9 +79,9 @@ def allocate_data_volume(account, zone, disk_offering, size_gb=None, name=None):
     return volume
 
 
-def mark_ready(volume, path):
+def mark_ready(volume, path, fmt="RAW"):
     previous = volume.state
-    Volume.objects.filter(pk=volume.pk).update(state=VolumeState.READY, path=path)
+    Volume.objects.filter(pk=volume.pk).update(state=VolumeState.READY, path=path, format=fmt)
     volume.refresh_from_db()
     if previous != VolumeState.READY:
         _announce(volume, VolumeState.READY, previous, "VOLUME.CREATE")
@@ -167,11 +167,49 @@ def new_snapshot(volume, name=None):
     return snapshot
 
 
-def snapshot_done(snapshot, path, size):
-    Snapshot.objects.filter(pk=snapshot.pk).update(state=SnapshotState.BACKED_UP, path=path, size_bytes=size)
+def snapshot_done(snapshot, path, size, fmt="RAW"):
+    Snapshot.objects.filter(pk=snapshot.pk).update(state=SnapshotState.BACKED_UP, path=path, size_bytes=size, format=fmt)
     snapshot.refresh_from_db()
     return snapshot
 
 
 def snapshot_removed(snapshot):
     Snapshot.objects.filter(pk=snapshot.pk).update(state=SnapshotState.DESTROYED, removed=timezone.now())
+
+
+def ensure_revertible(snapshot):
+    """revertSnapshot: a backed-up snapshot of a volume whose VM (if any) is Stopped."""
+    from apps.compute.states import VmState
+
+    if snapshot.state != SnapshotState.BACKED_UP:
+        raise InvalidState(f"Snapshot {snapshot.uuid} is {snapshot.state}; only a BackedUp snapshot can be reverted to")
+    volume = snapshot.volume
+    if volume.removed is not None or volume.state != VolumeState.READY:
+        raise InvalidState(f"Volume {volume.uuid} of snapshot {snapshot.uuid} is not Ready")
+    if volume.vm_id is not None and volume.vm.state != VmState.STOPPED:
+        raise InvalidState(f"VM {volume.vm.uuid} must be Stopped to revert its volume {volume.uuid} to a snapshot")
+
+
+def new_template_from(caller_account, name, display_text, os_type, snapshot=None, volume=None, is_public=False):
+    """createTemplate: the template row (not ready) for an image made from a snapshot or a
+    volume (whose VM must be Stopped)."""
+    from apps.catalog.models import Template
+    from apps.compute.states import VmState
+
+    if (snapshot is None) == (volume is None):
+        raise ParamError("Specify either a snapshot ID or a volume ID (not both)")
+    if snapshot is not None and snapshot.state != SnapshotState.BACKED_UP:
+        raise InvalidState(f"Snapshot {snapshot.uuid} is {snapshot.state}; it must be BackedUp")
+    source = snapshot.volume if snapshot is not None else volume
+    if volume is not None:
+        if volume.state != VolumeState.READY:
+            raise InvalidState(f"Volume {volume.uuid} is {volume.state}; it must be Ready")
+        if volume.vm_id is not None and volume.vm.state != VmState.STOPPED:
+            raise InvalidState(f"VM {volume.vm.uuid} must be Stopped to make a template of its volume {volume.uuid}")
+    origin = source.template
+    return Template.objects.create(
+        name=name, display_text=display_text or name, os_type=os_type, format=(snapshot or volume).format,
+        hypervisor=origin.hypervisor if origin else "Simulator", size_bytes=source.size_bytes, zone=source.zone,
+        is_public=is_public, is_featured=False, is_ready=False, status="Creating", account=caller_account,
+        kernel=origin.kernel if origin else "", initrd=origin.initrd if origin else "", cmdline=origin.cmdline if origin else "",
+    )

@@ -49,3 +49,90 @@ def test_a_wrong_checksum_fails_the_download_and_keeps_nothing(stack, cs, tmp_pa
     template = wait_for_template(cs, template["id"])
     assert not template["isready"] and "Checksum mismatch" in template["status"]
     assert not list((stack.state_dir / "secondary" / "templates").glob(f"*{template['id']}*"))
+
+
+def _qemu(*args):
+    import subprocess
+
+    return subprocess.run(list(args), check=True, capture_output=True, text=True).stdout
+
+
+def _sha256(path):
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_qcow2_template_root_volume_snapshot_new_template_new_vm_and_back(stack, cs, catalog, tmp_path):
+    import json
+    import subprocess
+
+    pools = stack.state_dir / "simulator" / "pools"
+    secondary = stack.state_dir / "secondary"
+    image = tmp_path / "disk.qcow2"
+    _qemu("qemu-img", "create", "-q", "-f", "qcow2", str(image), "64M")
+    _qemu("qemu-io", "-f", "qcow2", "-c", "write -P 0x5a 0 2M", str(image))
+    ostype = cs.listOsTypes()["ostype"][0]["id"]
+    (template,) = cs.registerTemplate(
+        name="qcow-image", format="QCOW2", hypervisor="Simulator", url=f"file://{image}", zoneid="-1", ostypeid=ostype,
+        checksum="{SHA-256}" + _sha256(image))["template"]
+    template = wait_for_template(cs, template["id"])
+    assert template["isready"], template["status"]
+    offering = catalog["serviceofferingid"]
+
+    # the ROOT volume: a qcow2 overlay on the pool's copy of the template
+    vm = cs.deployVirtualMachine(zoneid=catalog["zoneid"], serviceofferingid=offering, templateid=template["id"])["virtualmachine"]
+    (root,) = cs.listVolumes(virtualmachineid=vm["id"], type="ROOT")["volume"]
+    (root_path,) = pools.glob(f"*/{root['id']}.qcow2")
+    info = json.loads(_qemu("qemu-img", "info", "--output=json", str(root_path)))
+    assert info["format"] == "qcow2" and info["backing-filename"].startswith(str(pools))
+
+    # snapshot -> template from the snapshot (checksummed) -> a new VM from that template
+    snapshot = cs.createSnapshot(volumeid=root["id"])["snapshot"]
+    assert snapshot["state"] == "BackedUp"
+    made = cs.createTemplate(name="from-snapshot", displaytext="from a snapshot", ostypeid=ostype,
+                             snapshotid=snapshot["id"])["template"]
+    assert made["isready"] is True and made["format"] == "QCOW2"
+    made_file = secondary / "templates" / f"{made['id']}.img"
+    assert made["checksum"] == "{SHA-256}" + _sha256(made_file)
+    second = cs.deployVirtualMachine(zoneid=catalog["zoneid"], serviceofferingid=offering, templateid=made["id"])["virtualmachine"]
+    assert second["state"] == "Running" and second["templateid"] == made["id"]
+    (second_root,) = cs.listVolumes(virtualmachineid=second["id"], type="ROOT")["volume"]
+    (second_path,) = pools.glob(f"*/{second_root['id']}.qcow2")
+    assert _qemu("qemu-img", "compare", str(second_path), str(image)).startswith("Images are identical")
+
+    # revert: the guest wrote to its disk; the snapshot's content comes back
+    cs.stopVirtualMachine(id=vm["id"])
+    _qemu("qemu-io", "-f", "qcow2", "-c", "write -P 0x11 0 1M", str(root_path))
+    assert subprocess.run(["qemu-img", "compare", str(root_path), str(image)], capture_output=True).returncode == 1
+    cs.revertSnapshot(id=snapshot["id"])
+    assert _qemu("qemu-img", "compare", str(root_path), str(image)).startswith("Images are identical")
+    assert cs.startVirtualMachine(id=vm["id"])["virtualmachine"]["state"] == "Running"
+
+    # a copy that cannot be made fails the job with the reason and leaves no file
+    (snapshot_file,) = secondary.glob(f"snapshots/*/{snapshot['id']}.img")
+    snapshot_file.rename(tmp_path / "moved-away.img")
+    try:
+        cs.createTemplate(name="doomed", ostypeid=ostype, snapshotid=snapshot["id"])
+        raise AssertionError("createTemplate from a missing image succeeded")
+    except Exception as error:  # noqa: BLE001 - the cs client raises its own exception type
+        assert "missing on secondary storage" in str(error)
+    doomed = [t for t in cs.listTemplates(templatefilter="self")["template"] if t["name"] == "doomed"]
+    assert doomed and not doomed[0]["isready"] and doomed[0]["status"].startswith("Creation failed")
+    assert not list((secondary / "templates").glob(f"*{doomed[0]['id']}*"))
+    (tmp_path / "moved-away.img").rename(snapshot_file)
+
+    # deleting removes the files; a template in use needs forced=true, and its VMs keep working
+    try:
+        cs.deleteTemplate(id=made["id"])
+        raise AssertionError("a template in use was deleted without forced=true")
+    except Exception as error:  # noqa: BLE001
+        assert "used by 1 VM" in str(error)
+    cs.deleteTemplate(id=made["id"], forced="true")
+    assert not made_file.exists()
+    assert not [t for t in cs.listTemplates(templatefilter="self")["template"] if t["id"] == made["id"]]
+    cs.rebootVirtualMachine(id=second["id"])
+    cs.destroyVirtualMachine(id=second["id"], expunge="true")
+    assert not second_path.exists()
+    cs.deleteSnapshot(id=snapshot["id"])
+    assert not snapshot_file.exists()
+    cs.destroyVirtualMachine(id=vm["id"], expunge="true")
+    assert not root_path.exists()

@@ -21,7 +21,7 @@ def spec_for(vm):
         uuid=str(vm.uuid),
         vcpus=offering.cpu_number,
         memory_mb=offering.memory_mb,
-        disks=tuple(Disk(v.path, device_id=v.device_id or 0) for v in sorted(volumes_of(vm), key=lambda v: v.device_id or 0) if v.path),
+        disks=tuple(Disk(v.path, format=v.format.lower(), device_id=v.device_id or 0) for v in sorted(volumes_of(vm), key=lambda v: v.device_id or 0) if v.path),
         interfaces=tuple(Interface(n.mac_address, n.network.bridge) for n in vm.nics.select_related("network")),
         kernel=template.kernel,
         initrd=template.initrd,
@@ -60,7 +60,7 @@ def attach_volume(volume, vm):
     volume = storage.attach(volume, vm)
     if vm.host_id is not None:
         try:
-            driver_for(vm.host).attach_disk(vm.instance_name, Disk(volume.path, device_id=volume.device_id), volume.device_id)
+            driver_for(vm.host).attach_disk(vm.instance_name, Disk(volume.path, format=volume.format.lower(), device_id=volume.device_id), volume.device_id)
         except Exception:
             storage.detach(volume)
             raise
@@ -72,7 +72,7 @@ def detach_volume(volume):
     if vm is None:
         return volume  # redelivered: already detached
     if vm.host_id is not None:
-        driver_for(vm.host).detach_disk(vm.instance_name, Disk(volume.path, device_id=volume.device_id), volume.device_id)
+        driver_for(vm.host).detach_disk(vm.instance_name, Disk(volume.path, format=volume.format.lower(), device_id=volume.device_id), volume.device_id)
     return storage.detach(volume)
 
 

@@ -32,3 +32,15 @@ def delete_snapshot(job_id, snapshot_id):
 
 def download_template(template_id):
     send("storage", "download_template", template_id)
+
+
+def revert_snapshot(job_id, snapshot_id):
+    send("storage", "revert_snapshot", job_id, snapshot_id)
+
+
+def create_template(job_id, template_id, snapshot_id=None, volume_id=None):
+    send("storage", "create_template", job_id, template_id, snapshot_id, volume_id)
+
+
+def delete_template(job_id, template_id):
+    send("storage", "delete_template", job_id, template_id)

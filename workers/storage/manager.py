@@ -20,9 +20,11 @@ def create_volume(volume):
 def _materialise(volume):
     if volume.state == "Ready":
         return volume
-    source = volume.template.path if volume.template_id and volume.template.path else None
-    path = driver_for(volume.pool).create_volume(f"{volume.uuid}", volume.size_bytes, source=source)
-    return services.mark_ready(volume, path)
+    template = volume.template if volume.template_id and volume.template.path else None
+    path, fmt = driver_for(volume.pool).create_volume(
+        f"{volume.uuid}", volume.size_bytes, source=template.path if template else None,
+        source_format=template.format if template else "RAW")
+    return services.mark_ready(volume, path, fmt)
 
 
 def delete_volumes(vm):
@@ -42,15 +44,26 @@ def expunge(volume):
 def resize(volume, size_bytes, shrink_ok=False):
     volume = services.resize(volume, size_bytes, shrink_ok)
     if volume.path:
-        driver_for(volume.pool).resize_volume(volume.path, size_bytes)
+        driver_for(volume.pool).resize_volume(volume.path, size_bytes, volume.format)
     return volume
 
 
 def snapshot(snapshot):
+    """A standalone copy of the volume on secondary storage (a QCOW2 volume's chain flattened)."""
     volume = snapshot.volume
     directory = os.path.join(settings.SECONDARY_STORAGE_DIR, "snapshots", str(volume.account.uuid))
-    path = driver_for(volume.pool).copy_out(volume.path, directory, f"{snapshot.uuid}.img")
-    return services.snapshot_done(snapshot, path, os.path.getsize(path))
+    path = driver_for(volume.pool).copy_out(volume.path, directory, f"{snapshot.uuid}.img", volume.format)
+    return services.snapshot_done(snapshot, path, os.path.getsize(path), volume.format)
+
+
+def revert(snapshot):
+    """Put the snapshot's content back in its volume (the VM is Stopped, see
+    ``services.ensure_revertible``); the volume file is replaced atomically."""
+    services.ensure_revertible(snapshot)
+    volume = snapshot.volume
+    driver_for(volume.pool).copy_in(snapshot.path, volume.path)
+    type(volume).objects.filter(pk=volume.pk).update(format=snapshot.format)
+    return volume
 
 
 def delete_snapshot(snapshot):

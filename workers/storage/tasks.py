@@ -72,6 +72,32 @@ def delete_snapshot(job_id, snapshot_id):
 
 
 
+@shared_task(name="workers.storage.tasks.revert_snapshot")
+@job_task("storage")
+def revert_snapshot(job_id, snapshot_id):
+    snapshot = Snapshot.objects.select_related("volume__pool", "volume__vm", "zone", "account__domain").get(pk=snapshot_id)
+    manager.revert(snapshot)
+    return {"snapshot": snapshot_response(snapshot)}
+
+
+@shared_task(name="workers.storage.tasks.create_template")
+@job_task("storage")
+def create_template(job_id, template_id, snapshot_id=None, volume_id=None):
+    from apps.catalog.responses import template_response
+
+    snapshot = Snapshot.objects.get(pk=snapshot_id) if snapshot_id else None
+    volume = volume_for_task(volume_id) if volume_id else None
+    template = templates.create_from(Template.objects.get(pk=template_id), snapshot=snapshot, volume=volume)
+    return {"template": template_response(Template.objects.select_related("zone", "os_type").get(pk=template.pk))}
+
+
+@shared_task(name="workers.storage.tasks.delete_template")
+@job_task("storage")
+def delete_template(job_id, template_id):
+    templates.delete(Template.objects.get(pk=template_id))
+    return {"success": True}
+
+
 @shared_task(name="workers.storage.tasks.download_template")
 def download_template(template_id):
     templates.download(Template.objects.get(pk=template_id))

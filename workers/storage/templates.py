@@ -67,6 +67,49 @@ def remove(path):
         pass
 
 
+def create_from(template, snapshot=None, volume=None):
+    """createTemplate: the image of a snapshot (copied) or of a volume (a standalone copy, its
+    backing chain flattened) on secondary storage, with its SHA-256 checksum. A failure
+    leaves no file and says why in the template's status."""
+    from apps.catalog.models import Template
+
+    from .drivers import driver_for
+    from .drivers.filesystem import atomic_file, sparse_copy
+
+    directory = Path(settings.SECONDARY_STORAGE_DIR) / "templates"
+    final = directory / f"{template.uuid}.img"
+    try:
+        if not final.exists():
+            if snapshot is not None:
+                if not snapshot.path or not os.path.exists(snapshot.path):
+                    raise ResourceUnavailable(f"The image of snapshot {snapshot.uuid} is missing on secondary storage")
+                with atomic_file(str(final)) as temp:
+                    sparse_copy(snapshot.path, temp)
+            else:
+                driver_for(volume.pool).copy_out(volume.path, str(directory), final.name, volume.format)
+        digest = hashlib.sha256()
+        with open(final, "rb") as image:
+            while block := image.read(CHUNK):
+                digest.update(block)
+    except ResourceUnavailable as error:
+        Template.objects.filter(pk=template.pk).update(status=f"Creation failed: {error.errortext}", is_ready=False)
+        raise
+    Template.objects.filter(pk=template.pk).update(path=str(final), checksum=f"{{SHA-256}}{digest.hexdigest()}",
+                                                   is_ready=True, status="Download Complete")
+    return Template.objects.get(pk=template.pk)
+
+
+def delete(template):
+    """deleteTemplate: the image leaves secondary storage and the template every list. Volumes
+    made from it keep working: their base is the pool's own copy."""
+    from django.utils import timezone
+
+    from apps.catalog.models import Template
+
+    if template.path:
+        remove(template.path)
+    Template.objects.filter(pk=template.pk).update(removed=timezone.now(), is_ready=False, status="Deleted")
+
 
 
 def download(template):

@@ -120,7 +120,7 @@ class TemplateViewSet(CloudViewSet):
     filterset_fields = {"name": ["exact"], "zone__uuid": ["exact"], "hypervisor": ["exact"]}
 
     def visible(self, caller):
-        templates = Template.objects.select_related("zone", "os_type").order_by("id")
+        templates = Template.objects.filter(removed__isnull=True).select_related("zone", "os_type").order_by("id")
         return templates.filter(Q(is_public=True) | Q(account=caller.account))
 
 

@@ -5,12 +5,12 @@ class StorageDriver(ABC):
     """What the Storage component asks of a primary storage pool."""
 
     @abstractmethod
-    def create_volume(self, name, size_bytes, source=None):
-        """Create volume ``name`` of ``size_bytes`` (idempotent), a copy of image ``source`` if
-        given; return its path."""
+    def create_volume(self, name, size_bytes, source=None, source_format="RAW"):
+        """Create volume ``name`` of ``size_bytes`` (idempotent), from image ``source`` (of
+        ``source_format``) if given; return (path, format)."""
 
     @abstractmethod
-    def resize_volume(self, path, size_bytes):
+    def resize_volume(self, path, size_bytes, fmt="RAW"):
         """Make the volume ``size_bytes`` long."""
 
     @abstractmethod
@@ -18,5 +18,10 @@ class StorageDriver(ABC):
         """Remove a volume; a volume already gone is not an error."""
 
     @abstractmethod
-    def copy_out(self, path, directory, name):
-        """Copy a volume to ``directory/name`` (a snapshot on secondary storage); return its path."""
+    def copy_out(self, path, directory, name, fmt="RAW"):
+        """Copy a volume to ``directory/name`` (a snapshot on secondary storage), standalone;
+        return its path."""
+
+    @abstractmethod
+    def copy_in(self, image, path):
+        """Replace volume ``path`` by a copy of ``image`` (revert to a snapshot)."""
