@@ -38,6 +38,7 @@ class Zone(CloudObject):
     network_type = models.CharField(max_length=16, default="Advanced")
     allocation_state = models.CharField(max_length=16, choices=AllocationState.choices, default=AllocationState.ENABLED)
     dns1 = models.CharField(max_length=64, default="8.8.8.8")
+    vlan_range = models.CharField(max_length=32, default="100-4000", help_text="guest VLANs/VNIs of isolated networks")
     internal_dns1 = models.CharField(max_length=64, default="10.0.0.2")
 
     def __str__(self):

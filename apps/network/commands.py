@@ -15,6 +15,7 @@ from .responses import (
     firewall_rule_response,
     network_offering_response,
     network_response,
+    nic_response,
     port_forwarding_response,
     public_ip_response,
     security_group_response,
@@ -218,6 +219,55 @@ def delete_firewall_rule(call):
 def list_firewall_rules(call):
     rules = filtered(firewall_rules_visible_to(call.caller), call, {"id": "uuid", "ipaddressid": "ip__uuid", "networkid": "ip__network__uuid"})
     return list_response(call, rules, "firewallrule", firewall_rule_response)
+
+
+# --- NICs ----------------------------------------------------------------------------------
+@command("listNics", params=(Param("virtualmachineid", "uuid", required=True), Param("nicid", "uuid"), Param("networkid", "uuid"),
+                              *PAGING),
+         description="list the vm nics  IP to NIC", cmd_class="org.apache.cloudstack.api.command.user.vm.ListNicsCmd",
+         response=("nic",))
+def list_nics(call):
+    vm = by_id(call, vms_visible_to(call.caller), "virtualmachineid")
+    nics = filtered(vm.nics.select_related("network").order_by("device_id"), call, {"nicid": "uuid", "networkid": "network__uuid"})
+    return list_response(call, nics, "nic", nic_response)
+
+
+@command("addNicToVirtualMachine", params=(Param("virtualmachineid", "uuid", required=True), Param("networkid", "uuid", required=True),
+                                            Param("ipaddress")), is_async=True,
+         description="Adds VM to specified network by creating a NIC",
+         cmd_class="org.apache.cloudstack.api.command.user.vm.AddNicToVMCmd", response=("virtualmachine",),
+         event=("NIC.CREATE", "adding network to VM"))
+def add_nic_to_virtual_machine(call):
+    from apps.compute.states import VmState
+    from apps.core.errors import InvalidState
+
+    vm = by_id(call, vms_visible_to(call.caller), "virtualmachineid")
+    network = by_id(call, networks_visible_to(call.caller), "networkid")
+    if vm.state not in (VmState.RUNNING, VmState.STOPPED):
+        raise InvalidState(f"VM {vm.uuid} is {vm.state}; a NIC is added to a Running or Stopped VM")
+    if vm.nics.filter(network=network).exists():
+        raise ParamError(f"VM {vm.uuid} already has a NIC on network {network.uuid}")
+    if network.zone_id != vm.zone_id:
+        raise ParamError(f"Network {network.uuid} is not in the zone of VM {vm.uuid}")
+    jobs.attach(call.job, "VirtualMachine", vm)
+    jobs.submit(call.job, network_api.add_nic, vm.pk, network.pk)
+    return {"jobid": call.job.uuid_str}
+
+
+@command("removeNicFromVirtualMachine", params=(Param("virtualmachineid", "uuid", required=True), Param("nicid", "uuid", required=True)),
+         is_async=True, description="Removes VM from specified network by deleting a NIC",
+         cmd_class="org.apache.cloudstack.api.command.user.vm.RemoveNicFromVMCmd", response=("virtualmachine",),
+         event=("NIC.DELETE", "removing network from VM"))
+def remove_nic_from_virtual_machine(call):
+    from workers.compute import api as compute
+
+    vm = by_id(call, vms_visible_to(call.caller), "virtualmachineid")
+    nic = by_id(call, vm.nics.select_related("network"), "nicid")
+    if nic.is_default:
+        raise ParamError(f"NIC {nic.uuid} is the default NIC of VM {vm.uuid}; it cannot be removed")
+    jobs.attach(call.job, "VirtualMachine", vm, vm_pk=vm.pk)
+    jobs.submit(call.job, compute.unplug_nic, vm.pk, nic.pk, vm.host_id)
+    return {"jobid": call.job.uuid_str}
 
 
 # --- static NAT and egress --------------------------------------------------------------------

@@ -35,12 +35,15 @@ class GuestNetwork(CloudObject):
     network_offering = models.ForeignKey(NetworkOffering, null=True, blank=True, on_delete=models.PROTECT, related_name="networks")
     cidr = models.CharField(max_length=64)
     gateway = models.GenericIPAddressField(protocol="IPv4")
+    vlan = models.PositiveIntegerField(null=True, blank=True, help_text="its VLAN/VNI, from the zone's range")
     state = models.CharField(max_length=16, default="Implemented")
     removed = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["zone", "cidr"], condition=models.Q(removed__isnull=True), name="network_unique_cidr_in_zone")
+            models.UniqueConstraint(fields=["zone", "cidr"], condition=models.Q(removed__isnull=True), name="network_unique_cidr_in_zone"),
+            # a VLAN is never given to two live networks of a zone, however many allocate at once
+            models.UniqueConstraint(fields=["zone", "vlan"], condition=models.Q(removed__isnull=True), name="network_unique_vlan_in_zone"),
         ]
 
     @property

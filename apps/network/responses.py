@@ -66,6 +66,8 @@ def network_response(network):
             "type": network.type,
             "traffictype": "Guest",
             "state": network.state,
+            "vlan": str(network.vlan) if network.vlan else None,
+            "broadcasturi": f"vlan://{network.vlan}" if network.vlan else None,
             "cidr": network.cidr,
             "gateway": network.gateway,
             "netmask": str(net.netmask),

@@ -50,24 +50,37 @@ def random_mac():
     return "02:00:" + ":".join(f"{b:02x}" for b in secrets.token_bytes(4))
 
 
-def allocate_nic(vm):
-    """The VM's NIC on its network: the existing one (idempotent) or a new one."""
-    existing = Nic.objects.filter(vm=vm, network=vm.network).first()
+def allocate_nic(vm, network=None):
+    """The VM's NIC on ``network`` (its default network if not given): the existing one
+    (idempotent: a redelivered task finds it) or a new one, with the lowest free IP of the
+    network and the next device number of the VM."""
+    network = network or vm.network
+    existing = Nic.objects.filter(vm=vm, network=network).first()
     if existing:
         return existing
+    if network.zone_id != vm.zone_id:
+        raise ParamError(f"Network {network.uuid} is not in the zone of VM {vm.uuid}")
     for _ in range(MAX_ATTEMPTS):
-        taken = set(Nic.objects.filter(network=vm.network).values_list("ip_address", flat=True))
-        ip = next((str(a) for a in usable_addresses(vm.network) if str(a) not in taken), None)
+        taken = set(Nic.objects.filter(network=network).values_list("ip_address", flat=True))
+        ip = next((str(a) for a in usable_addresses(network) if str(a) not in taken), None)
         if ip is None:
-            raise InsufficientCapacity(f"Network {vm.network.name} ({vm.network.cidr}) has no free IP address")
+            raise InsufficientCapacity(f"Network {network.name} ({network.cidr}) has no free IP address")
+        devices = set(Nic.objects.filter(vm=vm).values_list("device_id", flat=True))
         try:
             with transaction.atomic():
-                return Nic.objects.create(vm=vm, network=vm.network, ip_address=ip, mac_address=random_mac())
+                return Nic.objects.create(vm=vm, network=network, ip_address=ip, mac_address=random_mac(),
+                                          is_default=network.pk == vm.network_id,
+                                          device_id=0 if network.pk == vm.network_id else min(set(range(1, 16)) - devices))
         except IntegrityError:
-            existing = Nic.objects.filter(vm=vm, network=vm.network).first()
+            existing = Nic.objects.filter(vm=vm, network=network).first()
             if existing:  # a redelivered copy of this very task got there first
                 return existing
-    raise InsufficientCapacity(f"Could not allocate an address on network {vm.network.name}: too much contention")
+    raise InsufficientCapacity(f"Could not allocate an address on network {network.name}: too much contention")
+
+
+def release_nic(nic):
+    """Free one NIC's address (removeNicFromVirtualMachine); a NIC already gone is fine."""
+    return Nic.objects.filter(pk=nic.pk).delete()[0]
 
 
 def release_nics(vm):
@@ -85,19 +98,40 @@ def create_network(zone, name, cidr=None, gateway=None, account=None, display_te
     for net in candidates:
         if not cidr and GuestNetwork.objects.filter(zone=zone, cidr=str(net), removed__isnull=True).exists():
             continue
-        try:
-            with transaction.atomic():
-                network = GuestNetwork.objects.create(
-                    zone=zone, name=name, display_text=display_text or name, cidr=str(net),
-                    gateway=gateway or str(next(net.hosts())), account=account, type=kind, network_offering=offering,
-                    state="Implemented" if kind == NetworkType.SHARED else "Allocated",
-                )
-                _announce(network, network.state, None, "NETWORK.CREATE")
-                return network
-        except IntegrityError:
-            if cidr:
-                raise ParamError(f"The CIDR {cidr} overlaps a network of zone {zone.name}") from None
+        for _ in range(MAX_ATTEMPTS):
+            vlan = free_vlan(zone) if kind == NetworkType.ISOLATED else None
+            try:
+                with transaction.atomic():
+                    network = GuestNetwork.objects.create(
+                        zone=zone, name=name, display_text=display_text or name, cidr=str(net),
+                        gateway=gateway or str(next(net.hosts())), account=account, type=kind, network_offering=offering,
+                        state="Implemented" if kind == NetworkType.SHARED else "Allocated", vlan=vlan,
+                    )
+                    _announce(network, network.state, None, "NETWORK.CREATE")
+                    return network
+            except IntegrityError:
+                if GuestNetwork.objects.filter(zone=zone, cidr=str(net), removed__isnull=True).exists():
+                    if cidr:
+                        raise ParamError(f"The CIDR {cidr} overlaps a network of zone {zone.name}") from None
+                    break  # this CIDR was just taken: the next one
+                # else the VLAN was just taken by another network: pick again
     raise InsufficientCapacity(f"No free guest CIDR left in zone {zone.name}")
+
+
+def vlan_range(zone):
+    first, _, last = zone.vlan_range.partition("-")
+    return int(first), int(last or first)
+
+
+def free_vlan(zone):
+    """The lowest VLAN of the zone's range that no live network has (the unique constraint
+    settles a race between two creators; the loser picks again)."""
+    first, last = vlan_range(zone)
+    taken = set(GuestNetwork.objects.filter(zone=zone, removed__isnull=True, vlan__isnull=False).values_list("vlan", flat=True))
+    vlan = next((v for v in range(first, last + 1) if v not in taken), None)
+    if vlan is None:
+        raise InsufficientCapacity(f"No free VLAN left in the range {zone.vlan_range} of zone {zone.name}")
+    return vlan
 
 
 def network_from_gateway(gateway, netmask):

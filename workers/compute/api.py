@@ -64,3 +64,11 @@ def investigate(peer_id, target_id):
 def fence(host_id, names):
     """Destroy guests ``names`` on ``host_id`` if the platform still has them elsewhere."""
     send("compute", "fence_guests", host_id, list(names), queue=host_queue(host_id))
+
+
+def plug_nic(job_id, vm_id, nic_id, host_id=None):
+    send("compute", "plug_nic", job_id, vm_id, nic_id, queue=host_queue(host_id) if host_id else None)
+
+
+def unplug_nic(job_id, vm_id, nic_id, host_id=None):
+    send("compute", "unplug_nic", job_id, vm_id, nic_id, queue=host_queue(host_id) if host_id else None)

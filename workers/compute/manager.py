@@ -76,6 +76,16 @@ def detach_volume(volume):
     return storage.detach(volume)
 
 
+def plug_nic(vm, nic):
+    if vm.host_id is not None:
+        driver_for(vm.host).attach_interface(vm.instance_name, Interface(nic.mac_address, nic.network.bridge))
+
+
+def unplug_nic(vm, nic):
+    if vm.host_id is not None:
+        driver_for(vm.host).detach_interface(vm.instance_name, Interface(nic.mac_address, nic.network.bridge))
+
+
 def connect_host(host):
     """Open the host's hypervisor and read its capacity; the host is Up from then on."""
     from apps.fabric import services as fabric

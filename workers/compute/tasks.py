@@ -52,6 +52,47 @@ def detach_volume(job_id, volume_id):
 
 
 
+@shared_task(name="workers.compute.tasks.plug_nic")
+@job_task("compute")
+def plug_nic(job_id, vm_id, nic_id):
+    """addNicToVirtualMachine, second half: plug the NIC into the guest if it runs; if the
+    hypervisor refuses, the address is given back (nothing half-made)."""
+    from apps.compute.responses import vm_response
+    from apps.network import services as network
+    from apps.network.models import Nic
+
+    nic = Nic.objects.select_related("network").get(pk=nic_id)
+    vm = vm_for_task(vm_id)
+    try:
+        manager.plug_nic(vm, nic)
+    except Exception:
+        network.release_nic(nic)
+        raise
+    return {"virtualmachine": vm_response(vm_for_task(vm_id), admin=True)}
+
+
+@shared_task(name="workers.compute.tasks.unplug_nic")
+def unplug_nic(job_id, vm_id, nic_id):
+    """removeNicFromVirtualMachine, first half: out of the guest, then the network frees it."""
+    from apps.core.errors import CloudError
+    from apps.jobs import services as jobs
+    from apps.network.models import Nic
+    from workers.network import api as network
+
+    if jobs.is_finished(job_id):
+        return None
+    nic = Nic.objects.select_related("network").filter(pk=nic_id).first()
+    try:
+        with jobs.recorded(job_id, "unplug_nic", "compute"):
+            if nic is not None:
+                manager.unplug_nic(vm_for_task(vm_id), nic)
+    except CloudError as exc:
+        jobs.fail(job_id, exc)
+        return None
+    network.remove_nic(job_id, nic_id)
+    return None
+
+
 @shared_task(name="workers.compute.tasks.migrate_domain")
 @job_step("compute")
 def migrate_domain(job_id, vm_id, target_host_id):

@@ -39,3 +39,11 @@ def refresh_network(network_id):
     """Re-apply a whole network, no job (a synchronous command changed it)."""
     if network_id is not None:
         send("network", "refresh_network", network_id)
+
+
+def add_nic(job_id, vm_id, network_id):
+    send("network", "add_nic", job_id, vm_id, network_id)
+
+
+def remove_nic(job_id, nic_id):
+    send("network", "remove_nic", job_id, nic_id)

@@ -22,6 +22,19 @@ def allocate_nic(vm):
     return nic
 
 
+def add_nic(vm, network):
+    """A NIC of ``vm`` on another network; the network's data plane is made if need be."""
+    nic = services.allocate_nic(vm, network)
+    implement(network)
+    return nic
+
+
+def remove_nic(nic):
+    network = nic.network
+    services.release_nic(nic)
+    implement(network)
+
+
 def apply_public_ip(ip):
     """Apply everything ``ip`` should have (rules being revoked left out), then settle them."""
     if ip.network_id is not None:

@@ -39,6 +39,40 @@ def release_nics(job_id, vm_id):
     return {"released": services.release_nics(vm_for_task(vm_id))}
 
 
+@shared_task(name="workers.network.tasks.add_nic")
+def add_nic(job_id, vm_id, network_id):
+    """addNicToVirtualMachine, first half: the address; then the compute agent plugs it in."""
+    from apps.core.errors import CloudError
+    from apps.jobs import services as jobs
+    from workers.compute import api as compute
+
+    if jobs.is_finished(job_id):
+        return None
+    vm = vm_for_task(vm_id)
+    try:
+        with jobs.recorded(job_id, "add_nic", "network"):
+            nic = manager.add_nic(vm, GuestNetwork.objects.get(pk=network_id))
+    except CloudError as exc:
+        jobs.fail(job_id, exc)
+        return None
+    compute.plug_nic(job_id, vm_id, nic.pk, vm.host_id)
+    return {"nic": str(nic.uuid)}
+
+
+@shared_task(name="workers.network.tasks.remove_nic")
+@job_task("network")
+def remove_nic(job_id, nic_id):
+    """removeNicFromVirtualMachine, second half: the compute agent unplugged it; free it."""
+    from apps.compute.responses import vm_response
+    from apps.network.models import Nic
+
+    nic = Nic.objects.select_related("network").filter(pk=nic_id).first()
+    vm_id = AsyncJob.objects.get(pk=job_id).params["vm_pk"]
+    if nic is not None:
+        manager.remove_nic(nic)
+    return {"virtualmachine": vm_response(vm_for_task(vm_id), admin=True)}
+
+
 def _ip(ip_id):
     return PublicIpAddress.objects.select_related("zone", "network", "account__domain").get(pk=ip_id)
 

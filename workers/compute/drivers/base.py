@@ -66,6 +66,14 @@ class HypervisorDriver(ABC):
         """Unplug that disk again; a disk not there is not an error."""
 
     @abstractmethod
+    def attach_interface(self, name, interface):
+        """Plug a NIC into guest ``name`` (live if it runs); one already there is fine."""
+
+    @abstractmethod
+    def detach_interface(self, name, interface):
+        """Unplug that NIC again; a NIC not there is not an error."""
+
+    @abstractmethod
     def forget_if_off(self, name):
         """Drop the definition of a guest that is not running (a guest running again is kept)."""
 

@@ -92,6 +92,24 @@ def disk_xml(disk, device_id):
     )
 
 
+def _identity(element):
+    """What names a device: a disk's target, a NIC's MAC."""
+    if element.tag == "disk":
+        target = element.find("target")
+        return target.get("dev") if target is not None else None
+    if element.tag == "interface":
+        mac = element.find("mac")
+        return mac.get("address").lower() if mac is not None else None
+    return None
+
+
+def nic_xml(nic, kind):
+    if kind == "test":
+        return (f"<interface type='bridge'><mac address={quoteattr(nic.mac)}/><source bridge={quoteattr(nic.bridge)}/>"
+                "<model type='virtio'/></interface>")
+    return _qemu_nic(nic)
+
+
 def _qemu_nic(nic):
     """A NIC on its network's bridge when the data plane has made it on this host (the Linux
     network driver); else an unattached tap with the guest's MAC."""
@@ -108,11 +126,7 @@ def domain_xml(spec, kind):
     if spec.kernel:
         boot = f"<kernel>{escape(spec.kernel)}</kernel><initrd>{escape(spec.initrd)}</initrd><cmdline>{escape(spec.cmdline)}</cmdline>"
     if kind == "test":
-        nics = "".join(
-            f"<interface type='bridge'><mac address={quoteattr(n.mac)}/><source bridge={quoteattr(n.bridge)}/>"
-            "<model type='virtio'/></interface>"
-            for n in spec.interfaces
-        )
+        nics = "".join(nic_xml(n, "test") for n in spec.interfaces)
         extra, machine = "", ""
     else:
         nics = "".join(_qemu_nic(n) for n in spec.interfaces)
@@ -217,10 +231,18 @@ class LibvirtDriver(HypervisorDriver):
     def detach_disk(self, name, disk, device_id):
         self._change_device(name, disk_xml(disk, device_id), attach=False)
 
+    def attach_interface(self, name, interface):
+        self._change_device(name, nic_xml(interface, domain_type(self.uri)), attach=True)
+
+    def detach_interface(self, name, interface):
+        self._change_device(name, nic_xml(interface, domain_type(self.uri)), attach=False)
+
     def _change_device(self, name, device, attach):
         dom = self._lookup(name)
         if dom is None:
-            return  # no guest defined (a stopped VM): the next start builds it with its disks
+            return  # no guest defined (a stopped VM): the next start builds it with its devices
+        if self._has_device(dom, device) == attach:
+            return  # already so (a redelivered task)
         flags = libvirt.VIR_DOMAIN_AFFECT_CONFIG | (libvirt.VIR_DOMAIN_AFFECT_LIVE if dom.isActive() else 0)
         try:
             (dom.attachDeviceFlags if attach else dom.detachDeviceFlags)(device, flags)
@@ -230,17 +252,28 @@ class LibvirtDriver(HypervisorDriver):
             # libvirt's test driver cannot hot-plug: change the guest's definition instead.
             self._redefine(dom, device, attach)
 
-    def _redefine(self, dom, device, attach):
+    @staticmethod
+    def _has_device(dom, device):
         from xml.etree import ElementTree
 
-        root = ElementTree.fromstring(dom.XMLDesc(0))
+        wanted = ElementTree.fromstring(device)
+        # the definition: where every change lands (live too where the hypervisor can hot-plug)
+        devices = ElementTree.fromstring(dom.XMLDesc(libvirt.VIR_DOMAIN_XML_INACTIVE)).find("devices")
+        return any(d.tag == wanted.tag and _identity(d) == _identity(wanted) for d in devices)
+
+    def _redefine(self, dom, device, attach):
+        """Change the definition (for a hypervisor that cannot hot-plug): the device replaces
+        the one of the same disk target or NIC MAC, or is removed."""
+        from xml.etree import ElementTree
+
+        root = ElementTree.fromstring(dom.XMLDesc(libvirt.VIR_DOMAIN_XML_INACTIVE))
         devices = root.find("devices")
-        target = ElementTree.fromstring(device).find("target").get("dev")
-        for existing in devices.findall("disk"):
-            if existing.find("target") is not None and existing.find("target").get("dev") == target:
+        wanted = ElementTree.fromstring(device)
+        for existing in list(devices):
+            if existing.tag == wanted.tag and _identity(existing) == _identity(wanted):
                 devices.remove(existing)
         if attach:
-            devices.append(ElementTree.fromstring(device))
+            devices.append(wanted)
         try:
             self.conn.defineXML(ElementTree.tostring(root, encoding="unicode"))
         except libvirt.libvirtError as exc:
@@ -295,7 +328,7 @@ class LibvirtDriver(HypervisorDriver):
         for old in root.findall("domain"):
             root.remove(old)
         for dom in self.conn.listAllDomains(libvirt.VIR_CONNECT_LIST_DOMAINS_ACTIVE):
-            root.append(ElementTree.fromstring(dom.XMLDesc(0)))
+            root.append(ElementTree.fromstring(dom.XMLDesc(libvirt.VIR_DOMAIN_XML_INACTIVE)))  # as defined
         partial = node_file.with_name(f".{node_file.name}.{os.getpid()}")
         partial.write_text(ElementTree.tostring(root, encoding="unicode"))
         os.replace(partial, node_file)
