@@ -186,6 +186,7 @@ METRICS_TOKEN = os.environ.get("JAVELIN_METRICS_TOKEN", "")
 # cpu.overprovisioning.factor / mem.overprovisioning.factor).
 CPU_OVERPROVISIONING = env_float("JAVELIN_CPU_OVERPROVISIONING", 1.0)
 MEMORY_OVERPROVISIONING = env_float("JAVELIN_MEMORY_OVERPROVISIONING", 1.0)
+STORAGE_OVERPROVISIONING = env_float("JAVELIN_STORAGE_OVERPROVISIONING", 1.0)  # storage.overprovisioning.factor
 # Where simulated hosts keep their libvirt node descriptions and pools keep volume files.
 SIMULATOR_DIR = STATE_DIR / "simulator"
 # Signed requests with signatureVersion=3 may not expire further out than this (seconds).

@@ -1,7 +1,7 @@
 """Query-API commands of storage: volumes and snapshots. The files are the Storage
 component's work (attach and detach touch the guest, so they go to Compute)."""
 from apps.api.listing import PAGING, by_id, filtered, list_response, own_unless_listall
-from apps.api.registry import Param, command
+from apps.api.registry import ROOT_ADMIN, Param, command
 from apps.catalog.models import DiskOffering
 from apps.compute.selectors import vms_visible_to
 from apps.fabric.models import Zone
@@ -203,4 +203,19 @@ def delete_template(call):
         raise InvalidState(f"Template {template.uuid} is used by {in_use} VM(s); use forced=true to delete it anyway")
     jobs.attach(call.job, "Template", template)
     jobs.submit(call.job, storage.delete_template, template.pk)
+    return {"jobid": call.job.uuid_str}
+
+
+@command("migrateVolume", params=(Param("volumeid", "uuid", required=True), Param("storageid", "uuid", required=True),
+                                   Param("livemigrate", "boolean")), is_async=True, access=ROOT_ADMIN,
+         description="Migrate volume", cmd_class="org.apache.cloudstack.api.command.admin.volume.MigrateVolumeCmdByAdmin",
+         response=("volume",), event=("VOLUME.MIGRATE", "migrating volume"))
+def migrate_volume(call):
+    from apps.fabric.models import StoragePool
+
+    volume = by_id(call, volumes_visible_to(call.caller).select_related("vm", "pool"), "volumeid")
+    pool = by_id(call, StoragePool.objects.all(), "storageid")
+    services.begin_volume_migration(volume, pool)
+    jobs.attach(call.job, "Volume", volume)
+    jobs.submit(call.job, storage.migrate_volume, volume.pk, pool.pk)
     return {"jobid": call.job.uuid_str}

@@ -27,16 +27,54 @@ def pick_pool(zone, cluster, size_bytes):
     pools = StoragePool.objects.filter(zone=zone, state="Up")
     if cluster is not None:
         pools = pools.filter(Q(cluster=cluster) | Q(cluster__isnull=True))
-    for pool in pools.annotate(free=F("capacity_bytes") - F("allocated_bytes")).order_by("-free", "id"):
+    for pool in pools.annotate(free=_room() - F("allocated_bytes")).order_by("-free", "id"):
         if reserve(pool, size_bytes):
             return pool
     raise InsufficientCapacity(f"No primary storage pool in zone {zone.name} has {size_bytes} bytes free")
 
 
+def _room():
+    """What a pool may hand out: its capacity times the storage over-provisioning factor."""
+    from django.conf import settings
+    from django.db.models import BigIntegerField, ExpressionWrapper
+
+    return ExpressionWrapper(F("capacity_bytes") * settings.STORAGE_OVERPROVISIONING, output_field=BigIntegerField())
+
+
 def reserve(pool, size_bytes):
-    return StoragePool.objects.filter(pk=pool.pk, allocated_bytes__lte=F("capacity_bytes") - size_bytes).update(
+    """Take ``size_bytes`` of ``pool`` with one conditional UPDATE (never more than it has)."""
+    return StoragePool.objects.annotate(room=_room()).filter(pk=pool.pk, allocated_bytes__lte=F("room") - size_bytes).update(
         allocated_bytes=F("allocated_bytes") + size_bytes
     )
+
+
+def begin_volume_migration(volume, pool):
+    """migrateVolume: check, then hold the room on the target pool (given back if the copy fails)."""
+    from apps.compute.states import VmState
+
+    if volume.state != VolumeState.READY or not volume.path:
+        raise InvalidState(f"Volume {volume.uuid} is {volume.state}; only a Ready volume can be migrated")
+    if volume.vm_id is not None and volume.vm.state != VmState.STOPPED:
+        raise InvalidState(f"VM {volume.vm.uuid} must be Stopped to migrate its volume {volume.uuid} (no live storage migration)")
+    if pool.pk == volume.pool_id:
+        raise ParamError(f"Volume {volume.uuid} is already on storage pool {pool.name}")
+    if pool.zone_id != volume.zone_id or pool.state != "Up":
+        raise ParamError(f"Storage pool {pool.name} is not an Up pool of the volume's zone")
+    if not reserve(pool, volume.size_bytes):
+        raise InsufficientCapacity(f"Storage pool {pool.name} has no room for volume {volume.uuid} ({volume.size_bytes} bytes)")
+
+
+def finish_volume_migration(volume, pool, path, fmt):
+    """The copy is on ``pool``: the volume lives there now; its old pool gets its room back."""
+    with transaction.atomic():
+        moved = Volume.objects.filter(pk=volume.pk, pool_id=volume.pool_id).update(pool=pool, path=path, format=fmt)
+        if moved:
+            StoragePool.objects.filter(pk=volume.pool_id).update(allocated_bytes=F("allocated_bytes") - volume.size_bytes)
+    return moved
+
+
+def abort_volume_migration(volume, pool):
+    StoragePool.objects.filter(pk=pool.pk).update(allocated_bytes=F("allocated_bytes") - volume.size_bytes)
 
 
 def allocate_root_volume(vm, cluster=None):

@@ -136,3 +136,59 @@ def test_qcow2_template_root_volume_snapshot_new_template_new_vm_and_back(stack,
     assert not snapshot_file.exists()
     cs.destroyVirtualMachine(id=vm["id"], expunge="true")
     assert not root_path.exists()
+
+
+def test_a_storage_worker_killed_mid_download_is_replaced_and_the_download_done_once(stack, cs, tmp_path):
+    """kill -9 of the Storage component while it copies: RabbitMQ hands the unacknowledged
+    task to the worker that replaces it, which cleans up the dead one's partial file and
+    downloads again; one template file, no partial left, checksum checked."""
+    import signal
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    if stack.kind != "production":
+        pytest.skip("the server-less broker loses the unacknowledged message of a killed worker (celery-notes §1 d)")
+    data = os.urandom(4 * 1024 * 1024)
+    requests_seen, sent = [], {"bytes": 0}
+
+    class Trickle(BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802 - http.server's name
+            requests_seen.append(self.path)
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            try:
+                for offset in range(0, len(data), 64 * 1024):
+                    self.wfile.write(data[offset:offset + 64 * 1024])
+                    sent["bytes"] += 64 * 1024
+                    time.sleep(0.05 if len(requests_seen) == 1 else 0)  # the first copy is slow
+            except (BrokenPipeError, ConnectionResetError):
+                pass
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Trickle)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        (template,) = cs.registerTemplate(
+            name="crash-image", format="RAW", hypervisor="Simulator", zoneid="-1",
+            url=f"http://127.0.0.1:{server.server_port}/crash.img", ostypeid=cs.listOsTypes()["ostype"][0]["id"],
+            checksum="{SHA-256}" + hashlib.sha256(data).hexdigest())["template"]
+        deadline = time.monotonic() + 30
+        while sent["bytes"] < 1024 * 1024 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert len(requests_seen) == 1 and sent["bytes"] >= 1024 * 1024  # the storage worker is mid-copy
+        templates = stack.state_dir / "secondary" / "templates"
+        assert list(templates.glob(f".{template['id']}.*.partial"))
+        stack.stop_process("storage", sig=signal.SIGKILL)
+        mark = stack.log("storage").stat().st_size
+        stack.start_process("storage")
+        stack.wait_ready("storage", since=mark)
+        template = wait_for_template(cs, template["id"], timeout=60)
+    finally:
+        server.shutdown()
+    assert (template["isready"], template["status"], template["size"]) == (True, "Download Complete", len(data))
+    assert len(requests_seen) == 2  # the redelivered task downloaded again, once
+    assert [p.name for p in templates.iterdir() if template["id"] in p.name] == [f"{template['id']}.img"]
+    assert (templates / f"{template['id']}.img").read_bytes() == data

@@ -44,3 +44,7 @@ def create_template(job_id, template_id, snapshot_id=None, volume_id=None):
 
 def delete_template(job_id, template_id):
     send("storage", "delete_template", job_id, template_id)
+
+
+def migrate_volume(job_id, volume_id, pool_id):
+    send("storage", "migrate_volume", job_id, volume_id, pool_id)

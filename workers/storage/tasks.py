@@ -72,6 +72,22 @@ def delete_snapshot(job_id, snapshot_id):
 
 
 
+@shared_task(name="workers.storage.tasks.migrate_volume")
+@job_task("storage")
+def migrate_volume(job_id, volume_id, pool_id):
+    from apps.fabric.models import StoragePool
+    from apps.storage import services
+
+    volume, pool = volume_for_task(volume_id), StoragePool.objects.get(pk=pool_id)
+    try:
+        manager.migrate_volume(volume, pool)
+    except Exception:
+        if volume_for_task(volume_id).pool_id != pool.pk:
+            services.abort_volume_migration(volume, pool)  # the room held on the target goes back
+        raise
+    return {"volume": volume_response(volume_for_task(volume_id))}
+
+
 @shared_task(name="workers.storage.tasks.revert_snapshot")
 @job_task("storage")
 def revert_snapshot(job_id, snapshot_id):

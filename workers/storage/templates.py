@@ -35,6 +35,8 @@ def fetch(url, checksum, template_uuid, progress=None):
     directory = Path(settings.SECONDARY_STORAGE_DIR) / "templates"
     directory.mkdir(parents=True, exist_ok=True)
     final = directory / f"{template_uuid}.img"
+    for stale in directory.glob(f".{template_uuid}.*.partial"):
+        stale.unlink()  # a worker died downloading it; this is the redelivered download
     temp = directory / f".{template_uuid}.{uuid.uuid4().hex}.partial"
     digest = hashlib.new(algorithm) if algorithm else None
     copied = 0
@@ -115,6 +117,9 @@ def delete(template):
 def download(template):
     """Fetch a registered template; its status tells the progress, the result or the reason."""
     from apps.catalog.models import Template
+
+    if template.is_ready and template.path and os.path.exists(template.path):
+        return template.path  # a redelivered message: it is there already
 
     def progress(copied):
         Template.objects.filter(pk=template.pk).update(status=f"{copied // CHUNK} MiB downloaded")

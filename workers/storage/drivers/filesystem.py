@@ -7,6 +7,7 @@ renamed into place, so a crash or a failed copy never leaves a partial volume, s
 template under a real name, and making a file that exists already is a no-op (a redelivered
 task finds what it made).
 """
+import glob
 import os
 import shutil
 import subprocess
@@ -22,9 +23,15 @@ QCOW2, RAW = "QCOW2", "RAW"
 
 @contextmanager
 def atomic_file(final):
-    """Yield a temporary path beside ``final``; rename it into place if the block succeeds."""
-    os.makedirs(os.path.dirname(final), exist_ok=True)
-    temp = os.path.join(os.path.dirname(final), f".{os.path.basename(final)}.{uuid.uuid4().hex}.partial")
+    """Yield a temporary path beside ``final``; rename it into place if the block succeeds.
+
+    Only one run of a task makes a given file at a time (a message is redelivered only once
+    the worker that had it is gone), so partial files of the same name are a dead run's."""
+    directory, name = os.path.dirname(final), os.path.basename(final)
+    os.makedirs(directory, exist_ok=True)
+    for stale in glob.glob(os.path.join(glob.escape(directory), f".{glob.escape(name)}.*.partial")):
+        os.unlink(stale)  # left by a worker that died copying: its task is being run again now
+    temp = os.path.join(directory, f".{name}.{uuid.uuid4().hex}.partial")
     try:
         yield temp
         os.replace(temp, final)
