@@ -17,6 +17,21 @@ from .selectors import affinity_groups_visible_to, vms_visible_to
 from .states import VmState
 
 
+def _security_groups(call):
+    from apps.network.selectors import security_groups_visible_to
+
+    mine = security_groups_visible_to(call.caller).filter(account=call.caller.account)
+    chosen = list(mine.filter(uuid__in=call.get("securitygroupids", [])))
+    if len(chosen) != len(call.get("securitygroupids", [])):
+        raise call.command.not_found("securitygroupids", ",".join(call.get("securitygroupids")))
+    for name in call.get("securitygroupnames", []):
+        group = mine.filter(name=name).first()
+        if group is None:
+            raise ParamError(f"Unable to find security group by name {name}")
+        chosen.append(group)
+    return chosen
+
+
 @command(
     "deployVirtualMachine",
     params=(
@@ -31,6 +46,8 @@ from .states import VmState
         Param("group"),
         Param("affinitygroupids", "list", item="uuid"),
         Param("affinitygroupnames", "list"),
+        Param("securitygroupids", "list", item="uuid"),
+        Param("securitygroupnames", "list"),
     ),
     is_async=True,
     description="Creates and automatically starts a virtual machine based on a service offering, disk offering, and template.",
@@ -61,6 +78,7 @@ def deploy_virtual_machine(call):
         if group is None:
             raise ParamError(f"Unable to find affinity group by name {name}")
         affinity.append(group)
+    security = _security_groups(call)
     vm = services.deploy(
         call.job,
         zone,
@@ -73,6 +91,7 @@ def deploy_virtual_machine(call):
         keypair=call.get("keypair", ""),
         group=call.get("group", ""),
         affinity_groups=affinity,
+        security_groups=security,
     )
     return {"id": vm.uuid_str, "jobid": call.job.uuid_str}
 

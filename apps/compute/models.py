@@ -41,6 +41,8 @@ class VirtualMachine(CloudObject):
     keypair = models.CharField(max_length=255, blank=True)
     group = models.CharField(max_length=255, blank=True)
     affinity_groups = models.ManyToManyField(AffinityGroup, blank=True, related_name="vms")
+    security_groups = models.ManyToManyField("network.SecurityGroup", blank=True, related_name="vms",
+                                             help_text="what filters its NIC on a shared network")
     removed = models.DateTimeField(null=True, blank=True)
     last_seen = models.DateTimeField(null=True, blank=True, help_text="last heartbeat of its host that saw it running")
 

@@ -51,7 +51,7 @@ def vm_response(vm, admin=False, tags=None):
             "group": vm.group or None,
             "details": {},
             "nic": [nic_response(nic) for nic in vm.nics.all()],
-            "securitygroup": [],
+            "securitygroup": [{"id": g.uuid_str, "name": g.name, "description": g.description} for g in vm.security_groups.all()],
             "affinitygroup": [{"id": g.uuid_str, "name": g.name, "type": g.type} for g in vm.affinity_groups.all()],
             "tags": [tag_response(t) for t in tags],
         }

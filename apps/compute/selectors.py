@@ -9,7 +9,7 @@ def vms_visible_to(caller):
     queryset = (
         VirtualMachine.objects.filter(removed__isnull=True)
         .select_related("zone", "template__os_type", "service_offering", "host", "account__domain", "user")
-        .prefetch_related("nics__network", "affinity_groups")
+        .prefetch_related("nics__network", "affinity_groups", "security_groups")
         .order_by("id")
     )
     queryset = restrict(queryset, caller)

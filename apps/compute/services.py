@@ -25,7 +25,7 @@ def _check_hostname(name):
 
 
 def deploy(job, zone, offering, template, network=None, name=None, display_name=None, start=True, keypair="", group="",
-           affinity_groups=()):
+           affinity_groups=(), security_groups=()):
     caller_account, user = job.account, job.user
     if zone.allocation_state != AllocationState.ENABLED:
         raise ParamError(f"Zone {zone.name} is not enabled for allocation")
@@ -38,6 +38,12 @@ def deploy(job, zone, offering, template, network=None, name=None, display_name=
         raise ParamError(f"No guest network is available in zone {zone.name}")
     if network.zone_id != zone.pk:
         raise ParamError(f"Network {network.name} is not in zone {zone.name}")
+    if security_groups and network.account_id is not None:
+        raise ParamError("Security groups filter VMs on shared networks; this network is isolated (use firewall rules)")
+    if network.account_id is None and not security_groups:
+        from apps.network.services import default_security_group
+
+        security_groups = [default_security_group(caller_account)]
     if name and VirtualMachine.objects.filter(account=caller_account, name=name, removed__isnull=True).exists():
         raise ParamError(f"The vm with hostName {name} already exists in the network domain of account {caller_account.name}")
 
@@ -59,6 +65,7 @@ def deploy(job, zone, offering, template, network=None, name=None, display_name=
     vm.instance_name = f"i-{caller_account.pk}-{vm.pk}-VM"
     vm.save(update_fields=["name", "display_name", "instance_name"])
     vm.affinity_groups.set(affinity_groups)
+    vm.security_groups.set(security_groups)
     announce(vm, None, vm.state, kind="VM.CREATE")
     _submit(job, vm, startvm=start)
     return vm

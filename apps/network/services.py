@@ -328,6 +328,14 @@ def authorize(group, direction, protocol, start_port=None, end_port=None, icmp_t
     ]
 
 
+def default_security_group(account):
+    """The account's "default" group (CloudStack makes one per account): no ingress allowed,
+    all egress allowed, until rules are authorised."""
+    group, _ = SecurityGroup.objects.get_or_create(account=account, name="default",
+                                                   defaults={"description": "Default Security Group"})
+    return group
+
+
 def delete_security_group(group):
     if group.name == "default":
         raise ParamError("The default security group cannot be removed")

@@ -12,7 +12,7 @@ import time
 import pytest
 
 from workers.network.drivers.linux import LinuxDriver, run
-from workers.network.plan import Egress, Firewall, NetworkPlan, PortForward
+from workers.network.plan import Egress, Firewall, Member, NetworkPlan, PortForward, SgRule
 
 pytestmark = pytest.mark.integration
 
@@ -49,7 +49,7 @@ def plane():
     yield driver, servers
     for proc in servers:
         proc.kill()
-    for plan in (NET_A, NET_B):
+    for plan in (NET_A, NET_B, SHARED):
         driver.destroy(plan)
     driver.destroy_zone(PUBLIC["zone_id"])
     for ns in ("jtga", "jtgb", "jtc"):
@@ -151,3 +151,38 @@ def test_isolated_networks_port_forwarding_static_nat_and_clean_removal(plane):
     assert not any(name.startswith(("jtr", "jtz")) for name in namespaces.split())
     assert run("nft", "list", "ruleset").stdout == root_ruleset  # the machine's own rules untouched
     time.sleep(0)
+
+
+SHARED = NetworkPlan(id=903, zone_id=9, bridge="jtbr903", cidr="10.93.0.0/24", gateway="10.93.0.1", members=(
+    Member("02:00:0a:5d:00:0a", "10.93.0.10"),  # default group: nothing in
+    Member("02:00:0a:5d:00:0b", "10.93.0.11", ingress=(SgRule("tcp", (22, 22)), SgRule("icmp"))),
+    Member("02:00:0a:5d:00:0c", "10.93.0.12", ingress=(SgRule("tcp", (22, 22)),), egress=(SgRule("tcp", (80, 80)),)),
+))
+
+
+def test_security_groups_filter_the_vms_of_a_shared_network(plane):
+    driver, servers = plane
+    try:
+        driver.implement(SHARED)
+        for name, member in zip(("jtsa", "jtsb", "jtsc"), SHARED.members):
+            plug(name, SHARED.bridge, f"{member.ip}/24", SHARED.gateway)
+            run("ip", "link", "set", "eth0", "address", member.mac, ns=name)
+            for port in (22, 23, 80):
+                serve(servers, name, port, name)
+        # b lets in tcp 22 and ping; a lets in nothing; c lets in 22 but only sends to port 80
+        assert ask("jtsa", "10.93.0.11", 22) == "jtsb sees 10.93.0.10"
+        assert ask("jtsa", "10.93.0.11", 23).startswith("unreachable")
+        assert ping("jtsa", "10.93.0.11") and not ping("jtsb", "10.93.0.10")
+        assert ask("jtsb", "10.93.0.10", 22).startswith("unreachable")
+        assert ask("jtsa", "10.93.0.12", 22) == "jtsc sees 10.93.0.10"
+        assert ask("jtsc", "10.93.0.11", 22).startswith("unreachable")  # c's egress allows only port 80
+        assert ask("jtsb", "10.93.0.12", 80).startswith("unreachable")  # and c lets in 22 only
+        again = run("nft", "list", "table", "bridge", driver.sg_table(SHARED)).stdout
+        driver.implement(SHARED)
+        assert run("nft", "list", "table", "bridge", driver.sg_table(SHARED)).stdout == again
+    finally:
+        for name in ("jtsa", "jtsb", "jtsc"):
+            run("ip", "netns", "del", name, check=False)
+        driver.destroy(SHARED)
+    assert run("nft", "list", "table", "bridge", driver.sg_table(SHARED), check=False).returncode != 0
+    assert "jtbr903" not in run("ip", "-o", "link", "show").stdout

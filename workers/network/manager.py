@@ -55,7 +55,22 @@ def release_public_ip(ip):
 
 
 def apply_security_group(group):
+    """A group's rules changed: re-plan the shared networks its VMs are on."""
+    from apps.network.models import GuestNetwork
+
     driver().apply_security_group(group, list(group.rules.all()))
+    for network in GuestNetwork.objects.filter(account__isnull=True, removed__isnull=True, nics__vm__security_groups=group).distinct():
+        implement(network)
+
+
+def release_nics(vm):
+    """The VM's addresses are free again, and its networks no longer plan for it."""
+    networks = list({nic.network for nic in vm.nics.select_related("network")})
+    released = services.release_nics(vm)
+    for network in networks:
+        if network.removed is None:
+            implement(network)
+    return released
 
 
 def delete_network(network):

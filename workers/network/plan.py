@@ -35,6 +35,24 @@ class Egress:
 
 
 @dataclass(frozen=True)
+class SgRule:
+    protocol: str  # tcp | udp | icmp | all
+    ports: tuple = (None, None)
+    cidrs: tuple = ("0.0.0.0/0",)
+
+
+@dataclass(frozen=True)
+class Member:
+    """A VM's NIC on a shared network and what its security groups let in and out: nothing
+    in but what an ingress rule allows; everything out unless egress rules say what may."""
+
+    mac: str
+    ip: str
+    ingress: tuple = ()
+    egress: tuple = ()
+
+
+@dataclass(frozen=True)
 class NetworkPlan:
     id: int
     zone_id: int
@@ -49,6 +67,7 @@ class NetworkPlan:
     firewall: tuple = ()
     egress_default_allow: bool = True  # then the egress rules deny; else they are what is allowed
     egress: tuple = ()
+    members: tuple = ()  # shared networks: the VMs' NICs with their security group rules
 
     @property
     def prefix(self):
@@ -84,6 +103,7 @@ def plan_for(network, without_ips=()):
     egress = [Egress(r.protocol, (r.start_port, r.end_port), _cidrs(r.cidr_list))
               for r in EgressRule.objects.filter(network=network, **live).order_by("id")]
     offering = network.network_offering
+    members = _members(network) if network.account_id is None else ()
     first = ips[0] if ips else None
     return NetworkPlan(
         id=network.pk, zone_id=network.zone_id, bridge=network.bridge, cidr=network.cidr, gateway=network.gateway,
@@ -91,4 +111,19 @@ def plan_for(network, without_ips=()):
         public_prefix=ipaddress.ip_network(f"0.0.0.0/{first.netmask}").prefixlen if first else None,
         public_ips=tuple(addresses), static_nat=tuple(static_nat), port_forwards=tuple(forwards), firewall=tuple(firewall),
         egress_default_allow=offering.egress_default_allow if offering else True, egress=tuple(egress),
+        members=members,
     )
+
+
+def _members(network):
+    from apps.network.models import Nic
+
+    members = []
+    nics = Nic.objects.filter(network=network, vm__removed__isnull=True).select_related("vm").prefetch_related(
+        "vm__security_groups__rules").order_by("id")
+    for nic in nics:
+        rules = [r for group in nic.vm.security_groups.all() for r in group.rules.all()]
+        def pick(direction):
+            return tuple(SgRule(r.protocol, (r.start_port, r.end_port), _cidrs(r.cidr)) for r in rules if r.direction == direction)
+        members.append(Member(nic.mac_address, nic.ip_address, pick("ingress"), pick("egress")))
+    return tuple(members)

@@ -3,7 +3,6 @@ from celery import shared_task
 
 from apps.compute.selectors import vm_for_task
 from apps.jobs.models import AsyncJob
-from apps.network import services
 from apps.network.models import (
     EgressRule,
     FirewallRule,
@@ -36,7 +35,7 @@ def allocate_nic(job_id, vm_id):
 @shared_task(name="workers.network.tasks.release_nics")
 @job_step("network")
 def release_nics(job_id, vm_id):
-    return {"released": services.release_nics(vm_for_task(vm_id))}
+    return {"released": manager.release_nics(vm_for_task(vm_id))}
 
 
 @shared_task(name="workers.network.tasks.add_nic")

@@ -91,8 +91,16 @@ class LinuxDriver(NetworkDriver):
         elif link_exists("public", ns=router):
             run("ip", "link", "del", "public", ns=router)  # the veth pair goes with it
         run("nft", "-f", "-", ns=router, stdin=ruleset(plan))
+        if plan.members:
+            run("nft", "-f", "-", stdin=security_ruleset(self.sg_table(plan), bridge, plan.members))
+        else:
+            run("nft", "delete", "table", "bridge", self.sg_table(plan), check=False)
+
+    def sg_table(self, plan):
+        return f"{self.prefix}sg{plan.id}"
 
     def destroy(self, plan):
+        run("nft", "delete", "table", "bridge", self.sg_table(plan), check=False)
         router, bridge = self.router(plan), self.bridge(plan)
         if netns_exists(router):
             run("ip", "netns", "del", router)  # its veths (both ends) and its ruleset go with it
@@ -140,7 +148,8 @@ class LinuxDriver(NetworkDriver):
             run("ip", "addr", "add", missing, "dev", dev, ns=ns)
 
     def apply_security_group(self, group, rules):
-        log.warning("security groups are not enforced by the Linux data plane yet (group %s)", group.name)
+        """Groups filter on the bridges of the shared networks their VMs are on: those
+        networks are re-planned by the Networking component (see manager.apply_security_group)."""
 
     def remove_security_group(self, group_uuid):
         pass
@@ -225,3 +234,50 @@ def _destinations(cidrs):
     cidrs = [c for c in cidrs if c]
     return "" if not cidrs or "0.0.0.0/0" in cidrs else f"ip daddr {_set(cidrs)} "
 
+
+
+# Replies pass without conntrack: this kernel has no connection tracking on bridges
+# (nf_conntrack_bridge), so the filter is stateless: a TCP segment other than a first SYN,
+# an ICMP message other than an echo request, are parts of a conversation already allowed.
+REPLIES = ("ether type ip tcp flags & (syn | ack) != syn", "ether type ip icmp type != echo-request")
+
+
+def security_ruleset(table, bridge, members):
+    """Security groups on a shared network's bridge (nftables' bridge family, in the host's
+    namespace): what each member VM may start sending (egress chain) and receiving (ingress
+    chain), matched on its MAC (unique in the cloud); ARP and replies pass; other traffic
+    on the bridge is not touched."""
+    egress, ingress = [], []
+    for m in members:
+        if m.egress:
+            for rule in m.egress:
+                egress.append(f"ether saddr {m.mac} {_l3(rule)}{_destinations(rule.cidrs)}return")
+            egress += [f"ether saddr {m.mac} {reply} return" for reply in REPLIES]
+            egress.append(f"ether saddr {m.mac} drop")
+        for rule in m.ingress:
+            ingress.append(f"ether daddr {m.mac} {_l3(rule)}{_sources(rule.cidrs)}accept")
+        ingress += [f"ether daddr {m.mac} {reply} accept" for reply in REPLIES]
+        ingress.append(f"ether daddr {m.mac} drop")
+    lines = [
+        f"table bridge {table} {{",
+        f"  # security groups of the VMs on {bridge}",
+        "  chain forward { type filter hook forward priority filter; policy accept;",
+        "    ether type arp accept",
+        "    jump egress",
+        "    jump ingress",
+        "  }",
+        "  chain egress {", *(f"    {r}" for r in egress), "  }",
+        "  chain ingress {", *(f"    {r}" for r in ingress), "  }",
+        "}",
+    ]
+    return f"table bridge {table} {{}}\ndelete table bridge {table}\n" + "\n".join(lines) + "\n"
+
+
+def _l3(rule):
+    """``ip`` and the protocol/ports of a security group rule (bridge family: say it is IPv4)."""
+    if rule.protocol in ("tcp", "udp"):
+        span = _ports(*rule.ports)
+        return f"ether type ip {rule.protocol} dport {span} " if span else f"ether type ip meta l4proto {rule.protocol} "
+    if rule.protocol == "icmp":
+        return "ether type ip meta l4proto icmp "
+    return "ether type ip "
