@@ -137,3 +137,51 @@ def test_port_forwarding_through_the_api_reaches_the_guest_and_deleting_leaves_n
     cs.deleteNetwork(id=network["id"])
     assert [ns for ns in ours("netns") if ns.startswith(f"{PREFIX}r")] == []
     assert [name for name in ours("link") if name.startswith((f"{PREFIX}br", f"{PREFIX}g"))] == []
+
+
+def test_security_groups_through_the_api_filter_vms_on_the_shared_network(linux_stack):
+    stack, servers = linux_stack
+    cs = stack.client(fetch_result=True)
+    zone = next(z for z in cs.listZones()["zone"] if z["name"] == "Sim-Zone-1")
+    template = cs.listTemplates(templatefilter="executable", zoneid=zone["id"])["template"][0]["id"]
+    small = next(o["id"] for o in cs.listServiceOfferings()["serviceoffering"] if o["name"] == "Small Instance")
+    web_group = cs.createSecurityGroup(name="web")["securitygroup"]
+    cs.authorizeSecurityGroupIngress(securitygroupid=web_group["id"], protocol="tcp", startport=22, endport=22,
+                                     cidrlist="0.0.0.0/0")
+    bridges_before = set(ours("link"))
+    web = cs.deployVirtualMachine(zoneid=zone["id"], templateid=template, serviceofferingid=small,
+                                  securitygroupids=web_group["id"])["virtualmachine"]
+    client = cs.deployVirtualMachine(zoneid=zone["id"], templateid=template, serviceofferingid=small)["virtualmachine"]
+    assert [g["name"] for g in web["securitygroup"]] == ["web"] and [g["name"] for g in client["securitygroup"]] == ["default"]
+    (bridge,) = [name for name in set(ours("link")) - bridges_before if name.startswith(f"{PREFIX}br")]
+
+    guests = {}
+    for key, vm in (("web", web), ("client", client)):
+        (nic,) = vm["nic"]
+        ns = f"{PREFIX}s{key[0]}"
+        run("ip", "netns", "add", ns)
+        run("ip", "link", "add", f"{ns}h", "type", "veth", "peer", "name", "eth0", "netns", ns)
+        run("ip", "link", "set", f"{ns}h", "master", bridge, "up")
+        run("ip", "link", "set", "eth0", "address", nic["macaddress"], ns=ns)
+        run("ip", "addr", "add", f"{nic['ipaddress']}/16", "dev", "eth0", ns=ns)
+        run("ip", "link", "set", "eth0", "up", ns=ns)
+        serve(servers, ns, 22, key)
+        guests[key] = (ns, nic["ipaddress"])
+    try:
+        (web_ns, web_ip), (client_ns, client_ip) = guests["web"], guests["client"]
+        assert ask(client_ns, web_ip, 22) == f"web sees {client_ip}"  # web's group lets 22 in
+        assert ask(web_ns, client_ip, 22).startswith("unreachable")  # the default group lets nothing in
+        default = next(g for g in cs.listSecurityGroups()["securitygroup"] if g["name"] == "default")
+        cs.authorizeSecurityGroupIngress(securitygroupid=default["id"], protocol="tcp", startport=22, endport=22,
+                                         cidrlist=f"{web_ip}/32")
+        assert ask(web_ns, client_ip, 22) == f"client sees {web_ip}"
+        (rule,) = cs.listSecurityGroups(id=default["id"])["securitygroup"][0]["ingressrule"]
+        cs.revokeSecurityGroupIngress(id=rule["ruleid"])
+        assert ask(web_ns, client_ip, 22).startswith("unreachable")
+    finally:
+        for ns, _ in guests.values():
+            run("ip", "netns", "del", ns, check=False)
+    for vm in (web, client):
+        cs.destroyVirtualMachine(id=vm["id"], expunge=True)
+    table = f"{PREFIX}sg"
+    assert not [line for line in run("nft", "list", "tables").stdout.splitlines() if table in line]  # no member left

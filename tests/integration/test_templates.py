@@ -179,6 +179,8 @@ def test_a_storage_worker_killed_mid_download_is_replaced_and_the_download_done_
         while sent["bytes"] < 1024 * 1024 and time.monotonic() < deadline:
             time.sleep(0.05)
         assert len(requests_seen) == 1 and sent["bytes"] >= 1024 * 1024  # the storage worker is mid-copy
+        (midway,) = cs.listTemplates(templatefilter="self", id=template["id"])["template"]
+        assert midway["status"].endswith("% Downloaded") and not midway["isready"]  # its progress shows
         templates = stack.state_dir / "secondary" / "templates"
         assert list(templates.glob(f".{template['id']}.*.partial"))
         stack.stop_process("storage", sig=signal.SIGKILL)

@@ -30,7 +30,8 @@ def parse_checksum(text):
 
 
 def fetch(url, checksum, template_uuid, progress=None):
-    """Copy ``url`` to secondary storage; return (path, size). ``progress(bytes)`` is told as it goes."""
+    """Copy ``url`` to secondary storage; return (path, size). ``progress(bytes, total)`` is
+    told as it goes (total 0 when the source does not say its length)."""
     algorithm, expected = parse_checksum(checksum)
     directory = Path(settings.SECONDARY_STORAGE_DIR) / "templates"
     directory.mkdir(parents=True, exist_ok=True)
@@ -45,6 +46,7 @@ def fetch(url, checksum, template_uuid, progress=None):
             source = urllib.request.urlopen(url, timeout=30)  # noqa: S310 - file:// and http(s):// are both wanted
         except (OSError, ValueError) as exc:
             raise ResourceUnavailable(f"Unable to fetch template from {url}: {exc}") from exc
+        total = int(source.headers.get("Content-Length") or 0) if hasattr(source, "headers") else 0
         with source, open(temp, "wb") as out:
             while block := source.read(CHUNK):
                 out.write(block)
@@ -52,7 +54,7 @@ def fetch(url, checksum, template_uuid, progress=None):
                 if digest:
                     digest.update(block)
                 if progress:
-                    progress(copied)
+                    progress(copied, total)
         if digest and digest.hexdigest() != expected:
             raise ParamError(f"Checksum mismatch for {url}: expected {expected}, got {digest.hexdigest()} ({algorithm})")
         os.replace(temp, final)
@@ -121,8 +123,10 @@ def download(template):
     if template.is_ready and template.path and os.path.exists(template.path):
         return template.path  # a redelivered message: it is there already
 
-    def progress(copied):
-        Template.objects.filter(pk=template.pk).update(status=f"{copied // CHUNK} MiB downloaded")
+    def progress(copied, total):
+        # as CloudStack shows it in listTemplates' status
+        text = f"{100 * copied // total}% Downloaded" if total else f"{copied // CHUNK} MiB Downloaded"
+        Template.objects.filter(pk=template.pk).update(status=text)
 
     try:
         path, size = fetch(template.url, template.checksum, template.uuid, progress)
