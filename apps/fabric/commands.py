@@ -268,7 +268,14 @@ def create_storage_pool(call):
     if not path.startswith("/"):
         raise ParamError(f"Invalid storage pool URL {url}: a directory (file:///path) is expected")
     capacity = call.get("capacitybytes")
-    pool = services.create_storage_pool(zone, call.get("name"), capacity or 1, path=path, cluster=cluster)
+    libvirt_uri = ""
+    if cluster is not None and cluster.hypervisor == HypervisorType.KVM:  # its hosts' libvirt manages it
+        host = cluster.hosts.order_by("id").first()
+        if host is None:
+            raise ParamError(f"Add a host to KVM cluster {cluster.name} first: its libvirt manages the cluster's storage")
+        libvirt_uri = host.url
+    pool = services.create_storage_pool(zone, call.get("name"), capacity or 1, path=path, cluster=cluster,
+                                        libvirt_uri=libvirt_uri)
     if not capacity:  # the filesystem's size, as libvirt's dir pool reports it
         StoragePool.objects.filter(pk=pool.pk).update(capacity_bytes=shutil.disk_usage(path).total)
         pool.refresh_from_db()

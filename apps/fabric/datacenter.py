@@ -33,7 +33,8 @@ def deploy(description):
                         cluster, h["name"], h["cpunumber"], h["cpuspeed"], h["memory"], url=h.get("url"), host_tags=h.get("hosttags", "")
                     )
                 for s in c.get("primarystorages", []):
-                    services.create_storage_pool(zone, s["name"], int(s["capacitygb"] * GIB), path=s.get("path"), cluster=cluster)
+                    services.create_storage_pool(zone, s["name"], int(s["capacitygb"] * GIB), path=s.get("path"), cluster=cluster,
+                                                 libvirt_uri=s.get("libvirturi", ""))
         for s in z.get("primarystorages", []):
             services.create_storage_pool(zone, s["name"], int(s["capacitygb"] * GIB), path=s.get("path"))
     for o in description.get("serviceofferings", []):

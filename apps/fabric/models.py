@@ -118,6 +118,8 @@ class StoragePool(CloudObject):
     scope = models.CharField(max_length=16, default="CLUSTER")
     pool_type = models.CharField(max_length=32, default="Filesystem")
     path = models.CharField(max_length=1024, help_text="directory that holds the volume files")
+    libvirt_uri = models.CharField(max_length=1024, blank=True,
+                                   help_text="the libvirt that manages it as a dir pool (KVM); empty: plain files")
     capacity_bytes = models.BigIntegerField()
     allocated_bytes = models.BigIntegerField(default=0)
     state = models.CharField(max_length=16, default="Up")

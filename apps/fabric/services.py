@@ -56,7 +56,7 @@ def add_host(cluster, name, cpu_number, cpu_speed, memory_mb, url=None, host_tag
     )
 
 
-def create_storage_pool(zone, name, capacity_bytes, path=None, cluster=None):
+def create_storage_pool(zone, name, capacity_bytes, path=None, cluster=None, libvirt_uri=""):
     path = path or str(Path(settings.SIMULATOR_DIR) / "pools" / f"{zone.name}-{name}")
     Path(path).mkdir(parents=True, exist_ok=True)
     return StoragePool.objects.create(
@@ -67,6 +67,8 @@ def create_storage_pool(zone, name, capacity_bytes, path=None, cluster=None):
         name=name,
         path=path,
         capacity_bytes=capacity_bytes,
+        pool_type="LibvirtDir" if libvirt_uri else "Filesystem",
+        libvirt_uri=libvirt_uri,
     )
 
 

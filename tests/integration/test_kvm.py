@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.integration.test_fabric import wait_for_host
+from workers.storage.drivers.libvirt_pool import LibvirtPoolDriver
 
 pytestmark = pytest.mark.integration
 SETUP = Path(__file__).resolve().parents[1] / "kvm" / "setup.sh"
@@ -56,7 +57,9 @@ def test_a_real_guest_on_qemu(stack, cs, guest_image, tmp_path):
     stack.deploy_datacenter({
         "zones": [{"name": "KVM-Zone", "pods": [{"name": "kvm-pod", "clusters": [{
             "name": "kvm-cluster", "hypervisor": "KVM", "hosts": [],
-            "primarystorages": [{"name": "kvm-primary", "capacitygb": 50, "path": str(tmp_path / "primary")}]}]}]}],
+            # managed through the host's libvirt as a dir pool (libvirt's storage API)
+            "primarystorages": [{"name": "kvm-primary", "capacitygb": 50, "path": str(tmp_path / "primary"),
+                                 "libvirturi": "qemu:///system"}]}]}]}],
         "serviceofferings": [{"name": "Tiny KVM", "cpunumber": 1, "cpuspeed": 1000, "memory": 256}],
         "templates": [{"name": "Tiny Linux (direct boot)", "hypervisor": "KVM", "sizegb": 1, "zone": "KVM-Zone",
                        "kernel": kernel, "initrd": initrd, "cmdline": "console=ttyS0 quiet panic=-1"}],
@@ -78,6 +81,11 @@ def test_a_real_guest_on_qemu(stack, cs, guest_image, tmp_path):
                                      networkids=network["network"]["id"], name="real-guest")["virtualmachine"]
         assert vm["state"] == "Running" and vm["hostid"] == host["id"]
         assert vm["instancename"] in domains()
+        (root,) = cs.listVolumes(virtualmachineid=vm["id"], type="ROOT")["volume"]
+        pool_name = LibvirtPoolDriver(str(tmp_path / "primary"), "qemu:///system").name
+        pools = subprocess.run(["virsh", "-c", "qemu:///system", "vol-list", pool_name],
+                               capture_output=True, text=True, check=True).stdout
+        assert f"{root['id']}.img" in pools  # libvirt made the ROOT volume in its dir pool
         console = stack.state_dir / "guests" / f"{vm['instancename']}.log"
         wait_for_console(console)
 
@@ -99,3 +107,6 @@ def test_a_real_guest_on_qemu(stack, cs, guest_image, tmp_path):
         assert cs.listVirtualMachines(id=vm["id"]) == {}
     finally:
         stack.stop_process("agent-kvm")
+        leftover = LibvirtPoolDriver(str(tmp_path / "primary"), "qemu:///system").name  # this run's pool, not libvirtd's others
+        for verb in ("pool-destroy", "pool-undefine"):
+            subprocess.run(["virsh", "-c", "qemu:///system", verb, leftover], capture_output=True)
