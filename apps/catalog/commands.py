@@ -82,14 +82,17 @@ def list_templates(call):
     elif kind == "all" and not call.caller.is_root_admin:
         templates = templates.filter(Q(is_public=True) | Q(account=account))
     if kind.endswith("executable"):
-        templates = templates.filter(is_ready=True)
+        templates = templates.filter(Q(is_ready=True) | Q(copies__is_ready=True)).distinct()
     if "ids" in call.params:
         templates = templates.filter(uuid__in=call.get("ids"))
+    zone = None
     if "zoneid" in call.params:
-        templates = templates.filter(Q(zone__uuid=call.get("zoneid")) | Q(zone__isnull=True))
+        zone = Zone.objects.filter(uuid=call.get("zoneid")).first()
+        wanted = Q(zone__uuid=call.get("zoneid")) | Q(zone__isnull=True) | Q(copies__zone__uuid=call.get("zoneid"))
+        templates = templates.filter(wanted).distinct()
     if "hypervisor" in call.params:
         templates = templates.filter(hypervisor__iexact=call.get("hypervisor"))
-    return list_response(call, _named(templates, call), "template", template_response)
+    return list_response(call, _named(templates, call), "template", lambda t: template_response(t, zone))
 
 
 @command("listOsTypes", params=(Param("id", "uuid"), Param("description"), *PAGING),
@@ -147,3 +150,38 @@ def register_template(call):
     )
     on_commit_quietly(storage.download_template, template.pk)
     return {"count": 1, "template": [template_response(template)]}
+
+
+@command("copyTemplate", params=(Param("id", "uuid", required=True), Param("destzoneid", "uuid"),
+                                  Param("destzoneids", "list", item="uuid"), Param("sourcezoneid", "uuid")), is_async=True,
+         description="Copies a template from one zone to another.",
+         cmd_class="org.apache.cloudstack.api.command.user.template.CopyTemplateCmd", response=("template",),
+         event=("TEMPLATE.COPY", "copying template"))
+def copy_template(call):
+    from apps.core.errors import InvalidState
+    from apps.jobs import services as jobs
+
+    from .models import TemplateCopy
+
+    mine = Template.objects.filter(removed__isnull=True)
+    if not call.caller.is_root_admin:
+        mine = mine.filter(Q(account=call.caller.account) | Q(is_public=True))
+    template = by_id(call, mine)
+    wanted = call.get("destzoneids") or ([call.get("destzoneid")] if call.get("destzoneid") else [])
+    if not wanted:
+        raise ParamError("Either destzoneid or destzoneids is required")
+    if not template.is_ready or not template.path:
+        raise InvalidState(f"Template {template.uuid} is not ready; only a ready template can be copied")
+    if template.zone_id is None:
+        raise ParamError(f"Template {template.uuid} is available in every zone already")
+    copies = []
+    for zone_id in wanted:
+        zone = Zone.objects.filter(uuid=zone_id).first()
+        if zone is None:
+            raise call.command.not_found("destzoneid", zone_id)
+        if zone.pk == template.zone_id or template.copies.filter(zone=zone).exists():
+            raise ParamError(f"Template {template.uuid} is already in zone {zone.name}")
+        copies.append(TemplateCopy.objects.create(template=template, zone=zone))
+    jobs.attach(call.job, "Template", template)
+    jobs.submit(call.job, storage.copy_template, [c.pk for c in copies])
+    return {"id": template.uuid_str, "jobid": call.job.uuid_str}

@@ -72,3 +72,17 @@ class Template(CloudObject):
 
     def __str__(self):
         return self.name
+
+
+class TemplateCopy(CloudObject):
+    """A template's image copied to another zone's secondary storage (copyTemplate): the
+    template is usable there too once the copy is ready."""
+
+    template = models.ForeignKey(Template, on_delete=models.CASCADE, related_name="copies")
+    zone = models.ForeignKey("fabric.Zone", on_delete=models.CASCADE, related_name="+")
+    path = models.CharField(max_length=1024, blank=True)
+    is_ready = models.BooleanField(default=False)
+    status = models.TextField(default="Copy pending")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["template", "zone"], name="template_copy_once_per_zone")]

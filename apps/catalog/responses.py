@@ -37,26 +37,32 @@ def disk_offering_response(offering):
     }
 
 
-def template_response(template):
+def template_response(template, zone=None):
+    """The template as CloudStack lists it in one zone: in ``zone`` (if a copy of it is
+    there, with the copy's state) or in its own zone."""
+    copy = None
+    if zone is not None and template.zone_id not in (None, zone.pk):
+        copy = template.copies.filter(zone=zone).first()
+    shown = zone if copy is not None else template.zone
     return compact(
         {
             "id": template.uuid_str,
             "name": template.name,
             "displaytext": template.display_text or template.name,
             "ispublic": template.is_public,
-            "isready": template.is_ready,
+            "isready": copy.is_ready if copy else template.is_ready,
             "isfeatured": template.is_featured,
             "passwordenabled": template.password_enabled,
             "format": template.format,
             "ostypeid": template.os_type.uuid_str,
             "ostypename": template.os_type.description,
             "hypervisor": template.hypervisor,
-            "zoneid": template.zone.uuid_str if template.zone_id else None,
-            "zonename": template.zone.name if template.zone_id else None,
+            "zoneid": shown.uuid_str if shown else None,
+            "zonename": shown.name if shown else None,
             "crossZones": template.zone_id is None,
             "size": template.size_bytes,
             "templatetype": "USER",
-            "status": template.status,
+            "status": copy.status if copy else template.status,
             "checksum": template.checksum or None,
             "bootable": True,
             "created": cs_date(template.created),

@@ -29,7 +29,7 @@ def deploy(job, zone, offering, template, network=None, name=None, display_name=
     caller_account, user = job.account, job.user
     if zone.allocation_state != AllocationState.ENABLED:
         raise ParamError(f"Zone {zone.name} is not enabled for allocation")
-    if template.zone_id not in (None, zone.pk):
+    if template.zone_id not in (None, zone.pk) and not template.copies.filter(zone=zone, is_ready=True).exists():
         raise ParamError(f"Template {template.name} is not available in zone {zone.name}")
     if name is not None:
         _check_hostname(name)

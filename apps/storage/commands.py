@@ -198,11 +198,18 @@ def delete_template(call):
     if not call.caller.is_root_admin:
         mine = mine.filter(Q(account=call.caller.account))
     template = by_id(call, mine)
-    in_use = VirtualMachine.objects.filter(template=template, removed__isnull=True).count()
+    zone = by_id(call, Zone.objects.all(), "zoneid") if "zoneid" in call.params else None
+    if zone is not None and zone.pk != template.zone_id:  # one zone's copy only
+        if not template.copies.filter(zone=zone).exists():
+            raise InvalidState(f"Template {template.uuid} is not in zone {zone.name}")
+        in_use = VirtualMachine.objects.filter(template=template, zone=zone, removed__isnull=True).count()
+    else:
+        zone = None
+        in_use = VirtualMachine.objects.filter(template=template, removed__isnull=True).count()
     if in_use and not call.get("forced"):
         raise InvalidState(f"Template {template.uuid} is used by {in_use} VM(s); use forced=true to delete it anyway")
     jobs.attach(call.job, "Template", template)
-    jobs.submit(call.job, storage.delete_template, template.pk)
+    jobs.submit(call.job, storage.delete_template, template.pk, zone.pk if zone else None)
     return {"jobid": call.job.uuid_str}
 
 

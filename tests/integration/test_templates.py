@@ -194,3 +194,41 @@ def test_a_storage_worker_killed_mid_download_is_replaced_and_the_download_done_
     assert len(requests_seen) == 2  # the redelivered task downloaded again, once
     assert [p.name for p in templates.iterdir() if template["id"] in p.name] == [f"{template['id']}.img"]
     assert (templates / f"{template['id']}.img").read_bytes() == data
+
+
+def test_copy_a_template_to_another_zone_and_boot_from_it_there(stack, cs, catalog, tmp_path):
+    stack.deploy_datacenter({"zones": [{
+        "name": "Copy-Zone", "guestnetworks": [{"name": "copy-guest", "cidr": "10.79.0.0/24", "gateway": "10.79.0.1"}],
+        "pods": [{"name": "copy-pod", "clusters": [{"name": "copy-cluster", "hypervisor": "Simulator",
+                  "hosts": [{"name": "copy-host", "cpunumber": 4, "cpuspeed": 2000, "memory": 4096}],
+                  "primarystorages": [{"name": "copy-primary", "capacitygb": 50}]}]}]}]})
+    target = next(z for z in cs.listZones()["zone"] if z["name"] == "Copy-Zone")
+    image = tmp_path / "zonal.img"
+    data = os.urandom(2 * 1024 * 1024)
+    image.write_bytes(data)
+    (template,) = cs.registerTemplate(
+        name="zonal-image", format="RAW", hypervisor="Simulator", url=f"file://{image}", zoneid=catalog["zoneid"],
+        ostypeid=cs.listOsTypes()["ostype"][0]["id"], checksum="{SHA-256}" + hashlib.sha256(data).hexdigest())["template"]
+    assert wait_for_template(cs, template["id"])["isready"]
+    listed = cs.listTemplates(templatefilter="executable", zoneid=target["id"]).get("template", [])
+    assert template["id"] not in [t["id"] for t in listed]  # not in the other zone yet
+
+    copied = cs.copyTemplate(id=template["id"], destzoneid=target["id"])["template"]
+    assert (copied["id"], copied["zoneid"], copied["isready"]) == (template["id"], target["id"], True)
+    (copy_file,) = (stack.state_dir / "secondary").glob(f"zone-*/templates/{template['id']}.img")
+    assert copy_file.read_bytes() == data
+    with pytest.raises(Exception, match="already in zone"):
+        cs.copyTemplate(id=template["id"], destzoneid=target["id"])
+
+    offering = next(o["id"] for o in cs.listServiceOfferings()["serviceoffering"] if o["name"] == "Small Instance")
+    vm = cs.deployVirtualMachine(zoneid=target["id"], templateid=template["id"], serviceofferingid=offering)["virtualmachine"]
+    assert vm["state"] == "Running" and vm["zoneid"] == target["id"]
+    (root,) = cs.listVolumes(virtualmachineid=vm["id"], type="ROOT")["volume"]
+    (root_path,) = (stack.state_dir / "simulator" / "pools").glob(f"*/{root['id']}.img")
+    assert root_path.read_bytes()[: len(data)] == data
+    cs.destroyVirtualMachine(id=vm["id"], expunge="true")
+
+    cs.deleteTemplate(id=template["id"], zoneid=target["id"])  # the copy only
+    assert not copy_file.exists()
+    assert template["id"] not in [t["id"] for t in cs.listTemplates(templatefilter="self", zoneid=target["id"]).get("template", [])]
+    assert [t["id"] for t in cs.listTemplates(templatefilter="self", id=template["id"])["template"]] == [template["id"]]

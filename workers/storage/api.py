@@ -42,9 +42,13 @@ def create_template(job_id, template_id, snapshot_id=None, volume_id=None):
     send("storage", "create_template", job_id, template_id, snapshot_id, volume_id)
 
 
-def delete_template(job_id, template_id):
-    send("storage", "delete_template", job_id, template_id)
+def delete_template(job_id, template_id, zone_id=None):
+    send("storage", "delete_template", job_id, template_id, zone_id)
 
 
 def migrate_volume(job_id, volume_id, pool_id):
     send("storage", "migrate_volume", job_id, volume_id, pool_id)
+
+
+def copy_template(job_id, copy_ids):
+    send("storage", "copy_template", job_id, list(copy_ids))

@@ -20,9 +20,11 @@ def create_volume(volume):
 def _materialise(volume):
     if volume.state == "Ready":
         return volume
+    from apps.catalog.selectors import image_in
+
     template = volume.template if volume.template_id and volume.template.path else None
     path, fmt = driver_for(volume.pool).create_volume(
-        f"{volume.uuid}", volume.size_bytes, source=template.path if template else None,
+        f"{volume.uuid}", volume.size_bytes, source=image_in(template, volume.zone) if template else None,
         source_format=template.format if template else "RAW")
     return services.mark_ready(volume, path, fmt)
 

@@ -107,10 +107,25 @@ def create_template(job_id, template_id, snapshot_id=None, volume_id=None):
     return {"template": template_response(Template.objects.select_related("zone", "os_type").get(pk=template.pk))}
 
 
+@shared_task(name="workers.storage.tasks.copy_template")
+@job_task("storage")
+def copy_template(job_id, copy_ids):
+    from apps.catalog.models import TemplateCopy
+    from apps.catalog.responses import template_response
+
+    copies = list(TemplateCopy.objects.select_related("template", "zone").filter(pk__in=copy_ids).order_by("id"))
+    for copy in copies:
+        templates.copy_to_zone(copy)
+    template = Template.objects.select_related("zone", "os_type").get(pk=copies[0].template_id)
+    return {"template": template_response(template, copies[0].zone)}
+
+
 @shared_task(name="workers.storage.tasks.delete_template")
 @job_task("storage")
-def delete_template(job_id, template_id):
-    templates.delete(Template.objects.get(pk=template_id))
+def delete_template(job_id, template_id, zone_id=None):
+    from apps.fabric.models import Zone
+
+    templates.delete(Template.objects.get(pk=template_id), Zone.objects.filter(pk=zone_id).first() if zone_id else None)
     return {"success": True}
 
 

@@ -29,11 +29,11 @@ def parse_checksum(text):
     return algorithm, digest.lower()
 
 
-def fetch(url, checksum, template_uuid, progress=None):
+def fetch(url, checksum, template_uuid, progress=None, directory=None):
     """Copy ``url`` to secondary storage; return (path, size). ``progress(bytes, total)`` is
     told as it goes (total 0 when the source does not say its length)."""
     algorithm, expected = parse_checksum(checksum)
-    directory = Path(settings.SECONDARY_STORAGE_DIR) / "templates"
+    directory = Path(directory or settings.SECONDARY_STORAGE_DIR) / "templates"
     directory.mkdir(parents=True, exist_ok=True)
     final = directory / f"{template_uuid}.img"
     for stale in directory.glob(f".{template_uuid}.*.partial"):
@@ -103,13 +103,47 @@ def create_from(template, snapshot=None, volume=None):
     return Template.objects.get(pk=template.pk)
 
 
-def delete(template):
-    """deleteTemplate: the image leaves secondary storage and the template every list. Volumes
-    made from it keep working: their base is the pool's own copy."""
+def copy_to_zone(copy):
+    """copyTemplate: the image onto the destination zone's secondary storage, checked against
+    the template's checksum; the copy's status shows the progress ("N% Copied")."""
+    from apps.catalog.models import TemplateCopy
+
+    if copy.is_ready and copy.path and os.path.exists(copy.path):
+        return copy  # a redelivered task: done already
+    template = copy.template
+
+    def progress(copied, total):
+        TemplateCopy.objects.filter(pk=copy.pk).update(status=f"{100 * copied // total}% Copied" if total else "Copying")
+
+    directory = Path(settings.SECONDARY_STORAGE_DIR) / f"zone-{copy.zone_id}"
+    try:
+        path, _ = fetch(Path(template.path).resolve().as_uri(), template.checksum, template.uuid, progress,
+                        directory=directory)
+    except (ParamError, ResourceUnavailable):
+        TemplateCopy.objects.filter(pk=copy.pk).delete()  # nothing half-made: the job says why; copy again later
+        raise
+    TemplateCopy.objects.filter(pk=copy.pk).update(path=path, is_ready=True, status="Download Complete")
+    return TemplateCopy.objects.get(pk=copy.pk)
+
+
+def delete(template, zone=None):
+    """deleteTemplate: the image leaves secondary storage and the template every list (or, with
+    the zone of a copy, only that copy goes). Volumes made from it keep working: their base
+    is the pool's own copy."""
     from django.utils import timezone
 
     from apps.catalog.models import Template
 
+    if zone is not None and zone.pk != template.zone_id:
+        for copy in template.copies.filter(zone=zone):
+            if copy.path:
+                remove(copy.path)
+            copy.delete()
+        return
+    for copy in template.copies.all():
+        if copy.path:
+            remove(copy.path)
+    template.copies.all().delete()
     if template.path:
         remove(template.path)
     Template.objects.filter(pk=template.pk).update(removed=timezone.now(), is_ready=False, status="Deleted")
