@@ -17,17 +17,16 @@ from .selectors import affinity_groups_visible_to, vms_visible_to
 from .states import VmState
 
 
-def _security_groups(call):
-    from apps.network.selectors import security_groups_visible_to
-
-    mine = security_groups_visible_to(call.caller).filter(account=call.caller.account)
-    chosen = list(mine.filter(uuid__in=call.get("securitygroupids", [])))
-    if len(chosen) != len(call.get("securitygroupids", [])):
-        raise call.command.not_found("securitygroupids", ",".join(call.get("securitygroupids")))
-    for name in call.get("securitygroupnames", []):
+def _groups(call, mine, kind):
+    """The ``<kind>groupids`` and ``<kind>groupnames`` of a deploy, among the caller's own."""
+    ids = call.get(f"{kind}groupids", [])
+    chosen = list(mine.filter(uuid__in=ids))
+    if len(chosen) != len(ids):
+        raise call.command.not_found(f"{kind}groupids", ",".join(ids))
+    for name in call.get(f"{kind}groupnames", []):
         group = mine.filter(name=name).first()
         if group is None:
-            raise ParamError(f"Unable to find security group by name {name}")
+            raise ParamError(f"Unable to find {kind} group by name {name}")
         chosen.append(group)
     return chosen
 
@@ -69,16 +68,11 @@ def deploy_virtual_machine(call):
             raise call.command.not_found("networkids", network_id)
     if call.get("keypair"):
         sshkeys.lookup(call.caller.account, call.get("keypair"))
-    groups = affinity_groups_visible_to(call.caller).filter(account=call.caller.account)
-    affinity = list(groups.filter(uuid__in=call.get("affinitygroupids", [])))
-    if len(affinity) != len(call.get("affinitygroupids", [])):
-        raise call.command.not_found("affinitygroupids", ",".join(call.get("affinitygroupids")))
-    for name in call.get("affinitygroupnames", []):
-        group = groups.filter(name=name).first()
-        if group is None:
-            raise ParamError(f"Unable to find affinity group by name {name}")
-        affinity.append(group)
-    security = _security_groups(call)
+    from apps.network.selectors import security_groups_visible_to
+
+    own = {"account": call.caller.account}
+    affinity = _groups(call, affinity_groups_visible_to(call.caller).filter(**own), "affinity")
+    security = _groups(call, security_groups_visible_to(call.caller).filter(**own), "security")
     vm = services.deploy(
         call.job,
         zone,
