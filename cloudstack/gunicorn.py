@@ -9,6 +9,9 @@ bind = os.environ.get("JAVELIN_API_BIND", "127.0.0.1:8080")
 workers = int(os.environ.get("JAVELIN_API_WORKERS", "2"))
 threads = 4
 worker_class = "gthread"
+# Idle keep-alive connections wait in the poller, not in a thread; a short keep-alive races
+# clients that reuse a connection just as the server closes it (connection reset).
+keepalive = 75
 accesslog = "-"
 loglevel = "warning"
 

@@ -180,6 +180,10 @@ AUTOSCALE_INTERVAL_S = env_float("JAVELIN_AUTOSCALE_INTERVAL", 5.0)
 NETWORK_DRIVER = os.environ.get("JAVELIN_NETWORK_DRIVER", "record")
 # Names of the data plane's bridges, namespaces and veths start with this (<= 4 characters).
 DATAPLANE_PREFIX = os.environ.get("JAVELIN_DATAPLANE_PREFIX", "jv")
+# Server-sent event streams: at most this many per API process (each holds a thread), each
+# ending after this long (clients reconnect with Last-Event-ID).
+EVENT_STREAMS_PER_PROCESS = int(os.environ.get("JAVELIN_EVENT_STREAMS", "2"))
+EVENT_STREAM_LIFETIME_S = env_float("JAVELIN_EVENT_STREAM_LIFETIME", 300.0)
 # Prometheus scrapes /metrics; with a token set, it must send it as a bearer token.
 METRICS_TOKEN = os.environ.get("JAVELIN_METRICS_TOKEN", "")
 # Over-provisioning factors applied to host capacity at placement time (CloudStack's

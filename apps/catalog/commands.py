@@ -183,5 +183,9 @@ def copy_template(call):
             raise ParamError(f"Template {template.uuid} is already in zone {zone.name}")
         copies.append(TemplateCopy.objects.create(template=template, zone=zone))
     jobs.attach(call.job, "Template", template)
-    jobs.submit(call.job, storage.copy_template, [c.pk for c in copies])
+
+    def unreachable():  # the Storage component never got it: no copy is under way
+        TemplateCopy.objects.filter(pk__in=[c.pk for c in copies]).delete()
+
+    jobs.submit(call.job, storage.copy_template, [c.pk for c in copies], on_failure=unreachable)
     return {"id": template.uuid_str, "jobid": call.job.uuid_str}

@@ -7,6 +7,7 @@ works the same on both brokers. Each message is ``id: <cursor>``, ``event: <type
 ``data:`` the event as ``listEvents`` shows it.
 """
 import json
+import threading
 import time
 
 from django.db.models import Max
@@ -26,15 +27,21 @@ def latest_id():
     return Event.objects.aggregate(last=Max("id"))["last"] or 0
 
 
-def sse(caller, after_id, types=(), poll_s=0.5, keepalive_s=15.0, clock=time.monotonic, sleep=time.sleep):
+def sse(caller, after_id, types=(), poll_s=0.5, keepalive_s=15.0, clock=time.monotonic, sleep=time.sleep,
+        lifetime_s=None):
     """Yield the SSE frames of the events after ``after_id`` that ``caller`` may see (of
-    ``types`` if given), then of each new one, for as long as the client listens."""
+    ``types`` if given), then of each new one, for ``lifetime_s`` (then the client reconnects
+    with its Last-Event-ID and goes on where it was: a stream never holds an API thread for
+    good)."""
+    from django.conf import settings
+
+    ends = clock() + (settings.EVENT_STREAM_LIFETIME_S if lifetime_s is None else lifetime_s)
     yield "retry: 2000\n\n"
     visible = restrict(Event.objects.all(), caller)
     if types:
         visible = visible.filter(type__in=types)
     sent, top, quiet_since = set(), after_id, clock()
-    while True:
+    while clock() < ends:
         floor = max(after_id, top - LOOKBACK)
         sent = {i for i in sent if i > floor}
         new = [i for i in visible.filter(id__gt=floor).order_by("id").values_list("id", flat=True) if i not in sent][:BATCH]
@@ -49,3 +56,32 @@ def sse(caller, after_id, types=(), poll_s=0.5, keepalive_s=15.0, clock=time.mon
             top = max(top, event.pk)
             yield f"id: {event.pk}\nevent: {event.type}\ndata: {json.dumps(event_response(event))}\n\n"
         quiet_since = clock()
+
+
+class Slots:
+    """At most ``size`` streams at once in this API process: each holds one of its threads."""
+
+    def __init__(self, size):
+        self._free = threading.BoundedSemaphore(size)
+
+    def take(self):
+        return self._free.acquire(blocking=False)
+
+    def held(self, frames):
+        """``frames`` holding a slot until the response is closed (the client went, or the
+        stream ended), whether or not it was ever read."""
+        return _Held(frames, self._free.release)
+
+
+class _Held:
+    def __init__(self, frames, release):
+        self._frames, self._release, self._open = frames, release, True
+
+    def __iter__(self):
+        return iter(self._frames)
+
+    def close(self):
+        if self._open:
+            self._open = False
+            self._frames.close()
+            self._release()

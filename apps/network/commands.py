@@ -281,7 +281,7 @@ def enable_static_nat(call):
     ip = by_id(call, public_ips_visible_to(call.caller), "ipaddressid")
     vm = by_id(call, vms_visible_to(call.caller), "virtualmachineid")
     services.enable_static_nat(ip, vm)
-    network_api.refresh_network(ip.network_id)
+    jobs.on_commit_quietly(network_api.refresh_network, ip.network_id)  # after the commit: the worker sees it
     return {"success": True}
 
 

@@ -68,7 +68,7 @@ class Stack:
             JAVELIN_SYNC_INTERVAL="3",  # reconcile often, so the tests run alongside it
             JAVELIN_FLOWER_PORT=str(self.flower_port),
             JAVELIN_HEARTBEAT="1",
-            JAVELIN_HOST_HEARTBEAT="2",  # hosts are Alert 4 s after their last beat
+            JAVELIN_HOST_HEARTBEAT="3",  # hosts are Alert 6 s after their last beat (test_ha has its own stack, at 1 s)
             JAVELIN_AUTOSCALE="",  # the autoscaler runs but scales nothing, unless a test gives it a policy
         )
         for key in ("DATABASE_URL", "CELERY_BROKER_URL", "CELERY_RESULT_BACKEND", "DJANGO_SETTINGS_MODULE"):

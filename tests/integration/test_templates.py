@@ -232,3 +232,23 @@ def test_copy_a_template_to_another_zone_and_boot_from_it_there(stack, cs, catal
     assert not copy_file.exists()
     assert template["id"] not in [t["id"] for t in cs.listTemplates(templatefilter="self", zoneid=target["id"]).get("template", [])]
     assert [t["id"] for t in cs.listTemplates(templatefilter="self", id=template["id"])["template"]] == [template["id"]]
+
+
+def test_migrate_a_data_volume_to_another_pool(stack, cs, catalog, tmp_path):
+    offering = next(o["id"] for o in cs.listDiskOfferings()["diskoffering"] if o["name"] == "Small")
+    volume = cs.createVolume(name="movable", zoneid=catalog["zoneid"], diskofferingid=offering)["volume"]
+    (old_path,) = (stack.state_dir / "simulator" / "pools").glob(f"*/{volume['id']}.img")
+    with open(old_path, "r+b") as f:
+        f.write(b"data that moves")
+    target_dir = tmp_path / "second-primary"
+    pool = cs.createStoragePool(name="second-primary", url=f"file://{target_dir}", zoneid=catalog["zoneid"],
+                                capacitybytes=20 * 1024**3)["storagepool"]
+    moved = cs.migrateVolume(volumeid=volume["id"], storageid=pool["id"])["volume"]
+    assert moved["storageid"] == pool["id"] and moved["storage"] == "second-primary"
+    new_path = target_dir / f"{volume['id']}.img"
+    assert new_path.read_bytes()[:15] == b"data that moves" and not old_path.exists()
+    (listed,) = cs.listStoragePools(id=pool["id"])["storagepool"]
+    assert listed["disksizeallocated"] == 5 * 1024**3
+    with pytest.raises(Exception, match="already on storage pool"):
+        cs.migrateVolume(volumeid=volume["id"], storageid=pool["id"])
+    cs.deleteVolume(id=volume["id"])

@@ -56,7 +56,7 @@ def scaler(db):
         [policy], launcher,
         read_queues=lambda names: {"storage": {"messages": state["backlog"], "consumers": None}},
         read_components=lambda name, ours: (state["base"], state["task_s"]),
-        clock=lambda: state["now"],
+        clock=lambda: state["now"], grace_s=0,
     )
     return autoscaler, launcher, state
 
@@ -85,3 +85,15 @@ def test_scales_up_at_once_and_down_one_at_a_time_after_the_cool_down(scaler):
     state["now"] = 200.0
     assert autoscaler.tick()[1] == []  # the base worker is never stopped
     assert Event.objects.filter(type="COMPONENT.SCALE").count() == 5
+
+
+def test_a_new_autoscaler_looks_before_it_acts(db):
+    launcher = InMemoryLauncher()
+    now = [0.0]
+    autoscaler = Autoscaler([Policy("storage", minimum=1, maximum=3)], launcher,
+                            read_queues=lambda names: {"storage": {"messages": 0, "consumers": None}},
+                            read_components=lambda name, ours: (0, None),  # the platform's worker has not beaten yet
+                            clock=lambda: now[0], grace_s=2.0)
+    assert autoscaler.tick()[1] == [] and launcher.workers == []
+    now[0] = 2.5  # still nobody after two beats: now the minimum is honoured
+    assert [a[0] for a in autoscaler.tick()[1]] == ["up"]

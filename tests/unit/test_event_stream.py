@@ -85,3 +85,24 @@ def test_the_stream_refuses_bad_credentials_and_cursors_as_events(client, alice)
     headers = {"HTTP_AUTHORIZATION": f"ApiKey {alice.user.api_key}:{alice.user.secret_key}"}
     response = client.get("/api/v1/events/stream", {"since": "yesterday"}, **headers)
     assert response.status_code == 400 and b"not an event id" in response.content
+
+
+def test_streams_are_limited_per_process_and_end_after_their_lifetime(client, alice, monkeypatch):
+    from apps.api.rest import views
+    from apps.events.stream import Slots
+
+    monkeypatch.setattr(views, "STREAM_SLOTS", Slots(1))
+    headers = {"HTTP_AUTHORIZATION": f"ApiKey {alice.user.api_key}:{alice.user.secret_key}",
+               "HTTP_ACCEPT": "text/event-stream"}
+    first = client.get("/api/v1/events/stream", **headers)
+    assert first.status_code == 200
+    busy = client.get("/api/v1/events/stream", **headers)
+    assert busy.status_code == 503 and busy["Retry-After"] == "5"
+    first.close()  # the client went: its slot is free again
+    second = client.get("/api/v1/events/stream", **headers)
+    assert second.status_code == 200
+    second.close()
+
+    now = [0.0]
+    frames = list(sse(alice, 0, clock=lambda: now[0], sleep=lambda s: now.__setitem__(0, now[0] + s), lifetime_s=2.0))
+    assert frames[0] == "retry: 2000\n\n"  # and then it ended by itself, after its lifetime

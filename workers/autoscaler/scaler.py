@@ -27,13 +27,20 @@ class Reading:
 
 
 class Autoscaler:
-    def __init__(self, policies, launcher, read_queues=None, read_components=None, clock=time.monotonic):
+    def __init__(self, policies, launcher, read_queues=None, read_components=None, clock=time.monotonic, grace_s=None):
         self.policies = {p.component: p for p in policies}
         self.launcher = launcher
         self._read_queues = read_queues or _queues_from_broker
         self._read_components = read_components or _components_from_discovery
         self.clock = clock
         self.changed = {name: -float("inf") for name in self.policies}
+        # Discovery knows who is alive once each process has had time to beat: until then the
+        # autoscaler only looks, or it would start workers for processes still starting.
+        if grace_s is None:
+            from django.conf import settings
+
+            grace_s = 2 * settings.COMPONENT_HEARTBEAT_S
+        self.acting_from = clock() + grace_s
 
     def tick(self):
         """One look at every component; returns its readings and what was done."""
@@ -50,6 +57,8 @@ class Autoscaler:
             reading = Reading(name, stats["messages"], stats["consumers"], processes, task_s,
                               policy.desired(stats["messages"], task_s))
             readings.append(reading)
+            if self.clock() < self.acting_from:
+                continue
             if reading.desired > processes:
                 for _ in range(reading.desired - processes):
                     worker = self.launcher.start(name)

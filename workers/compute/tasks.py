@@ -89,6 +89,9 @@ def unplug_nic(job_id, vm_id, nic_id):
     except CloudError as exc:
         jobs.fail(job_id, exc)
         return None
+    except Exception as exc:  # the job must end even so; the worker's log gets the trace
+        jobs.fail(job_id, exc)
+        raise
     network.remove_nic(job_id, nic_id)
     return None
 

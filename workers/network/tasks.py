@@ -54,6 +54,9 @@ def add_nic(job_id, vm_id, network_id):
     except CloudError as exc:
         jobs.fail(job_id, exc)
         return None
+    except Exception as exc:  # the job must end even so; the worker's log gets the trace
+        jobs.fail(job_id, exc)
+        raise
     compute.plug_nic(job_id, vm_id, nic.pk, vm.host_id)
     return {"nic": str(nic.uuid)}
 

@@ -224,6 +224,17 @@ class ComponentViewSet(viewsets.ReadOnlyModelViewSet):
         return Component.objects.none() if getattr(self, "swagger_fake_view", False) else live()
 
 
+def _stream_slots():
+    from django.conf import settings
+
+    from apps.events.stream import Slots
+
+    return Slots(settings.EVENT_STREAMS_PER_PROCESS)
+
+
+STREAM_SLOTS = _stream_slots()
+
+
 class EventViewSet(CloudViewSet):
     model = Event
     serializer_class = s.EventSerializer
@@ -249,8 +260,12 @@ class EventViewSet(CloudViewSet):
             after = int(start) if start is not None else latest_id()
         except ValueError:
             raise ValidationError({"since": f"not an event id: {start}"}) from None
-        response = StreamingHttpResponse(sse(caller_of(request), after, types=request.query_params.getlist("type")),
-                                         content_type="text/event-stream")
+        if not STREAM_SLOTS.take():
+            response = Response({"detail": "too many event streams on this API process; retry"}, status=503)
+            response["Retry-After"] = "5"
+            return response
+        frames = sse(caller_of(request), after, types=request.query_params.getlist("type"))
+        response = StreamingHttpResponse(STREAM_SLOTS.held(frames), content_type="text/event-stream")
         response["Cache-Control"] = "no-cache"
         response["X-Accel-Buffering"] = "no"
         return response
