@@ -148,17 +148,20 @@ def power_off_reported(host, vm, how="it was not running on the host"):
     Stopped (its capacity given back) with a warning event, as CloudStack's power-state sync
     does. Guarded on state and host, so a VM that an operation is stopping or moving (its
     state is then Stopping, Migrating ...) is left alone. True if the VM was marked."""
+    from django.db import transaction
+
     from apps.events.services import record
     from apps.fabric import placement
 
     from .states import transition
 
-    try:
-        transition(vm, VmState.STOPPED, expected=[VmState.RUNNING], where={"host": host}, last_host=host)
-    except InvalidState:
-        return False
-    placement.release_for_vm(vm)
-    VirtualMachine.objects.filter(pk=vm.pk).update(host=None)
-    record("VM.SYNC", f"VM {vm.uuid} ({vm.instance_name}) is off on host {host.name} ({how}); it is marked Stopped",
-           account=vm.account, user=vm.user, level="WARN", resource_type="VirtualMachine", resource_uuid=vm.uuid)
+    with transaction.atomic():  # the state, the capacity and the warning are seen together
+        try:
+            transition(vm, VmState.STOPPED, expected=[VmState.RUNNING], where={"host": host}, last_host=host)
+        except InvalidState:
+            return False
+        placement.release_for_vm(vm)
+        VirtualMachine.objects.filter(pk=vm.pk).update(host=None)
+        record("VM.SYNC", f"VM {vm.uuid} ({vm.instance_name}) is off on host {host.name} ({how}); it is marked Stopped",
+               account=vm.account, user=vm.user, level="WARN", resource_type="VirtualMachine", resource_uuid=vm.uuid)
     return True
