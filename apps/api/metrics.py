@@ -113,17 +113,9 @@ def registry():
     else:
         shared = REGISTRY
     scrape = CollectorRegistry()
-    scrape.register(_Forward(shared))
+    scrape.register(shared)  # a registry is a collector of what is registered in it
     scrape.register(PlatformCollector())
     return scrape
-
-
-class _Forward:
-    def __init__(self, source):
-        self.source = source
-
-    def collect(self):
-        yield from self.source.collect()
 
 
 def metrics_view(request):

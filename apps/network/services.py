@@ -65,17 +65,23 @@ def allocate_nic(vm, network=None):
         ip = next((str(a) for a in usable_addresses(network) if str(a) not in taken), None)
         if ip is None:
             raise InsufficientCapacity(f"Network {network.name} ({network.cidr}) has no free IP address")
-        devices = set(Nic.objects.filter(vm=vm).values_list("device_id", flat=True))
+        device = 0 if network.pk == vm.network_id else _free_device(vm)
         try:
             with transaction.atomic():
                 return Nic.objects.create(vm=vm, network=network, ip_address=ip, mac_address=random_mac(),
-                                          is_default=network.pk == vm.network_id,
-                                          device_id=0 if network.pk == vm.network_id else min(set(range(1, 16)) - devices))
+                                          is_default=network.pk == vm.network_id, device_id=device)
         except IntegrityError:
             existing = Nic.objects.filter(vm=vm, network=network).first()
             if existing:  # a redelivered copy of this very task got there first
                 return existing
     raise InsufficientCapacity(f"Could not allocate an address on network {network.name}: too much contention")
+
+
+def _free_device(vm, most=15):
+    free = set(range(1, most + 1)) - set(Nic.objects.filter(vm=vm).values_list("device_id", flat=True))
+    if not free:
+        raise InsufficientCapacity(f"VM {vm.uuid} has {most + 1} NICs already")
+    return min(free)
 
 
 def release_nic(nic):

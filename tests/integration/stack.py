@@ -26,6 +26,16 @@ PG = "postgres://postgres@127.0.0.1:5432/{}"
 READY = {"beat": rb"beat: Starting", "flower": rb"Visit me at"}  # what a process logs when it is up (workers: "<name>@<host> ready.")
 
 
+def eventually(check, timeout=20, every=0.2):
+    """Call ``check`` until it returns something true (returned) or ``timeout`` passes (None)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = check()
+        if value or time.monotonic() >= deadline:
+            return value or None
+        time.sleep(every)
+
+
 def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -56,17 +56,21 @@ def plane():
         run("ip", "netns", "del", ns, check=False)
 
 
-def plug(name, bridge, address, gateway, ns_of_bridge=None):
-    """A namespace ``name`` with one interface on ``bridge``: a guest (or the client)."""
+def plug(name, bridge, address, gateway=None, ns_of_bridge=None, mac=None):
+    """A namespace ``name`` with one interface on ``bridge`` (in namespace ``ns_of_bridge``,
+    else the host's): a guest, with the VM's MAC if given, or the client on the upstream."""
     run("ip", "netns", "add", name)
     run("ip", "link", "set", "lo", "up", ns=name)
     run("ip", "link", "add", f"{name}-h", "type", "veth", "peer", "name", "eth0", "netns", name)
     if ns_of_bridge:
         run("ip", "link", "set", f"{name}-h", "netns", ns_of_bridge)
     run("ip", "link", "set", f"{name}-h", "master", bridge, "up", ns=ns_of_bridge)
+    if mac:
+        run("ip", "link", "set", "eth0", "address", mac, ns=name)
     run("ip", "addr", "add", address, "dev", "eth0", ns=name)
     run("ip", "link", "set", "eth0", "up", ns=name)
-    run("ip", "route", "add", "default", "via", gateway, ns=name)
+    if gateway:
+        run("ip", "route", "add", "default", "via", gateway, ns=name)
 
 
 def serve(servers, ns, port, label):
@@ -165,8 +169,7 @@ def test_security_groups_filter_the_vms_of_a_shared_network(plane):
     try:
         driver.implement(SHARED)
         for name, member in zip(("jtsa", "jtsb", "jtsc"), SHARED.members):
-            plug(name, SHARED.bridge, f"{member.ip}/24", SHARED.gateway)
-            run("ip", "link", "set", "eth0", "address", member.mac, ns=name)
+            plug(name, SHARED.bridge, f"{member.ip}/24", SHARED.gateway, mac=member.mac)
             for port in (22, 23, 80):
                 serve(servers, name, port, name)
         # b lets in tcp 22 and ping; a lets in nothing; c lets in 22 but only sends to port 80

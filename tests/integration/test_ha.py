@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from .stack import Stack
+from .stack import Stack, eventually
 
 pytestmark = pytest.mark.integration
 
@@ -61,14 +61,11 @@ def start_agent(stack, name, since=0, beat=None):
     stack.wait_ready(f"agent-{name}", since=since)
 
 
-def wait_for(what, check, timeout=60, every=0.2):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = check()
-        if value:
-            return value
-        time.sleep(every)
-    raise AssertionError(f"timed out waiting for {what}")
+def wait_for(what, check, timeout=60):
+    value = eventually(check, timeout)
+    if not value:
+        raise AssertionError(f"timed out waiting for {what}")
+    return value
 
 
 def guests_on(stack, cs, host_name):

@@ -5,14 +5,13 @@ guest's listener reachable from outside, and deleting it all leaves nothing behi
 The simulated VM has no real NIC, so the test plugs a namespace with the VM's address and MAC
 into the network's bridge where the guest's tap would be."""
 import os
-import time
 
 import pytest
 
 from workers.network.drivers.linux import run
 
-from .stack import Stack
-from .test_dataplane import ask, serve
+from .stack import Stack, eventually
+from .test_dataplane import ask, plug, serve
 
 pytestmark = pytest.mark.integration
 PREFIX = "jq"
@@ -40,15 +39,6 @@ def linux_stack(tmp_path_factory):
             name = line.split(":")[1].strip().split("@")[0]
             if name.startswith(PREFIX):
                 run("ip", "link", "del", name, check=False)
-
-
-def wait(check, timeout=15):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if check():
-            return True
-        time.sleep(0.3)
-    return False
 
 
 def ours(kind):
@@ -79,18 +69,8 @@ def test_port_forwarding_through_the_api_reaches_the_guest_and_deleting_leaves_n
 
     # the guest (in place of the VM's NIC) and a client on the upstream network
     guest, client = f"{PREFIX}tg", f"{PREFIX}tc"
-    run("ip", "netns", "add", guest)
-    run("ip", "link", "add", f"{PREFIX}tgh", "type", "veth", "peer", "name", "eth0", "netns", guest)
-    run("ip", "link", "set", f"{PREFIX}tgh", "master", bridge, "up")
-    run("ip", "link", "set", "eth0", "address", nic["macaddress"], ns=guest)
-    run("ip", "addr", "add", f"{nic['ipaddress']}/24", "dev", "eth0", ns=guest)
-    run("ip", "link", "set", "eth0", "up", ns=guest)
-    run("ip", "route", "add", "default", "via", nic["gateway"], ns=guest)
-    run("ip", "netns", "add", client)
-    run("ip", "link", "add", f"{PREFIX}tch", "netns", upstream, "type", "veth", "peer", "name", "eth0", "netns", client)
-    run("ip", "link", "set", f"{PREFIX}tch", "master", "pub", "up", ns=upstream)
-    run("ip", "addr", "add", "203.0.113.5/24", "dev", "eth0", ns=client)
-    run("ip", "link", "set", "eth0", "up", ns=client)
+    plug(guest, bridge, f"{nic['ipaddress']}/24", nic["gateway"], mac=nic["macaddress"])
+    plug(client, "pub", "203.0.113.5/24", ns_of_bridge=upstream)
     serve(servers, guest, 80, "the-vm")
 
     assert ask(client, ip["ipaddress"], 8080) == "the-vm sees 203.0.113.5"
@@ -112,7 +92,7 @@ def test_port_forwarding_through_the_api_reaches_the_guest_and_deleting_leaves_n
     assert cs.listPublicIpAddresses(id=ip["id"])["publicipaddress"][0]["issourcenat"] is True
     serve(servers, guest, 22, "the-vm")
     serve(servers, client, 9000, "internet")
-    assert wait(lambda: ask(client, nat_ip["ipaddress"], 22) == "the-vm sees 203.0.113.5")  # applied right after the call
+    assert eventually(lambda: ask(client, nat_ip["ipaddress"], 22) == "the-vm sees 203.0.113.5")  # applied right after the call
     assert ask(client, nat_ip["ipaddress"], 23).startswith("unreachable")
     assert ask(guest, "203.0.113.5", 9000) == f"internet sees {nat_ip['ipaddress']}"
     # egress: the default offering allows it, so an egress rule denies
@@ -159,12 +139,7 @@ def test_security_groups_through_the_api_filter_vms_on_the_shared_network(linux_
     for key, vm in (("web", web), ("client", client)):
         (nic,) = vm["nic"]
         ns = f"{PREFIX}s{key[0]}"
-        run("ip", "netns", "add", ns)
-        run("ip", "link", "add", f"{ns}h", "type", "veth", "peer", "name", "eth0", "netns", ns)
-        run("ip", "link", "set", f"{ns}h", "master", bridge, "up")
-        run("ip", "link", "set", "eth0", "address", nic["macaddress"], ns=ns)
-        run("ip", "addr", "add", f"{nic['ipaddress']}/16", "dev", "eth0", ns=ns)
-        run("ip", "link", "set", "eth0", "up", ns=ns)
+        plug(ns, bridge, f"{nic['ipaddress']}/16", mac=nic["macaddress"])
         serve(servers, ns, 22, key)
         guests[key] = (ns, nic["ipaddress"])
     try:

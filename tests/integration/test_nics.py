@@ -1,10 +1,11 @@
 """A VM's NICs (IPAM): listNics, a NIC added on another network (plugged into the running
 guest), removed again; the default NIC stays."""
-import time
 from pathlib import Path
 
 import pytest
 from cs import CloudStackApiException
+
+from .stack import eventually
 
 pytestmark = pytest.mark.integration
 
@@ -14,15 +15,6 @@ def guest_xml(cs, vm):
     defined: the simulator cannot hot-plug, so a plugged NIC is in the definition."""
     host = cs.listHosts(id=vm["hostid"])["host"][0]
     return Path(host["ipaddress"].removeprefix("test://")).read_text()
-
-
-def eventually(check, timeout=20):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if check():
-            return True
-        time.sleep(0.3)
-    return False
 
 
 def test_add_list_and_remove_a_nic(stack, cs, catalog):

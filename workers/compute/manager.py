@@ -159,6 +159,7 @@ def investigate(target, timeout=None):
     from celery.exceptions import TimeoutError as CeleryTimeout
     from django.conf import settings
 
+    from apps.fabric.models import HostState
     from workers.rpc import send
 
     from .api import host_queue
@@ -166,12 +167,12 @@ def investigate(target, timeout=None):
     timeout = timeout or max(1.0, settings.HOST_HEARTBEAT_S)
     try:
         send("compute", "ping", queue=host_queue(target.pk), expires=timeout).get(timeout=timeout, disable_sync_subtasks=False)
-        return "Up"
+        return HostState.UP
     except CeleryTimeout:
         pass
     if target.url.startswith("test:"):
-        return "Down"
-    return "Disconnected" if driver_for(target).reachable() else "Down"
+        return HostState.DOWN
+    return HostState.DISCONNECTED if driver_for(target).reachable() else HostState.DOWN
 
 
 def fence(host, names):

@@ -29,9 +29,6 @@ from . import ha
 
 log = logging.getLogger(__name__)
 
-UP, ALERT, DOWN, DISCONNECTED = "Up", "Alert", "Down", "Disconnected"  # the investigator's verdicts
-
-
 def interval():
     return settings.HOST_HEARTBEAT_S
 
@@ -48,7 +45,7 @@ def heartbeat(host_id, stats, sent_at):
     (a busy monitor that reads it late does not make the host look older or younger than it
     is). A beat older than one already seen, or sent before an investigation of the host
     began, changes nothing: it says nothing about the host since."""
-    host = Host.objects.filter(pk=host_id).select_related("zone", "cluster").first()
+    host = Host.objects.filter(pk=host_id).first()
     if host is None:
         return "gone"
     sent = datetime.fromtimestamp(min(sent_at, time.time()), tz=dt_timezone.utc)
@@ -138,13 +135,13 @@ def investigated(host_id, verdict, investigator_id):
         return "ignored"  # it beat again meanwhile, or was already decided
     if host.last_pinged and host.last_pinged >= _late_since(timezone.now()):
         return "ignored"
-    if verdict == UP:
+    if verdict == HostState.UP:
         # Its agent answered: the beats are late (a slow queue, a busy agent), not missing.
         # The answer counts as a sign of life; the host is usable again.
         set_host_state(host, HostState.UP, expected=[HostState.ALERT, HostState.DISCONNECTED],
                        why=f"{peer} reached its agent; its heartbeats were late", last_pinged=timezone.now(), investigated=None)
         return "late"
-    if verdict == DISCONNECTED:
+    if verdict == HostState.DISCONNECTED:
         if set_host_state(host, HostState.DISCONNECTED, expected=[HostState.ALERT],
                           why=f"{peer} reaches its hypervisor but not its agent"):
             raise_alert(AlertType.HOST, f"Host {host.name}: the hypervisor answers {peer} but its agent does not; "

@@ -23,6 +23,7 @@ libvirt.registerErrorHandler(lambda _ctx, _err: None, None)  # errors come back 
 
 _connections = {}
 _lock = threading.Lock()
+_written = {}  # what persist() last wrote to each simulated host's node file
 _on_stopped = None  # set by enable_events(): called as (uri, domain name) when a guest stops
 
 
@@ -329,9 +330,13 @@ class LibvirtDriver(HypervisorDriver):
             root.remove(old)
         for dom in self.conn.listAllDomains(libvirt.VIR_CONNECT_LIST_DOMAINS_ACTIVE):
             root.append(ElementTree.fromstring(dom.XMLDesc(libvirt.VIR_DOMAIN_XML_INACTIVE)))  # as defined
+        text = ElementTree.tostring(root, encoding="unicode")
+        if _written.get(self.uri) == text:
+            return  # nothing changed since the last beat: no write
         partial = node_file.with_name(f".{node_file.name}.{os.getpid()}")
-        partial.write_text(ElementTree.tostring(root, encoding="unicode"))
+        partial.write_text(text)
         os.replace(partial, node_file)
+        _written[self.uri] = text
 
     @staticmethod
     def _undefine_quietly(dom):

@@ -29,10 +29,9 @@ class LibvirtPoolDriver(FilesystemPoolDriver):
         return ResourceUnavailable(f"Unable to {action} in storage pool {self.name} on {self.uri}: {exc.get_error_message()}")
 
     def _pool(self):
-        try:
-            conn = libvirt.open(self.uri)
-        except libvirt.libvirtError as exc:
-            raise ResourceUnavailable(f"Unable to reach libvirt at {self.uri}: {exc.get_error_message()}") from exc
+        from workers.compute.drivers.libvirt_driver import connection  # one cached connection per URI
+
+        conn = connection(self.uri)
         try:
             pool = conn.storagePoolLookupByName(self.name)
         except libvirt.libvirtError:
@@ -44,8 +43,7 @@ class LibvirtPoolDriver(FilesystemPoolDriver):
                 raise self._error("define the pool", exc) from exc
         try:
             if not pool.isActive():
-                pool.create(0)
-            pool.refresh(0)
+                pool.create(0)  # starting a pool scans its directory
         except libvirt.libvirtError as exc:
             raise self._error("start the pool", exc) from exc
         return pool
