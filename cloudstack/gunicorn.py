@@ -8,11 +8,17 @@ from pathlib import Path
 bind = os.environ.get("JAVELIN_API_BIND", "127.0.0.1:8080")
 workers = int(os.environ.get("JAVELIN_API_WORKERS", "2"))
 threads = 4
-worker_class = "gthread"
+worker_class = "cloudstack.gunicorn_worker.JsonErrorWorker"  # gthread, answering its own refusals in JSON
+# CloudStack's UI and tools send long GETs (lists of ids, tags): the longest line gunicorn takes.
+limit_request_line = 8190
 # Idle keep-alive connections wait in the poller, not in a thread; a short keep-alive races
 # clients that reuse a connection just as the server closes it (connection reset).
 keepalive = 75
 accesslog = "-"
+# The path without the query string: a session key or a password sent as a parameter must not
+# land in a log file.
+access_log_format = '%(h)s "%(m)s %(U)s" %(s)s %(b)s %(M)sms'
+
 loglevel = "warning"
 
 

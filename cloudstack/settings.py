@@ -10,6 +10,8 @@ from pathlib import Path
 
 import dj_database_url
 
+from cloudstack import secrets as platform_secrets
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 STATE_DIR = Path(os.environ.get("JAVELIN_STATE_DIR", BASE_DIR / "var")).resolve()
 STATE_DIR.mkdir(parents=True, exist_ok=True)
@@ -26,7 +28,17 @@ def env_float(name, default):
     return float(os.environ.get(name, default))
 
 
-SECRET_KEY = os.environ.get("SECRET_KEY", "javelin-insecure-development-key-change-me")
+def env_list(name, default=()):
+    """A list setting: entries separated by commas (or colons, for lists of directories)."""
+    value = os.environ.get(name)
+    if value is None:
+        return list(default)
+    return [item.strip() for item in value.replace(":", ",").split(",") if item.strip()]
+
+
+# No secret ships with the code: SECRET_KEY and the first credentials are made on first start
+# and kept in <state>/secrets.json (mode 0600), unless the environment gives them.
+SECRET_KEY = platform_secrets.value(STATE_DIR, "secret_key", "SECRET_KEY")
 DEBUG = env_bool("DEBUG", False)
 ALLOWED_HOSTS = [h.strip() for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h.strip()]
 
@@ -104,6 +116,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = []
+# Every password login (query API, Django admin, browsable API) goes through the lockout.
+AUTHENTICATION_BACKENDS = ["apps.accounts.lockout.LockoutBackend"]
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
 USE_I18N = True
@@ -123,10 +137,11 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["apps.api.rest.permissions.IsCloudUser"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "DEFAULT_THROTTLE_CLASSES": ["apps.api.rest.throttles.AccountThrottle"],
+    "DEFAULT_PAGINATION_CLASS": "apps.api.rest.pagination.StrictPageNumberPagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_FILTER_BACKENDS": ["apps.api.rest.filters.StrictFilterBackend"],
+    "DEFAULT_SCHEMA_CLASS": "apps.api.rest.schema.CloudAutoSchema",
     "EXCEPTION_HANDLER": "apps.api.rest.errors.exception_handler",
 }
 SPECTACULAR_SETTINGS = {
@@ -138,6 +153,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums",
+                             "apps.api.rest.schema.filters_are_never_empty"],
     "ENUM_NAME_OVERRIDES": {
         "AllocationStateEnum": "apps.fabric.models.AllocationState",
         "ResourceStateEnum": "apps.fabric.models.ResourceState",
@@ -184,8 +201,12 @@ DATAPLANE_PREFIX = os.environ.get("JAVELIN_DATAPLANE_PREFIX", "jv")
 # ending after this long (clients reconnect with Last-Event-ID).
 EVENT_STREAMS_PER_PROCESS = int(os.environ.get("JAVELIN_EVENT_STREAMS", "2"))
 EVENT_STREAM_LIFETIME_S = env_float("JAVELIN_EVENT_STREAM_LIFETIME", 300.0)
-# Prometheus scrapes /metrics; with a token set, it must send it as a bearer token.
-METRICS_TOKEN = os.environ.get("JAVELIN_METRICS_TOKEN", "")
+# Prometheus scrapes /metrics with this bearer token (generated on first start unless set);
+# JAVELIN_METRICS_OPEN=true lets anyone read it.
+METRICS_TOKEN = platform_secrets.value(STATE_DIR, "metrics_token", "JAVELIN_METRICS_TOKEN")
+METRICS_OPEN = env_bool("JAVELIN_METRICS_OPEN", False)
+API_BIND = os.environ.get("JAVELIN_API_BIND", "127.0.0.1:8080")
+FLOWER_PORT = int(os.environ.get("JAVELIN_FLOWER_PORT", "5555"))
 # Over-provisioning factors applied to host capacity at placement time (CloudStack's
 # cpu.overprovisioning.factor / mem.overprovisioning.factor).
 CPU_OVERPROVISIONING = env_float("JAVELIN_CPU_OVERPROVISIONING", 1.0)
@@ -205,5 +226,43 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+# --- What callers may make the platform fetch or open (apps/core/urlpolicy.py) --------------
+# file:// URLs (root admins only) must name a file below one of these directories.
+IMPORT_DIRS = env_list("JAVELIN_IMPORT_DIRS", [STATE_DIR / "import"])
+# Addresses (CIDR or IP, optionally :port) a fetch may reach although they are loopback,
+# private or link-local: an operator's local mirror. The platform's own service ports only
+# when named with their port.
+FETCH_ALLOW = os.environ.get("JAVELIN_FETCH_ALLOW", "")
+FETCH_MAX_BYTES = int(os.environ.get("JAVELIN_FETCH_MAX_BYTES", str(50 * 1024**3)))
+FETCH_TIMEOUT_S = env_float("JAVELIN_FETCH_TIMEOUT", 3600.0)
+# createStoragePool may put a pool only below these directories.
+STORAGE_POOL_DIRS = env_list("JAVELIN_STORAGE_POOL_DIRS", [STATE_DIR / "primary"])
+
+# --- Abuse ------------------------------------------------------------------------------------
+# Logins (query API, Django admin, browsable API): after this many failures for one user (or
+# from one address) within the window, further attempts are refused for the cool-off.
+LOGIN_MAX_FAILURES = int(os.environ.get("JAVELIN_LOGIN_MAX_FAILURES", "5"))
+LOGIN_MAX_FAILURES_PER_ADDRESS = int(os.environ.get("JAVELIN_LOGIN_MAX_FAILURES_PER_ADDRESS", "20"))
+LOGIN_FAILURE_WINDOW_S = int(os.environ.get("JAVELIN_LOGIN_FAILURE_WINDOW", "300"))
+LOGIN_LOCKOUT_S = int(os.environ.get("JAVELIN_LOGIN_LOCKOUT", "300"))
+# CloudStack's api.throttling.*: at most MAX calls per INTERVAL seconds per account (root
+# admins exempt), off unless enabled.
+API_THROTTLING_ENABLED = env_bool("JAVELIN_API_THROTTLING", False)
+API_THROTTLING_INTERVAL_S = int(os.environ.get("JAVELIN_API_THROTTLING_INTERVAL", "1"))
+API_THROTTLING_MAX = int(os.environ.get("JAVELIN_API_THROTTLING_MAX", "25"))
+# Request bodies above this are answered with CloudStack's error envelope, not read.
+DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("JAVELIN_MAX_BODY_BYTES", str(4 * 1024 * 1024)))
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000
+
+# --- Cache (login and API throttling counters; shared by every API process) -------------------
+CACHE_URL = os.environ.get("JAVELIN_CACHE_URL") or (
+    CELERY_RESULT_BACKEND if CELERY_RESULT_BACKEND.startswith(("redis://", "rediss://")) else "")
+if CACHE_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL,
+                          "KEY_PREFIX": "javelin", "OPTIONS": {"socket_timeout": 2, "socket_connect_timeout": 2}}}
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+                          "LOCATION": str(STATE_DIR / "cache"), "OPTIONS": {"MAX_ENTRIES": 100000}}}
+
 # Secondary storage: where snapshots (and, later, templates) are kept.
 SECONDARY_STORAGE_DIR = Path(os.environ.get("JAVELIN_SECONDARY_STORAGE_DIR", STATE_DIR / "secondary"))

@@ -11,3 +11,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("metrics", metrics_view, name="metrics"),
 ]
+
+handler400 = "apps.api.errorpages.bad_request"
+handler403 = "apps.api.errorpages.permission_denied"
+handler404 = "apps.api.errorpages.page_not_found"
+handler500 = "apps.api.errorpages.server_error"

@@ -2,7 +2,7 @@
 import secrets
 
 from django.contrib.auth import get_user_model
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from apps.core.errors import ParamError
 
@@ -16,9 +16,14 @@ def root_domain():
 
 def create_domain(name, parent=None):
     parent = parent or root_domain()
+    exists = ParamError(f"Domain with name {name} already exists for the parent {parent.path}")
     if Domain.objects.filter(parent=parent, name=name).exists():
-        raise ParamError(f"Domain with name {name} already exists for the parent {parent.path}")
-    return Domain.objects.create(name=name, parent=parent, path=f"{parent.path}/{name}")
+        raise exists
+    try:
+        with transaction.atomic():  # two callers at once: the unique constraint decides, cleanly
+            return Domain.objects.create(name=name, parent=parent, path=f"{parent.path}/{name}")
+    except IntegrityError:
+        raise exists from None
 
 
 @transaction.atomic
@@ -26,25 +31,35 @@ def create_user(account, username, password=None, firstname="", lastname="", ema
     """A user of ``account``; its password and Django login live on a Django user of the same
     name (staff for root admins, so they can use the Django admin)."""
     Login = get_user_model()
+    exists = ParamError(f"The user {username} already exists in this domain")
     if CloudUser.objects.filter(username=username).exists() or Login.objects.filter(username=username).exists():
-        raise ParamError(f"The user {username} already exists in this domain")
+        raise exists
     login = Login(username=username, email=email, first_name=firstname, last_name=lastname)
     login.is_staff = login.is_superuser = account.type == AccountType.ROOT_ADMIN
     if password:
         login.set_password(password)
     else:
         login.set_unusable_password()
-    login.save()
-    return CloudUser.objects.create(
-        username=username, account=account, firstname=firstname, lastname=lastname, email=email, login=login
-    )
+    try:
+        with transaction.atomic():  # a concurrent create of the same name loses here, cleanly
+            login.save()
+            return CloudUser.objects.create(
+                username=username, account=account, firstname=firstname, lastname=lastname, email=email, login=login
+            )
+    except IntegrityError:
+        raise exists from None
 
 
 @transaction.atomic
 def create_account(domain, name, account_type, username, password=None, firstname="", lastname="", email=""):
+    exists = ParamError(f"The specified account: {name} already exists in domain {domain.path}")
     if Account.objects.filter(domain=domain, name=name).exists():
-        raise ParamError(f"The specified account: {name} already exists in domain {domain.path}")
-    account = Account.objects.create(domain=domain, name=name, type=account_type)
+        raise exists
+    try:
+        with transaction.atomic():
+            account = Account.objects.create(domain=domain, name=name, type=account_type)
+    except IntegrityError:
+        raise exists from None
     create_user(account, username, password, firstname, lastname, email)
     return account
 

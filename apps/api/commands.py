@@ -1,6 +1,11 @@
 """Commands about the API itself, generated from the registry so they never lie."""
-from .listing import list_response
-from .registry import REGISTRY, Param, command
+from django.conf import settings
+
+from apps.accounts.models import Account
+
+from . import throttling
+from .listing import by_id, list_response
+from .registry import REGISTRY, ROOT_ADMIN, Param, command
 
 
 def _api_response(cmd):
@@ -12,7 +17,7 @@ def _api_response(cmd):
         "type": "",
         "related": "",
         "params": [
-            {"name": p.name, "description": p.description or p.name, "type": p.type, "required": p.required, "length": 255}
+            {"name": p.name, "description": p.description or p.name, "type": p.type, "required": p.required, "length": p.length}
             for p in cmd.params
         ],
         "response": [{"name": name, "description": f"the {name} object", "type": "object"} for name in cmd.response],
@@ -60,7 +65,25 @@ def list_capabilities(call):
             "dynamicrolesenabled": False,
             "allowuserviewdestroyedvm": False,
             "allowuserexpungerecovervm": True,
-            "apilimitinterval": 1,
-            "apilimitmax": 0,
+            "apilimitinterval": settings.API_THROTTLING_INTERVAL_S if settings.API_THROTTLING_ENABLED else 1,
+            "apilimitmax": settings.API_THROTTLING_MAX if settings.API_THROTTLING_ENABLED else 0,
         }
     }
+
+
+@command("getApiLimit", description="Get the API limit count of the caller's account",
+         cmd_class="org.apache.cloudstack.api.command.user.ratelimit.GetApiLimitCmd", response=("apilimit",))
+def get_api_limit(call):
+    account = call.caller.account
+    issued, allowed, expire_after = throttling.usage(account)
+    return {"apilimit": {"accountid": account.uuid_str, "account": account.name, "apiIssued": issued,
+                         "apiAllowed": allowed, "expireAfter": expire_after}}
+
+
+@command("resetApiLimit", params=(Param("account", "uuid", description="the account whose count to reset; all by default"),),
+         access=ROOT_ADMIN, description="Reset the API count of one account, or of every account",
+         cmd_class="org.apache.cloudstack.api.command.admin.ratelimit.ResetApiLimitCmd")
+def reset_api_limit(call):
+    account = by_id(call, Account.objects.all(), "account") if "account" in call.params else None
+    throttling.reset(account)
+    return {"success": True}

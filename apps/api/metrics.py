@@ -8,7 +8,8 @@
   ``javelin_component_processes{component}`` and ``javelin_component_task_seconds{component}``
   are read from the data service and the broker when Prometheus scrapes.
 
-If ``JAVELIN_METRICS_TOKEN`` is set, a scrape must bring it as a bearer token.
+A scrape must bring the metrics token (``JAVELIN_METRICS_TOKEN``, or the one generated on first
+start in ``<state>/secrets.json``) as a bearer token, unless ``JAVELIN_METRICS_OPEN`` is set.
 """
 import hmac
 import logging
@@ -35,7 +36,10 @@ def _labels(request):
     from apps.api.registry import REGISTRY
 
     if request.path.startswith("/client/api"):
-        name = request.GET.get("command") or request.POST.get("command") or ""
+        try:
+            name = request.GET.get("command") or request.POST.get("command") or ""
+        except Exception:  # noqa: BLE001 - a body refused as too large has no command to count
+            name = ""
         return "query", name if name in REGISTRY else "unknown"
     if request.path.startswith("/api/"):
         match = getattr(request, "resolver_match", None)
@@ -119,9 +123,13 @@ def registry():
 
 
 def metrics_view(request):
-    token = settings.METRICS_TOKEN
-    if token:
+    """The metrics, for a scraper that brings the token (``Authorization: Bearer <token>``),
+    unless ``JAVELIN_METRICS_OPEN`` lets anyone read them."""
+    if not settings.METRICS_OPEN:
         sent = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
-        if not hmac.compare_digest(sent.encode(), token.encode()):
-            return HttpResponse("unauthorized\n", status=401, content_type="text/plain")
+        if not settings.METRICS_TOKEN or not hmac.compare_digest(sent.encode("utf-8", "replace"), settings.METRICS_TOKEN.encode()):
+            response = HttpResponse("unauthorized: send the metrics token as a bearer token\n", status=401,
+                                    content_type="text/plain")
+            response["WWW-Authenticate"] = 'Bearer realm="javelin-metrics"'
+            return response
     return HttpResponse(generate_latest(registry()), content_type=CONTENT_TYPE_LATEST)

@@ -8,23 +8,39 @@ import importlib
 import re
 import uuid
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from django.apps import apps as django_apps
 
-from apps.core.errors import ParamError
+from apps.core.errors import CloudError, ParamError
 
 USER, DOMAIN_ADMIN, ROOT_ADMIN = "user", "domainadmin", "rootadmin"
 TYPES = {"uuid", "string", "boolean", "integer", "long", "list", "map", "date"}
 _MAP_KEY = re.compile(r"^([a-z0-9_]+)\[(\d+)\]\.([a-z0-9_]+)$")
+DEFAULT_LENGTH = 255  # CloudStack's @Parameter length unless a command says otherwise
+RANGES = {"integer": (-(2**31), 2**31 - 1), "long": (-(2**63), 2**63 - 1)}  # Java's int and long
+MAX_LIST_ITEMS = 1000
+MAX_MAP_ENTRIES = 256
+
+
+def column_length(model, field):
+    """The length of a model's text column: what a parameter stored there may hold."""
+    return model._meta.get_field(field).max_length
 
 
 @dataclass(frozen=True)
 class Param:
+    """A declared parameter. ``length`` bounds a string (CloudStack's 255 by default; give the
+    column's length with :func:`column_length` where it is shorter); ``check`` is a function
+    that returns the parsed value or raises ``ValueError`` (an IP address, a CIDR, a key)."""
+
     name: str
     type: str = "string"
     required: bool = False
     description: str = ""
     item: str = "string"  # the type of each element of a "list"
+    length: int = DEFAULT_LENGTH
+    check: object = None
 
     def __post_init__(self):
         assert self.type in TYPES, self.type
@@ -67,12 +83,19 @@ class Command:
     def parse(self, raw):
         """Typed values for the declared parameters; raw keys are already lower-cased.
 
-        Unknown parameters are ignored, as CloudStack ignores them.
+        Unknown parameters are ignored, as CloudStack ignores them. Every value is checked
+        here, before any handler runs: lengths, number ranges, ids, and each parameter's own
+        ``check`` (so no malformed value ever reaches a query).
         """
         values = {}
         for param in self.params:
             if param.type == "map":
                 entries = _parse_map(raw, param.name, self.name)
+                if len(entries) > MAX_MAP_ENTRIES:
+                    raise self.invalid(param.name, f"({len(entries)} entries)")
+                for entry in entries:
+                    for value in entry.values():
+                        self._check_length(param, value)
                 if entries:
                     values[param.name] = entries
                 elif param.required:
@@ -83,8 +106,14 @@ class Command:
                 if param.required:
                     raise self.missing(param.name)
                 continue
+            if param.type != "list":
+                self._check_length(param, value)
             values[param.name] = self._convert(param, value)
         return values
+
+    def _check_length(self, param, value):
+        if len(value) > param.length:
+            raise ParamError(f"Value greater than max allowed length {param.length} for param: {param.name}")
 
     def missing(self, name):
         return ParamError(f"Unable to execute API command {self.name.lower()} due to missing parameter {name}")
@@ -103,27 +132,39 @@ class Command:
     def _convert(self, param, value):
         try:
             if param.type == "uuid":
+                if len(value) > 64:
+                    raise ValueError(value)
                 return str(uuid.UUID(value))
             if param.type == "boolean":
                 return value.strip().lower() == "true"
             if param.type in ("integer", "long"):
-                return int(value)
+                number = int(value)
+                low, high = RANGES[param.type]
+                if not low <= number <= high:
+                    raise ValueError(value)
+                return number
             if param.type == "date":
                 return _parse_date(value)
             if param.type == "list":
                 items = [item.strip() for item in value.split(",") if item.strip()]
-                return [str(uuid.UUID(i)) for i in items] if param.item == "uuid" else items
+                if len(items) > MAX_LIST_ITEMS:
+                    raise ValueError(value)
+                for item in items:
+                    self._check_length(param, item)
+                items = [str(uuid.UUID(i)) for i in items] if param.item == "uuid" else items
+                return [param.check(i) for i in items] if param.check else items
+            if param.check:
+                return param.check(value)
         except ValueError:
-            if param.type == "uuid":
-                raise self.not_found(param.name, value) from None
-            raise self.invalid(param.name, value) from None
+            shown = value if len(value) <= 100 else value[:100] + "..."
+            if param.type == "uuid" or param.item == "uuid":
+                raise self.not_found(param.name, shown) from None
+            raise self.invalid(param.name, shown) from None
         return value
 
 
 def _parse_date(value):
     """CloudStack accepts ``yyyy-MM-dd`` and ``yyyy-MM-dd HH:mm:ss`` for date parameters."""
-    from datetime import datetime
-
     for fmt in ("%Y-%m-%d", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S%z"):
         try:
             return datetime.strptime(value.strip(), fmt).date()
@@ -144,8 +185,6 @@ def _parse_map(raw, name, command):
         if match and match.group(1) == name:
             rows.setdefault(int(match.group(2)), {})[match.group(3)] = value
         elif key.startswith(f"{name}[") and not match:
-            from apps.core.errors import CloudError
-
             raise CloudError(f"Unable to execute API command {command.lower()}: malformed parameter {key}", 430)
     return [rows[i] for i in sorted(rows)]
 

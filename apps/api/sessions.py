@@ -5,19 +5,25 @@
 Later calls need no signature: the ``JSESSIONID`` cookie plus the ``sessionkey`` (as a
 parameter or a cookie) must match. ``command=logout`` ends the session.
 """
+import re
 import secrets
 
 from django.conf import settings
+from django.contrib.auth import authenticate as django_authenticate
 from django.contrib.sessions.backends.db import SessionStore
 
+from apps.accounts import lockout
 from apps.accounts.models import CloudUser
 from apps.accounts.responses import _role
 from apps.accounts.selectors import Caller
-from apps.accounts.services import check_password
-from apps.core.errors import Unauthorized
+from apps.core.errors import PermissionDenied, Unauthorized
 
 SESSION_TIMEOUT = 1800
 BAD_LOGIN = "Failed to authenticate user {}; please provide valid credentials"
+LOCKED = "Failed to authenticate user {}: too many failed login attempts; try again in {} seconds"
+# what a session id and a session key can look like (Django's session keys; token_urlsafe)
+_SESSION_ID = re.compile(r"[a-z0-9]{8,64}")
+_SESSION_KEY = re.compile(r"[A-Za-z0-9_-]{8,128}")
 
 
 def _domain_path(raw):
@@ -26,16 +32,24 @@ def _domain_path(raw):
     return "ROOT" + (f"/{path}" if path else "")
 
 
-def login(raw):
-    """Check the credentials; return (login reply, session cookie value, sessionkey)."""
-    username = raw.get("username", "")
-    user = CloudUser.objects.select_related("account__domain", "login").filter(username=username, state="enabled").first()
-    if (
-        user is None
-        or user.account.domain.path != _domain_path(raw)
-        or not check_password(user, raw.get("password", ""))
-    ):
-        raise Unauthorized(BAD_LOGIN.format(username))
+def login(request, raw):
+    """Check the credentials; return (login reply, session cookie value, sessionkey).
+
+    A failure is CloudStack's 531 (ACCOUNT_ERROR); repeated failures lock the user name and
+    the client address out for a while (:mod:`apps.accounts.lockout`)."""
+    username = str(raw.get("username", ""))[:255]
+    address = lockout.client_address(request)
+    wait = lockout.locked_for(username, address)
+    if wait:
+        raise PermissionDenied(LOCKED.format(username, wait))
+    login_user = django_authenticate(request, username=username, password=str(raw.get("password", "")))
+    user = login_user and CloudUser.objects.select_related("account__domain").filter(
+        login=login_user, state="enabled", account__state="enabled").first()
+    if user is None or user.account.domain.path != _domain_path(raw):
+        if login_user is not None:  # the right password, but not for this domain or an enabled user
+            lockout.failed(username, address)
+        raise PermissionDenied(BAD_LOGIN.format(username))
+    lockout.succeeded(username)
     sessionkey = secrets.token_urlsafe(20)
     store = SessionStore()
     store["cloud_user"] = user.pk
@@ -63,7 +77,7 @@ def login(raw):
 def _store(request, raw):
     session_id = request.COOKIES.get("JSESSIONID")
     key = raw.get("sessionkey") or request.COOKIES.get("sessionkey")
-    if not session_id or not key:
+    if not session_id or not key or not _SESSION_ID.fullmatch(session_id) or not _SESSION_KEY.fullmatch(key):
         return None
     store = SessionStore(session_key=session_id)
     if store.get("sessionkey") is None or not secrets.compare_digest(store["sessionkey"], key):

@@ -8,6 +8,8 @@ import logging
 import re
 from dataclasses import dataclass
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
 from django.db import transaction
 from django.http import JsonResponse
 from django.views.decorators.csrf import csrf_exempt
@@ -16,12 +18,13 @@ from apps.accounts.selectors import Caller
 from apps.core.errors import CloudError, ParamError, Unauthorized, UnsupportedAction
 from apps.events.services import record as record_event
 
-from . import registry, sessions
+from . import registry, sessions, throttling
 from .auth import authenticate
 
 log = logging.getLogger(__name__)
 CONTENT_TYPE = "application/json; charset=UTF-8"
 _CONTROL_CHARS = re.compile(r"[\x00-\x09\x0b\x0c\x0e-\x1f\x7f]")
+_HEADER_UNSAFE = re.compile(r"[^\x20-\x7e]")
 
 
 @dataclass
@@ -37,18 +40,35 @@ class Call:
         return self.params.get(name, default)
 
 
+class MethodNotAllowed(CloudError):
+    errorcode = 405
+
+
 def _request_params(request):
+    """The union of the query string and a form body; a body over the limit is refused
+    before it is read, in CloudStack's envelope (not Django's HTML page)."""
     raw = {}
-    for source in (request.GET, request.POST):
+    try:
+        sources = (request.GET, request.POST)
+    except RequestDataTooBig:
+        raise ParamError(f"The request body is larger than the limit of {settings.DATA_UPLOAD_MAX_MEMORY_SIZE} bytes") from None
+    except TooManyFieldsSent:
+        raise ParamError(f"The request has more than {settings.DATA_UPLOAD_MAX_NUMBER_FIELDS} parameters") from None
+    for source in sources:
         for key in source:
             raw.setdefault(key, source.get(key))
     return raw
 
 
+def _header_safe(text):
+    """An error text as an HTTP header value: one line, printable, bounded."""
+    return _HEADER_UNSAFE.sub(" ", text)[:1000]
+
+
 def _envelope(key, body, status=200):
     response = JsonResponse({key: body}, status=status, content_type=CONTENT_TYPE)
     if status != 200 and "errortext" in body:
-        response["X-Description"] = body["errortext"][:1000]
+        response["X-Description"] = _header_safe(body["errortext"])
     return response
 
 
@@ -82,8 +102,8 @@ def _authenticate(request, raw):
     return sessions.authenticate(request, raw)
 
 
-def _login(raw):
-    reply, session_id, sessionkey = sessions.login(raw)
+def _login(request, raw):
+    reply, session_id, sessionkey = sessions.login(request, raw)
     response = _envelope("loginresponse", reply)
     response.set_cookie("JSESSIONID", session_id, path="/client", httponly=True, samesite="Lax")
     response.set_cookie("sessionkey", sessionkey, path="/client", httponly=True, samesite="Lax")
@@ -100,7 +120,10 @@ def _logout(request, raw):
 
 @csrf_exempt
 def client_api(request):
-    raw = _request_params(request)
+    try:
+        raw = _request_params(request)
+    except CloudError as error:
+        return error_response(error)
     name = raw.get("command")
     command = registry.REGISTRY.get(name) if name else None
     key = command.response_key if command else (f"{name.lower()}response" if name in ("login", "logout") else "errorresponse")
@@ -108,8 +131,11 @@ def client_api(request):
         if any(_CONTROL_CHARS.search(str(v)) for v in raw.values()):
             raise ParamError("Received value with control characters, which are not allowed")
         if name == "login":
-            return _login(raw)
+            if request.method != "POST":  # as CloudStack: a password never travels in a URL (nor lands in a log)
+                raise MethodNotAllowed("Please use HTTP POST to authenticate using this API")
+            return _login(request, raw)
         caller = _authenticate(request, raw)
+        throttling.count_call(caller)
         if name == "logout":
             return _logout(request, raw)
         if not name:

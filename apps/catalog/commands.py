@@ -3,7 +3,8 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 
 from apps.api.listing import PAGING, by_id, filtered, list_response
-from apps.api.registry import Param, command
+from apps.api.registry import Param, column_length, command
+from apps.core import urlpolicy
 from apps.core.errors import ParamError
 from apps.fabric.models import Cluster, HypervisorType, Zone
 from apps.jobs.services import on_commit_quietly
@@ -117,8 +118,8 @@ def list_hypervisors(call):
 FORMATS = {"QCOW2", "RAW", "VHD", "OVA", "ISO"}
 
 
-@command("registerTemplate", params=(Param("name", required=True), Param("displaytext"), Param("format", required=True),
-                                     Param("hypervisor", required=True), Param("url", required=True),
+@command("registerTemplate", params=(Param("name", required=True), Param("displaytext", length=4096), Param("format", required=True),
+                                     Param("hypervisor", required=True, length=column_length(Template, "hypervisor")), Param("url", required=True, length=2048),
                                      Param("zoneid", required=True, description="a zone id, or -1 for every zone"),
                                      Param("ostypeid", "uuid", required=True), Param("checksum"), Param("ispublic", "boolean"),
                                      Param("isfeatured", "boolean"), Param("passwordenabled", "boolean")),
@@ -138,8 +139,7 @@ def register_template(call):
         if zone is None:
             raise call.command.not_found("zoneid", call.get("zoneid"))
     url = call.get("url")
-    if not url.startswith(("file://", "http://", "https://")):
-        raise ParamError(f"Unsupported template URL {url}: file://, http:// or https:// are expected")
+    urlpolicy.check_download(url, root_admin=call.caller.is_root_admin)  # refused now; checked again when fetched
     parse_checksum(call.get("checksum"))  # refuse a malformed checksum now, not after the download
     template = Template.objects.create(
         name=call.get("name"), display_text=call.get("displaytext", call.get("name")), format=fmt,

@@ -231,7 +231,7 @@ def vm_metrics(vm):
     }
 
 
-@command("createAffinityGroup", params=(Param("name", required=True), Param("type", required=True), Param("description")),
+@command("createAffinityGroup", params=(Param("name", required=True), Param("type", required=True), Param("description", length=4096)),
          is_async=True, description="Creates an affinity/anti-affinity group",
          cmd_class="org.apache.cloudstack.api.command.user.affinitygroup.CreateAffinityGroupCmd", response=("affinitygroup",),
          event=("AG.CREATE", "creating affinity group"))

@@ -1,13 +1,16 @@
 """Query-API commands of the fabric: zones and hosts."""
 import shutil
 
+from django.conf import settings
 from django.db.models import Q
 
 from apps.api.listing import PAGING, by_id, filtered, list_response
-from apps.api.registry import ROOT_ADMIN, Param, command
+from apps.api.registry import ROOT_ADMIN, Param, column_length, command
 from apps.catalog.models import DiskOffering, ServiceOffering
 from apps.catalog.responses import disk_offering_response, service_offering_response
+from apps.core import urlpolicy
 from apps.core.errors import InvalidState, ParamError
+from apps.core.validators import ipv4, ipv4_netmask
 from apps.jobs import services as jobs
 from workers.compute import api as compute
 from workers.orchestration import api as orchestration
@@ -90,8 +93,8 @@ def _in_use(what, uuid, children):
 
 
 # --- zones and pods -------------------------------------------------------------------------
-@_admin("createZone", params=(Param("name", required=True), Param("networktype", required=True), Param("dns1", required=True),
-                              Param("internaldns1", required=True), Param("description"), Param("allocationstate")),
+@_admin("createZone", params=(Param("name", required=True), Param("networktype", required=True), Param("dns1", required=True, check=ipv4),
+                              Param("internaldns1", required=True, check=ipv4), Param("description", length=4096), Param("allocationstate")),
         description="Creates a Zone.", cmd_class="org.apache.cloudstack.api.command.admin.zone.CreateZoneCmd",
         response=("zone",), event=("ZONE.CREATE", "creating zone"))
 def create_zone(call):
@@ -106,8 +109,8 @@ def create_zone(call):
     return {"zone": zone_response(zone)}
 
 
-@_admin("updateZone", params=(Param("id", "uuid", required=True), Param("name"), Param("allocationstate"), Param("dns1"),
-                              Param("internaldns1"), Param("description")),
+@_admin("updateZone", params=(Param("id", "uuid", required=True), Param("name"), Param("allocationstate"), Param("dns1", check=ipv4),
+                              Param("internaldns1", check=ipv4), Param("description", length=4096)),
         description="Updates a Zone.", cmd_class="org.apache.cloudstack.api.command.admin.zone.UpdateZoneCmd",
         response=("zone",), event=("ZONE.EDIT", "updating zone"))
 def update_zone(call):
@@ -131,8 +134,8 @@ def delete_zone(call):
     return {"success": True}
 
 
-@_admin("createPod", params=(Param("name", required=True), Param("zoneid", "uuid", required=True), Param("gateway"),
-                             Param("netmask"), Param("startip"), Param("endip"), Param("allocationstate")),
+@_admin("createPod", params=(Param("name", required=True), Param("zoneid", "uuid", required=True), Param("gateway", check=ipv4),
+                             Param("netmask", check=ipv4_netmask), Param("startip", check=ipv4), Param("endip", check=ipv4), Param("allocationstate")),
         description="Creates a new Pod.", cmd_class="org.apache.cloudstack.api.command.admin.pod.CreatePodCmd",
         response=("pod",), event=("POD.CREATE", "creating pod"))
 def create_pod(call):
@@ -176,7 +179,7 @@ def list_clusters(call):
     return list_response(call, clusters, "cluster", cluster_response)
 
 
-@_admin("addHost", params=(Param("hypervisor", required=True), Param("podid", "uuid", required=True), Param("url", required=True),
+@_admin("addHost", params=(Param("hypervisor", required=True), Param("podid", "uuid", required=True), Param("url", required=True, length=column_length(Host, "url")),
                            Param("zoneid", "uuid", required=True), Param("clusterid", "uuid"), Param("clustername"),
                            Param("username"), Param("password"), Param("hosttags", "list")),
         description="Adds a new host.", cmd_class="org.apache.cloudstack.api.command.admin.host.AddHostCmd",
@@ -255,7 +258,7 @@ def delete_host(call):
 
 
 # --- storage and offerings ------------------------------------------------------------------
-@_admin("createStoragePool", params=(Param("name", required=True), Param("url", required=True), Param("zoneid", "uuid", required=True),
+@_admin("createStoragePool", params=(Param("name", required=True), Param("url", required=True, length=column_length(Host, "url")), Param("zoneid", "uuid", required=True),
                                      Param("podid", "uuid"), Param("clusterid", "uuid"), Param("scope"),
                                      Param("capacitybytes", "long"), Param("hypervisor"), Param("tags")),
         description="Creates a storage pool.", cmd_class="org.apache.cloudstack.api.command.admin.storage.CreateStoragePoolCmd",
@@ -263,10 +266,7 @@ def delete_host(call):
 def create_storage_pool(call):
     zone = by_id(call, Zone.objects.all(), "zoneid")
     cluster = by_id(call, Cluster.objects.select_related("pod"), "clusterid") if "clusterid" in call.params else None
-    url = call.get("url")
-    path = url[len("file://"):] if url.startswith("file://") else url
-    if not path.startswith("/"):
-        raise ParamError(f"Invalid storage pool URL {url}: a directory (file:///path) is expected")
+    path = urlpolicy.local_directory(call.get("url"), settings.STORAGE_POOL_DIRS)
     capacity = call.get("capacitybytes")
     libvirt_uri = ""
     if cluster is not None and cluster.hypervisor == HypervisorType.KVM:  # its hosts' libvirt manages it
@@ -293,7 +293,7 @@ def list_storage_pools(call):
     return list_response(call, pools, "storagepool", storage_pool_response)
 
 
-@_admin("createServiceOffering", params=(Param("name", required=True), Param("displaytext"), Param("cpunumber", "integer", required=True),
+@_admin("createServiceOffering", params=(Param("name", required=True), Param("displaytext", length=4096), Param("cpunumber", "integer", required=True),
                                          Param("cpuspeed", "integer", required=True), Param("memory", "integer", required=True),
                                          Param("offerha", "boolean"), Param("hosttags")),
         description="Creates a service offering.", cmd_class="org.apache.cloudstack.api.command.admin.offering.CreateServiceOfferingCmd",
@@ -312,7 +312,7 @@ def create_service_offering(call):
     return {"serviceoffering": service_offering_response(offering)}
 
 
-@_admin("createDiskOffering", params=(Param("name", required=True), Param("displaytext"), Param("disksize", "long"),
+@_admin("createDiskOffering", params=(Param("name", required=True), Param("displaytext", length=4096), Param("disksize", "long"),
                                       Param("customized", "boolean")),
         description="Creates a disk offering.", cmd_class="org.apache.cloudstack.api.command.admin.offering.CreateDiskOfferingCmd",
         response=("diskoffering",), event=("DISK.OFFERING.CREATE", "creating disk offering"))

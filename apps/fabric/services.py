@@ -9,6 +9,8 @@ from pathlib import Path
 from django.conf import settings
 from django.db import transaction
 
+from apps.core import urlpolicy
+
 from .models import Cluster, Host, HostState, HypervisorType, Pod, StoragePool, Zone
 
 NODE_XML = """<node>
@@ -91,10 +93,9 @@ def parse_host_url(cluster, url):
             raise ParamError(f"Invalid simulator URL {url}") from None
         if not name:
             raise ParamError(f"Invalid simulator URL {url}: it needs a host name")
-    elif parsed.scheme:
-        name = parsed.hostname or "localhost"  # qemu:///system: the hypervisor of this machine
     else:
-        raise ParamError(f"Invalid host URL {url}: expected a libvirt URI or simulator://")
+        urlpolicy.hypervisor_uri(url)
+        name = parsed.hostname or "localhost"  # qemu:///system: the hypervisor of this machine
     if Host.objects.filter(zone=cluster.zone, name=name).exists():
         raise ParamError(f"A host named {name} already exists in zone {cluster.zone.name}")
     return name, capacity

@@ -4,6 +4,7 @@ from apps.api.listing import PAGING, by_id, filtered, list_response, own_unless_
 from apps.api.registry import Param, command
 from apps.compute.selectors import vms_visible_to
 from apps.core.errors import ParamError
+from apps.core.validators import ipv4, ipv4_cidr, ipv4_netmask
 from apps.fabric.models import Zone
 from apps.jobs import services as jobs
 from workers.network import api as network_api
@@ -57,8 +58,8 @@ def list_networks(call):
     return list_response(call, networks, "network", network_response)
 
 
-@command("createNetwork", params=(Param("name", required=True), Param("displaytext"), Param("networkofferingid", "uuid", required=True),
-                                   Param("zoneid", "uuid", required=True), Param("gateway"), Param("netmask")),
+@command("createNetwork", params=(Param("name", required=True), Param("displaytext", length=4096), Param("networkofferingid", "uuid", required=True),
+                                   Param("zoneid", "uuid", required=True), Param("gateway", check=ipv4), Param("netmask", check=ipv4_netmask)),
          description="Creates a network", cmd_class="org.apache.cloudstack.api.command.user.network.CreateNetworkCmd",
          response=("network",), event=("NETWORK.CREATE", "creating network"))
 def create_network(call):
@@ -119,7 +120,7 @@ def disassociate_ip_address(call):
     return {"jobid": call.job.uuid_str}
 
 
-@command("listPublicIpAddresses", params=(Param("id", "uuid"), Param("ipaddress"), Param("associatednetworkid", "uuid"),
+@command("listPublicIpAddresses", params=(Param("id", "uuid"), Param("ipaddress", check=ipv4), Param("associatednetworkid", "uuid"),
                                            Param("zoneid", "uuid"), Param("allocatedonly", "boolean"), Param("issourcenat", "boolean"),
                                            Param("isstaticnat", "boolean"), Param("listall", "boolean"), *PAGING),
          description="Lists all public IP addresses", cmd_class="org.apache.cloudstack.api.command.user.address.ListPublicIpAddressesCmd",
@@ -144,7 +145,7 @@ def _rule_job(call, kind, rule, ip):
                                               Param("protocol", required=True), Param("publicport", "integer", required=True),
                                               Param("virtualmachineid", "uuid", required=True), Param("privateendport", "integer"),
                                               Param("publicendport", "integer"), Param("openfirewall", "boolean"),
-                                              Param("cidrlist", "list"), Param("networkid", "uuid")),
+                                              Param("cidrlist", "list", check=ipv4_cidr), Param("networkid", "uuid")),
          is_async=True, description="Creates a port forwarding rule",
          cmd_class="org.apache.cloudstack.api.command.user.firewall.CreatePortForwardingRuleCmd",
          response=("portforwardingrule",), event=("NET.RULEADD", "applying port forwarding rule"))
@@ -189,7 +190,7 @@ def list_ip_forwarding_rules(call):
 
 
 @command("createFirewallRule", params=(Param("ipaddressid", "uuid", required=True), Param("protocol", required=True),
-                                        Param("cidrlist", "list"), Param("startport", "integer"), Param("endport", "integer"),
+                                        Param("cidrlist", "list", check=ipv4_cidr), Param("startport", "integer"), Param("endport", "integer"),
                                         Param("icmptype", "integer"), Param("icmpcode", "integer"), Param("type")),
          is_async=True, description="Creates a firewall rule for a given IP address",
          cmd_class="org.apache.cloudstack.api.command.user.firewall.CreateFirewallRuleCmd",
@@ -233,7 +234,7 @@ def list_nics(call):
 
 
 @command("addNicToVirtualMachine", params=(Param("virtualmachineid", "uuid", required=True), Param("networkid", "uuid", required=True),
-                                            Param("ipaddress")), is_async=True,
+                                            Param("ipaddress", check=ipv4)), is_async=True,
          description="Adds VM to specified network by creating a NIC",
          cmd_class="org.apache.cloudstack.api.command.user.vm.AddNicToVMCmd", response=("virtualmachine",),
          event=("NIC.CREATE", "adding network to VM"))
@@ -272,7 +273,7 @@ def remove_nic_from_virtual_machine(call):
 
 # --- static NAT and egress --------------------------------------------------------------------
 @command("enableStaticNat", params=(Param("ipaddressid", "uuid", required=True), Param("virtualmachineid", "uuid", required=True),
-                                     Param("networkid", "uuid"), Param("vmguestip")),
+                                     Param("networkid", "uuid"), Param("vmguestip", check=ipv4)),
          description="Enables static NAT for given IP address",
          cmd_class="org.apache.cloudstack.api.command.user.nat.EnableStaticNatCmd", event=("STATICNAT.ENABLE", "enabling static NAT"))
 def enable_static_nat(call):
@@ -299,7 +300,7 @@ def disable_static_nat(call):
 
 EGRESS_PARAMS = (Param("networkid", "uuid", required=True), Param("protocol", required=True), Param("startport", "integer"),
                  Param("endport", "integer"), Param("icmptype", "integer"), Param("icmpcode", "integer"),
-                 Param("cidrlist", "list"), Param("destcidrlist", "list"), Param("type"))
+                 Param("cidrlist", "list", check=ipv4_cidr), Param("destcidrlist", "list", check=ipv4_cidr), Param("type"))
 
 
 @command("createEgressFirewallRule", params=EGRESS_PARAMS, is_async=True,
@@ -337,7 +338,7 @@ def list_egress_firewall_rules(call):
 
 
 # --- security groups ------------------------------------------------------------------------
-@command("createSecurityGroup", params=(Param("name", required=True), Param("description")),
+@command("createSecurityGroup", params=(Param("name", required=True), Param("description", length=4096)),
          description="Creates a security group", cmd_class="org.apache.cloudstack.api.command.user.securitygroup.CreateSecurityGroupCmd",
          response=("securitygroup",), event=("SG.CREATE", "creating security group"))
 def create_security_group(call):
@@ -368,7 +369,7 @@ def _authorize(call, direction):
 
 
 SG_RULE_PARAMS = (Param("securitygroupid", "uuid"), Param("securitygroupname"), Param("protocol"), Param("startport", "integer"),
-                  Param("endport", "integer"), Param("icmptype", "integer"), Param("icmpcode", "integer"), Param("cidrlist", "list"))
+                  Param("endport", "integer"), Param("icmptype", "integer"), Param("icmpcode", "integer"), Param("cidrlist", "list", check=ipv4_cidr))
 
 
 @command("authorizeSecurityGroupIngress", params=SG_RULE_PARAMS, is_async=True,

@@ -2,6 +2,7 @@
 from apps.accounts.selectors import restrict
 from apps.api.listing import PAGING, filtered, list_response, own_unless_listall
 from apps.api.registry import Param, command
+from apps.core.validators import ssh_public_key
 
 from . import services
 from .models import SSHKeyPair
@@ -30,7 +31,7 @@ def create_ssh_key_pair(call):
     return {"keypair": keypair_response(keypair, private_key)}
 
 
-@command("registerSSHKeyPair", params=(Param("name", required=True), Param("publickey", required=True)),
+@command("registerSSHKeyPair", params=(Param("name", required=True), Param("publickey", required=True, length=5120, check=ssh_public_key)),
          description="Register a public key in a keypair under a certain name",
          cmd_class="org.apache.cloudstack.api.command.user.ssh.RegisterSSHKeyPairCmd", response=("keypair",),
          event=("REGISTER.SSH.KEYPAIR", "registering SSH key pair"))

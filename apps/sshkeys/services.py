@@ -24,7 +24,7 @@ def normalise_public_key(text):
     """The key as ``type base64 [comment]``, or ParamError if it is not an OpenSSH public key."""
     try:
         key = serialization.load_ssh_public_key(text.strip().encode())
-    except (ValueError, IndexError, TypeError):
+    except Exception:  # noqa: BLE001 - cryptography raises several kinds (UnsupportedAlgorithm too)
         raise ParamError("Public key is invalid") from None
     return key.public_bytes(serialization.Encoding.OpenSSH, serialization.PublicFormat.OpenSSH).decode()
 

@@ -161,7 +161,7 @@ def revert_snapshot(call):
     return {"jobid": call.job.uuid_str}
 
 
-@command("createTemplate", params=(Param("name", required=True), Param("displaytext"), Param("ostypeid", "uuid", required=True),
+@command("createTemplate", params=(Param("name", required=True), Param("displaytext", length=4096), Param("ostypeid", "uuid", required=True),
                                     Param("snapshotid", "uuid"), Param("volumeid", "uuid"), Param("ispublic", "boolean"),
                                     Param("isfeatured", "boolean"), Param("passwordenabled", "boolean")), is_async=True,
          description="Creates a template of a virtual machine's volume or of a snapshot of it.",

@@ -12,8 +12,10 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import uuid
+from http.server import ThreadingHTTPServer
 from pathlib import Path
 
 import psycopg2
@@ -42,6 +44,19 @@ def free_port():
         return s.getsockname()[1]
 
 
+class _Serving:
+    def __init__(self, port, handler):
+        self.server = ThreadingHTTPServer(("127.0.0.1", port), handler)
+
+    def __enter__(self):
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        return self.server
+
+    def __exit__(self, *exc):
+        self.server.shutdown()
+        self.server.server_close()
+
+
 def procfile(path=ROOT / "Procfile"):
     entries = {}
     for line in path.read_text().splitlines():
@@ -62,10 +77,38 @@ class Stack:
         self.name = f"jvit_{uuid.uuid4().hex[:10]}"
         self.port = free_port()
         self.flower_port = free_port()
+        self.image_port = free_port()  # the one local address:port a fetch may reach (JAVELIN_FETCH_ALLOW)
         self.components = components
         self.extra_env = extra_env or {}
         self.procs = {}
         self.keys = None
+        self.secrets = None  # <state>/secrets.json, made on first start
+
+    @property
+    def import_dir(self):
+        """Where a root admin's file:// templates may come from (JAVELIN_IMPORT_DIRS)."""
+        return self.state_dir / "import"
+
+    @property
+    def pool_dir(self):
+        """Below here createStoragePool may put pools (JAVELIN_STORAGE_POOL_DIRS)."""
+        return self.state_dir / "primary"
+
+    @property
+    def admin_password(self):
+        return self.secrets["admin_password"]
+
+    @property
+    def flower_auth(self):
+        return self.secrets["flower_user"], self.secrets["flower_password"]
+
+    def metrics_headers(self):
+        return {"Authorization": f"Bearer {self.secrets['metrics_token']}"}
+
+    def serve(self, handler):
+        """An HTTP server of ``handler`` (a BaseHTTPRequestHandler class) on the image port, in
+        a thread; use as a context manager."""
+        return _Serving(self.image_port, handler)
 
     # -- environment ---------------------------------------------------------------------
     def env(self):
@@ -80,6 +123,9 @@ class Stack:
             JAVELIN_HEARTBEAT="1",
             JAVELIN_HOST_HEARTBEAT="3",  # hosts are Alert 6 s after their last beat (test_ha has its own stack, at 1 s)
             JAVELIN_AUTOSCALE="",  # the autoscaler runs but scales nothing, unless a test gives it a policy
+            JAVELIN_FETCH_ALLOW=f"127.0.0.1:{self.image_port}",  # tests serve images there, as an operator's mirror
+            # every test logs in from 127.0.0.1: the per-address lockout is a unit test's, not the whole suite's
+            JAVELIN_LOGIN_MAX_FAILURES_PER_ADDRESS="1000",
         )
         for key in ("DATABASE_URL", "CELERY_BROKER_URL", "CELERY_RESULT_BACKEND", "DJANGO_SETTINGS_MODULE"):
             env.pop(key, None)
@@ -183,6 +229,9 @@ class Stack:
         self._provision()
         self.manage("migrate", "--noinput", "-v", "0")
         self.keys = json.loads(self.manage("bootstrap").strip().splitlines()[-1])
+        self.secrets = json.loads((self.state_dir / "secrets.json").read_text())
+        self.import_dir.mkdir(exist_ok=True)
+        self.pool_dir.mkdir(exist_ok=True)
         self.manage("broker_janitor")
         names = self.components or list(procfile())
         for name in names:

@@ -21,7 +21,7 @@ def wait_for_host(cs, host_id, state="Up", timeout=30):
     raise AssertionError(f"host {host_id} is {host['state']}, not {state}")
 
 
-def test_build_a_zone_and_deploy_into_it(stack, cs, tmp_path):
+def test_build_a_zone_and_deploy_into_it(stack, cs):
     zone = cs.createZone(name="Admin-Zone", networktype="Advanced", dns1="8.8.8.8", internaldns1="10.0.0.2")["zone"]
     pod = cs.createPod(name="admin-pod", zoneid=zone["id"], gateway="172.20.0.1", netmask="255.255.255.0")["pod"]
     (cluster,) = cs.addCluster(clustername="admin-cluster", clustertype="CloudManaged", hypervisor="Simulator",
@@ -31,7 +31,7 @@ def test_build_a_zone_and_deploy_into_it(stack, cs, tmp_path):
     assert host["state"] == "Connecting"
     host = wait_for_host(cs, host["id"])  # the compute agent opened it and read its capacity
     assert (host["cpunumber"], host["cpuspeed"], host["memorytotal"]) == (12, 2400, 24576 * 1024 * 1024)
-    pool = cs.createStoragePool(name="admin-primary", url=f"file://{tmp_path}/primary", zoneid=zone["id"],
+    pool = cs.createStoragePool(name="admin-primary", url=f"file://{stack.pool_dir}/admin-primary", zoneid=zone["id"],
                                 podid=pod["id"], clusterid=cluster["id"], capacitybytes=200 * 1024**3)["storagepool"]
     assert pool["disksizetotal"] == 200 * 1024**3
     offering = cs.createServiceOffering(name="Admin Small", displaytext="1x1000", cpunumber=1, cpuspeed=1000, memory=1024)

@@ -8,7 +8,7 @@ pytestmark = pytest.mark.integration
 
 
 def scrape(stack):
-    response = requests.get(stack.endpoint.removesuffix("/client/api") + "/metrics", timeout=10)
+    response = requests.get(stack.endpoint.removesuffix("/client/api") + "/metrics", headers=stack.metrics_headers(), timeout=10)
     assert response.status_code == 200
     samples = {}
     for family in text_string_to_metric_families(response.text):

@@ -19,8 +19,8 @@ def wait_for_template(cs, template_id, timeout=30):
     raise AssertionError(f"template {template_id} still {template['status']}")
 
 
-def test_register_a_template_and_boot_from_it(stack, cs, catalog, tmp_path):
-    image = tmp_path / "tiny.img"
+def test_register_a_template_and_boot_from_it(stack, cs, catalog):
+    image = stack.import_dir / "tiny.img"
     data = os.urandom(3 * 1024 * 1024)
     image.write_bytes(data)
     ostype = cs.listOsTypes()["ostype"][0]["id"]
@@ -40,14 +40,15 @@ def test_register_a_template_and_boot_from_it(stack, cs, catalog, tmp_path):
     assert path.read_bytes()[: len(data)] == data  # the ROOT volume is a copy of the image
 
 
-def test_a_wrong_checksum_fails_the_download_and_keeps_nothing(stack, cs, tmp_path):
-    image = tmp_path / "bad.img"
+def test_a_wrong_checksum_fails_the_download_and_keeps_nothing(stack, cs):
+    image = stack.import_dir / "bad.img"
     image.write_bytes(b"x" * 4096)
     (template,) = cs.registerTemplate(
         name="bad-image", format="RAW", hypervisor="Simulator", url=f"file://{image}", zoneid="-1",
         ostypeid=cs.listOsTypes()["ostype"][0]["id"], checksum="0" * 64)["template"]
     template = wait_for_template(cs, template["id"])
     assert not template["isready"] and "Checksum mismatch" in template["status"]
+    assert hashlib.sha256(b"x" * 4096).hexdigest() not in template["status"]  # the image's real digest is not told
     assert not list((stack.state_dir / "secondary" / "templates").glob(f"*{template['id']}*"))
 
 
@@ -67,7 +68,7 @@ def test_qcow2_template_root_volume_snapshot_new_template_new_vm_and_back(stack,
 
     pools = stack.state_dir / "simulator" / "pools"
     secondary = stack.state_dir / "secondary"
-    image = tmp_path / "disk.qcow2"
+    image = stack.import_dir / "disk.qcow2"
     _qemu("qemu-img", "create", "-q", "-f", "qcow2", str(image), "64M")
     _qemu("qemu-io", "-f", "qcow2", "-c", "write -P 0x5a 0 2M", str(image))
     ostype = cs.listOsTypes()["ostype"][0]["id"]
@@ -138,13 +139,12 @@ def test_qcow2_template_root_volume_snapshot_new_template_new_vm_and_back(stack,
     assert not root_path.exists()
 
 
-def test_a_storage_worker_killed_mid_download_is_replaced_and_the_download_done_once(stack, cs, tmp_path):
+def test_a_storage_worker_killed_mid_download_is_replaced_and_the_download_done_once(stack, cs):
     """kill -9 of the Storage component while it copies: RabbitMQ hands the unacknowledged
     task to the worker that replaces it, which cleans up the dead one's partial file and
     downloads again; one template file, no partial left, checksum checked."""
     import signal
-    import threading
-    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+    from http.server import BaseHTTPRequestHandler
 
     if stack.kind != "production":
         pytest.skip("the server-less broker loses the unacknowledged message of a killed worker (celery-notes §1 d)")
@@ -168,12 +168,10 @@ def test_a_storage_worker_killed_mid_download_is_replaced_and_the_download_done_
         def log_message(self, *args):
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Trickle)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
+    with stack.serve(Trickle):
         (template,) = cs.registerTemplate(
             name="crash-image", format="RAW", hypervisor="Simulator", zoneid="-1",
-            url=f"http://127.0.0.1:{server.server_port}/crash.img", ostypeid=cs.listOsTypes()["ostype"][0]["id"],
+            url=f"http://127.0.0.1:{stack.image_port}/crash.img", ostypeid=cs.listOsTypes()["ostype"][0]["id"],
             checksum="{SHA-256}" + hashlib.sha256(data).hexdigest())["template"]
         deadline = time.monotonic() + 30
         while sent["bytes"] < 1024 * 1024 and time.monotonic() < deadline:
@@ -188,22 +186,20 @@ def test_a_storage_worker_killed_mid_download_is_replaced_and_the_download_done_
         stack.start_process("storage")
         stack.wait_ready("storage", since=mark)
         template = wait_for_template(cs, template["id"], timeout=60)
-    finally:
-        server.shutdown()
     assert (template["isready"], template["status"], template["size"]) == (True, "Download Complete", len(data))
     assert len(requests_seen) == 2  # the redelivered task downloaded again, once
     assert [p.name for p in templates.iterdir() if template["id"] in p.name] == [f"{template['id']}.img"]
     assert (templates / f"{template['id']}.img").read_bytes() == data
 
 
-def test_copy_a_template_to_another_zone_and_boot_from_it_there(stack, cs, catalog, tmp_path):
+def test_copy_a_template_to_another_zone_and_boot_from_it_there(stack, cs, catalog):
     stack.deploy_datacenter({"zones": [{
         "name": "Copy-Zone", "guestnetworks": [{"name": "copy-guest", "cidr": "10.79.0.0/24", "gateway": "10.79.0.1"}],
         "pods": [{"name": "copy-pod", "clusters": [{"name": "copy-cluster", "hypervisor": "Simulator",
                   "hosts": [{"name": "copy-host", "cpunumber": 4, "cpuspeed": 2000, "memory": 4096}],
                   "primarystorages": [{"name": "copy-primary", "capacitygb": 50}]}]}]}]})
     target = next(z for z in cs.listZones()["zone"] if z["name"] == "Copy-Zone")
-    image = tmp_path / "zonal.img"
+    image = stack.import_dir / "zonal.img"
     data = os.urandom(2 * 1024 * 1024)
     image.write_bytes(data)
     (template,) = cs.registerTemplate(
@@ -234,13 +230,13 @@ def test_copy_a_template_to_another_zone_and_boot_from_it_there(stack, cs, catal
     assert [t["id"] for t in cs.listTemplates(templatefilter="self", id=template["id"])["template"]] == [template["id"]]
 
 
-def test_migrate_a_data_volume_to_another_pool(stack, cs, catalog, tmp_path):
+def test_migrate_a_data_volume_to_another_pool(stack, cs, catalog):
     offering = next(o["id"] for o in cs.listDiskOfferings()["diskoffering"] if o["name"] == "Small")
     volume = cs.createVolume(name="movable", zoneid=catalog["zoneid"], diskofferingid=offering)["volume"]
     (old_path,) = (stack.state_dir / "simulator" / "pools").glob(f"*/{volume['id']}.img")
     with open(old_path, "r+b") as f:
         f.write(b"data that moves")
-    target_dir = tmp_path / "second-primary"
+    target_dir = stack.pool_dir / "second-primary"
     pool = cs.createStoragePool(name="second-primary", url=f"file://{target_dir}", zoneid=catalog["zoneid"],
                                 capacitybytes=20 * 1024**3)["storagepool"]
     moved = cs.migrateVolume(volumeid=volume["id"], storageid=pool["id"])["volume"]

@@ -80,10 +80,12 @@ def test_login_then_calls_with_sessionkey(client, cloud, admin_with_password):
 
 
 @pytest.mark.parametrize("username,password,domain", [("admin", "wrong", "/"), ("nobody", "password", "/"), ("admin", "password", "/sales")])
-def test_bad_login_is_401(client, cloud, admin_with_password, username, password, domain):
+def test_bad_login_is_531_as_in_cloudstack(client, cloud, admin_with_password, username, password, domain):
+    """CloudStack's login authenticator answers a failed login with ACCOUNT_ERROR (531)."""
     response = login(client, username, password, domain)
-    assert response.status_code == 401
-    assert json.loads(response.content)["loginresponse"]["errorcode"] == 401
+    assert response.status_code == 531
+    body = json.loads(response.content)["loginresponse"]
+    assert body["errorcode"] == 531 and body["errortext"] == f"Failed to authenticate user {username}; please provide valid credentials"
 
 
 def test_no_credentials_at_all_is_401(client, cloud):

@@ -8,6 +8,9 @@ from tests.unit.test_api import call
 
 
 def scrape(client, **headers):
+    from django.conf import settings
+
+    headers.setdefault("HTTP_AUTHORIZATION", f"Bearer {settings.METRICS_TOKEN}")
     response = client.get("/metrics", **headers)
     assert response.status_code == 200 and response["Content-Type"].startswith("text/plain")
     samples = {}
@@ -51,10 +54,14 @@ def test_jobs_by_command_and_status_and_component_processes(client, admin):
     assert value(samples, "javelin_component_processes", component="storage") == 1
 
 
-def test_a_token_guards_the_metrics_when_set(client, settings):
+def test_the_metrics_need_their_token_unless_opened(client, settings):
     settings.METRICS_TOKEN = "s3cret"
-    assert client.get("/metrics").status_code == 401
+    assert client.get("/metrics").status_code == 401  # there is always a token: none is not "open"
+    assert client.get("/metrics", HTTP_AUTHORIZATION="Bearer wrong").status_code == 401
+    assert client.get("/metrics", HTTP_AUTHORIZATION="Bearer s3crét").status_code == 401  # not a 500
     assert scrape(client, HTTP_AUTHORIZATION="Bearer s3cret") is not None
+    settings.METRICS_OPEN = True
+    assert client.get("/metrics").status_code == 200
 
 
 @pytest.fixture(autouse=True)

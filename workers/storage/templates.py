@@ -1,16 +1,21 @@
-"""Template images: fetched from a URL (``file://`` or ``http(s)://``) onto secondary storage,
-checked against their checksum, never left half-written (a failed copy leaves no file)."""
+"""Template images: fetched from a caller's URL (through the one URL policy,
+:mod:`apps.core.urlpolicy`) onto secondary storage, checked against their checksum, never
+left half-written (a failed copy leaves no file)."""
 import hashlib
+import hmac
 import os
-import urllib.request
+import re
 import uuid
 from pathlib import Path
 
 from django.conf import settings
 
+from apps.core import urlpolicy
 from apps.core.errors import ParamError, ResourceUnavailable
 
 CHUNK = 1 << 20
+_HEX = re.compile(r"[0-9a-f]+")
+CHECKSUM_ALGORITHMS = {"md5", "sha1", "sha224", "sha256", "sha384", "sha512"}  # CloudStack's
 ALGORITHMS = {32: "md5", 40: "sha1", 64: "sha256", 128: "sha512"}
 
 
@@ -24,14 +29,19 @@ def parse_checksum(text):
     else:
         digest = text
         algorithm = ALGORITHMS.get(len(text))
-    if algorithm not in hashlib.algorithms_available:
-        raise ParamError(f"Unsupported checksum {text}")
-    return algorithm, digest.lower()
+    digest = digest.lower()
+    if algorithm not in CHECKSUM_ALGORITHMS or not _HEX.fullmatch(digest):
+        raise ParamError(f"Unsupported checksum {text[:200]}")
+    if len(digest) != hashlib.new(algorithm).digest_size * 2:
+        raise ParamError(f"Unsupported checksum {text[:200]}: a {algorithm} digest has {hashlib.new(algorithm).digest_size * 2} hex digits")
+    return algorithm, digest
 
 
-def fetch(url, checksum, template_uuid, progress=None, directory=None):
-    """Copy ``url`` to secondary storage; return (path, size). ``progress(bytes, total)`` is
-    told as it goes (total 0 when the source does not say its length)."""
+def _store(source, total, checksum, template_uuid, progress=None, directory=None):
+    """Copy the open ``source`` (a :class:`~apps.core.urlpolicy.Download` or a local file) of
+    ``total`` bytes (0 when unknown) to secondary storage under a hidden name, check its
+    checksum and rename it into place; return (path, size). ``progress(bytes, total)`` is
+    told as it goes. A failure leaves no file behind."""
     algorithm, expected = parse_checksum(checksum)
     directory = Path(directory or settings.SECONDARY_STORAGE_DIR) / "templates"
     directory.mkdir(parents=True, exist_ok=True)
@@ -40,28 +50,32 @@ def fetch(url, checksum, template_uuid, progress=None, directory=None):
         stale.unlink()  # a worker died downloading it; this is the redelivered download
     temp = directory / f".{template_uuid}.{uuid.uuid4().hex}.partial"
     digest = hashlib.new(algorithm) if algorithm else None
-    copied = 0
+    copied = reported = 0
     try:
-        try:
-            source = urllib.request.urlopen(url, timeout=30)  # noqa: S310 - file:// and http(s):// are both wanted
-        except (OSError, ValueError) as exc:
-            raise ResourceUnavailable(f"Unable to fetch template from {url}: {exc}") from exc
-        total = int(source.headers.get("Content-Length") or 0) if hasattr(source, "headers") else 0
         with source, open(temp, "wb") as out:
             while block := source.read(CHUNK):
                 out.write(block)
                 copied += len(block)
                 if digest:
                     digest.update(block)
-                if progress:
+                if progress and (copied - reported >= CHUNK or copied == total):  # a status write per MiB, not per read
                     progress(copied, total)
-        if digest and digest.hexdigest() != expected:
-            raise ParamError(f"Checksum mismatch for {url}: expected {expected}, got {digest.hexdigest()} ({algorithm})")
+                    reported = copied
+        if digest and not hmac.compare_digest(digest.hexdigest(), expected):
+            # never the computed digest: it would tell a caller something about bytes it may not read
+            raise ParamError(f"Checksum mismatch: the image does not match the given {algorithm} checksum")
         os.replace(temp, final)
     finally:
         if temp.exists():
             temp.unlink()
     return str(final), copied
+
+
+def fetch(url, checksum, template_uuid, progress=None, root_admin=False):
+    """Download a caller's ``url`` under the URL policy (checked again here, as the
+    connection is made) onto secondary storage; see :func:`_store`."""
+    source = urlpolicy.open_download(url, root_admin=root_admin)
+    return _store(source, source.length, checksum, template_uuid, progress)
 
 
 def remove(path):
@@ -117,8 +131,12 @@ def copy_to_zone(copy):
 
     directory = Path(settings.SECONDARY_STORAGE_DIR) / f"zone-{copy.zone_id}"
     try:
-        path, _ = fetch(Path(template.path).resolve().as_uri(), template.checksum, template.uuid, progress,
-                        directory=directory)
+        try:
+            source = open(template.path, "rb")  # our own file on secondary storage, not a caller's URL
+        except OSError as exc:
+            raise ResourceUnavailable(f"The image of template {template.uuid} is missing on secondary storage") from exc
+        path, _ = _store(source, os.fstat(source.fileno()).st_size, template.checksum, template.uuid, progress,
+                         directory=directory)
     except (ParamError, ResourceUnavailable):
         TemplateCopy.objects.filter(pk=copy.pk).delete()  # nothing half-made: the job says why; copy again later
         raise
@@ -162,8 +180,9 @@ def download(template):
         text = f"{100 * copied // total}% Downloaded" if total else f"{copied // CHUNK} MiB Downloaded"
         Template.objects.filter(pk=template.pk).update(status=text)
 
+    owner_is_root_admin = template.account is not None and template.account.is_root_admin
     try:
-        path, size = fetch(template.url, template.checksum, template.uuid, progress)
+        path, size = fetch(template.url, template.checksum, template.uuid, progress, root_admin=owner_is_root_admin)
     except (ParamError, ResourceUnavailable) as error:
         Template.objects.filter(pk=template.pk).update(status=f"Download failed: {error.errortext}", is_ready=False)
         return None

@@ -12,12 +12,30 @@ from apps.network.models import GuestNetwork, Nic
 from apps.storage.models import Volume
 
 
-def ref():
-    return serializers.SlugRelatedField(slug_field="uuid", read_only=True)
+class UuidRef(serializers.SlugRelatedField):
+    """A related object shown by its UUID (as the query API shows it)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("slug_field", "uuid")
+        super().__init__(**kwargs)
 
 
 class CloudSerializer(serializers.ModelSerializer):
+    """Read-only: related objects by UUID, nullable exactly where the model column is."""
+
+    serializer_related_field = UuidRef
     id = serializers.UUIDField(source="uuid", read_only=True)
+
+    def get_extra_kwargs(self):
+        extra = super().get_extra_kwargs()
+        for name in self.Meta.fields:
+            extra.setdefault(name, {})["read_only"] = True
+        return extra
+
+
+def owner_name():
+    """The owning account's name, or null for objects no account owns (shared networks)."""
+    return serializers.CharField(source="account.name", read_only=True, allow_null=True, default=None)
 
 
 class ZoneSerializer(CloudSerializer):
@@ -27,7 +45,6 @@ class ZoneSerializer(CloudSerializer):
 
 
 class PodSerializer(CloudSerializer):
-    zone = ref()
 
     class Meta:
         model = Pod
@@ -35,7 +52,6 @@ class PodSerializer(CloudSerializer):
 
 
 class ClusterSerializer(CloudSerializer):
-    zone, pod = ref(), ref()
 
     class Meta:
         model = Cluster
@@ -43,7 +59,6 @@ class ClusterSerializer(CloudSerializer):
 
 
 class HostSerializer(CloudSerializer):
-    zone, pod, cluster = ref(), ref(), ref()
 
     class Meta:
         model = Host
@@ -53,7 +68,6 @@ class HostSerializer(CloudSerializer):
 
 
 class StoragePoolSerializer(CloudSerializer):
-    zone, cluster = ref(), ref()
 
     class Meta:
         model = StoragePool
@@ -74,7 +88,6 @@ class DiskOfferingSerializer(CloudSerializer):
 
 
 class TemplateSerializer(CloudSerializer):
-    zone = ref()
     os_type = serializers.CharField(source="os_type.description", read_only=True)
 
     class Meta:
@@ -84,7 +97,6 @@ class TemplateSerializer(CloudSerializer):
 
 
 class NicSerializer(CloudSerializer):
-    network = ref()
 
     class Meta:
         model = Nic
@@ -92,7 +104,6 @@ class NicSerializer(CloudSerializer):
 
 
 class VirtualMachineSerializer(CloudSerializer):
-    zone, template, service_offering, network = ref(), ref(), ref(), ref()
     account = serializers.CharField(source="account.name", read_only=True)
     nics = NicSerializer(many=True, read_only=True)
 
@@ -116,7 +127,6 @@ class DeploySerializer(serializers.Serializer):
 
 
 class VolumeSerializer(CloudSerializer):
-    zone, vm, pool, disk_offering = ref(), ref(), ref(), ref()
 
     class Meta:
         model = Volume
@@ -124,8 +134,7 @@ class VolumeSerializer(CloudSerializer):
 
 
 class NetworkSerializer(CloudSerializer):
-    zone = ref()
-    account = serializers.CharField(source="account.name", read_only=True, default=None)
+    account = owner_name()
 
     class Meta:
         model = GuestNetwork
@@ -149,7 +158,7 @@ class JobSerializer(CloudSerializer):
 
 
 class EventSerializer(CloudSerializer):
-    account = serializers.CharField(source="account.name", read_only=True, default=None)
+    account = owner_name()
 
     class Meta:
         model = Event

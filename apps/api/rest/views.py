@@ -3,7 +3,8 @@ visibility); every change runs the query API's own command, so there is one code
 from django.db.models import Q
 from django.http import StreamingHttpResponse
 from django_filters import rest_framework as filters
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
@@ -21,6 +22,7 @@ from apps.network.selectors import networks_visible_to
 from apps.storage.selectors import volumes_visible_to
 
 from . import serializers as s
+from .filters import StrictFilterSet
 from .permissions import IsRootAdmin, caller_of
 from .renderers import EventStreamRenderer
 from .schema import ApiKeyScheme  # noqa: F401  (registers the API key scheme in the OpenAPI schema)
@@ -124,7 +126,7 @@ class TemplateViewSet(CloudViewSet):
         return templates.filter(Q(is_public=True) | Q(account=caller.account))
 
 
-class VmFilter(filters.FilterSet):
+class VmFilter(StrictFilterSet):
     zone = filters.UUIDFilter(field_name="zone__uuid")
     state = filters.CharFilter(field_name="state", lookup_expr="iexact")
 
@@ -248,7 +250,8 @@ class EventViewSet(CloudViewSet):
         description="Every event the caller may see, as it is recorded: `id` (resume with the Last-Event-ID "
         "header), `event` (its type, e.g. VM.START) and `data` (the event as listEvents shows it). "
         "`type` (repeatable) limits it to those types; `since` starts after that id.",
-        responses={(200, "text/event-stream"): str},
+        responses={(200, "text/event-stream"): str, 400: OpenApiTypes.OBJECT,
+                   503: OpenApiResponse(description="this API process serves as many streams as it may; retry later")},
     )
     @action(detail=False, url_path="stream", renderer_classes=[EventStreamRenderer], pagination_class=None,
             filter_backends=[])
