@@ -38,6 +38,18 @@ def eventually(check, timeout=20, every=0.2):
         time.sleep(every)
 
 
+def wait_for_template(cs, template_id, timeout=30):
+    """The template once its download ended (ready, or failed with its reason)."""
+    def ended():
+        (template,) = cs.listTemplates(templatefilter="self", id=template_id)["template"]
+        return template if template["isready"] or template["status"].startswith("Download failed") else None
+
+    template = eventually(ended, timeout=timeout, every=0.3)
+    if template is None:
+        raise AssertionError(f"template {template_id} still downloading after {timeout} s")
+    return template
+
+
 def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -4,7 +4,6 @@ guesser is locked out."""
 import hashlib
 import os
 import socket
-import time
 import uuid
 from http.server import BaseHTTPRequestHandler
 
@@ -12,17 +11,9 @@ import pytest
 import requests
 from cs import CloudStackApiException
 
+from .stack import wait_for_template
+
 pytestmark = pytest.mark.integration
-
-
-def wait_for_template(cs, template_id, timeout=30):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        (template,) = cs.listTemplates(templatefilter="self", id=template_id)["template"]
-        if template["isready"] or template["status"].startswith("Download failed"):
-            return template
-        time.sleep(0.3)
-    raise AssertionError(f"template {template_id} still {template['status']}")
 
 
 def register(cs, url, **extra):

@@ -6,17 +6,9 @@ import time
 
 import pytest
 
+from .stack import wait_for_template
+
 pytestmark = pytest.mark.integration
-
-
-def wait_for_template(cs, template_id, timeout=30):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        (template,) = cs.listTemplates(templatefilter="self", id=template_id)["template"]
-        if template["isready"] or template["status"].startswith("Download failed"):
-            return template
-        time.sleep(0.3)
-    raise AssertionError(f"template {template_id} still {template['status']}")
 
 
 def test_register_a_template_and_boot_from_it(stack, cs, catalog):

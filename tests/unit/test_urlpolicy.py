@@ -217,71 +217,65 @@ def test_the_checked_address_is_the_one_connected_to(settings, image_server, mon
 
 
 # --- bounds ---------------------------------------------------------------------------------
-def test_downloads_are_bounded_in_size_with_or_without_a_length(settings):
-    class Endless(BaseHTTPRequestHandler):
+def streaming(chunk, count, delay=0.0, announced=None):
+    """A server that sends ``count`` times ``chunk``, ``delay`` s apart, saying a length of
+    ``announced`` bytes on ``/announced``."""
+
+    class Stream(Image):
         def do_GET(self):  # noqa: N802
             self.send_response(200)
-            if self.path == "/announced":
-                self.send_header("Content-Length", str(10 << 20))
+            if announced is not None and self.path == "/announced":
+                self.send_header("Content-Length", str(announced))
             self.end_headers()
             try:
-                for _ in range(200):
-                    self.wfile.write(b"y" * 65536)
-            except OSError:
-                pass
-
-        def log_message(self, *args):
-            pass
-
-    server = serve(Endless)
-    settings.FETCH_ALLOW = f"127.0.0.1:{server.server_port}"
-    try:
-        with pytest.raises(FetchFailed, match="larger than the limit"):
-            urlpolicy.open_download(f"http://127.0.0.1:{server.server_port}/announced", max_bytes=1 << 20)
-        with pytest.raises(FetchFailed, match="larger than the limit"):
-            read_all(urlpolicy.open_download(f"http://127.0.0.1:{server.server_port}/silent", max_bytes=1 << 20))
-    finally:
-        server.shutdown()
-
-
-def test_downloads_are_bounded_in_time(settings):
-    class Slow(BaseHTTPRequestHandler):
-        def do_GET(self):  # noqa: N802
-            self.send_response(200)
-            self.end_headers()
-            try:
-                for _ in range(100):
-                    self.wfile.write(b"z")
+                for _ in range(count):
+                    self.wfile.write(chunk)
                     self.wfile.flush()
-                    time.sleep(0.05)
+                    time.sleep(delay)
             except OSError:
                 pass
 
-        def log_message(self, *args):
-            pass
+    return Stream
 
-    server = serve(Slow)
-    settings.FETCH_ALLOW = f"127.0.0.1:{server.server_port}"
-    settings.FETCH_TIMEOUT_S = 0.5
-    try:
-        with pytest.raises(FetchFailed, match="took longer"):  # the server would finish after 5 s
-            read_all(urlpolicy.open_download(f"http://127.0.0.1:{server.server_port}/slow"))
-    finally:
+
+@pytest.fixture
+def allowed(settings):
+    """Serve a handler on an address the allow list names; yields its base URL."""
+    servers = []
+
+    def start(handler):
+        server = serve(handler)
+        servers.append(server)
+        settings.FETCH_ALLOW = f"127.0.0.1:{server.server_port}"
+        return f"http://127.0.0.1:{server.server_port}"
+
+    yield start
+    for server in servers:
         server.shutdown()
 
 
-def test_an_error_answer_fails_the_fetch(image_server, settings):
+def test_downloads_are_bounded_in_size_with_or_without_a_length(allowed):
+    base = allowed(streaming(b"y" * 65536, 200, announced=10 << 20))
+    with pytest.raises(FetchFailed, match="larger than the limit"):
+        urlpolicy.open_download(f"{base}/announced", max_bytes=1 << 20)
+    with pytest.raises(FetchFailed, match="larger than the limit"):
+        read_all(urlpolicy.open_download(f"{base}/silent", max_bytes=1 << 20))
+
+
+def test_downloads_are_bounded_in_time(allowed, settings):
+    base = allowed(streaming(b"z", 100, delay=0.05))  # it would take 5 s
+    settings.FETCH_TIMEOUT_S = 0.5
+    with pytest.raises(FetchFailed, match="took longer"):
+        read_all(urlpolicy.open_download(f"{base}/slow"))
+
+
+def test_an_error_answer_fails_the_fetch(allowed):
     class Missing(Image):
         def do_GET(self):  # noqa: N802
             self.send_error(404)
 
-    server = serve(Missing)
-    settings.FETCH_ALLOW = f"127.0.0.1:{server.server_port}"
-    try:
-        with pytest.raises(FetchFailed, match="HTTP 404"):
-            urlpolicy.open_download(f"http://127.0.0.1:{server.server_port}/gone")
-    finally:
-        server.shutdown()
+    with pytest.raises(FetchFailed, match="HTTP 404"):
+        urlpolicy.open_download(f"{allowed(Missing)}/gone")
 
 
 # --- storage pool directories and hypervisor URIs ---------------------------------------------
