@@ -34,11 +34,11 @@ bootstrap: migrate
 	@echo "admin API keys:"
 	@$(BIN)/python manage.py bootstrap
 
-# Every component is its own OS process (see Procfile); Ctrl-C stops them all.
+# Every component is its own OS process (see Procfile), under supervisord: one that dies is
+# restarted and the others go on; Ctrl-C stops them all.
 run: bootstrap
-	$(BIN)/python manage.py broker_janitor
 	@echo "CloudStack API: http://$${JAVELIN_API_BIND:-127.0.0.1:8080}/client/api"
-	$(BIN)/honcho start
+	$(BIN)/python manage.py supervise
 
 test: venv
 	$(BIN)/python -m pytest

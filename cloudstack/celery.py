@@ -5,12 +5,37 @@ because every task of ``workers.network`` is routed to the ``network`` queue.
 """
 import os
 
-from celery import Celery
+from celery import Celery, Task
+from celery.signals import task_prerun
+from django.db import InterfaceError, OperationalError, close_old_connections, connections
 from kombu import Exchange, Queue
 
 from . import broker  # noqa: F401  (registers the fsatomic:// transport alias)
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cloudstack.settings")
+
+
+# What a lost database connection raises (a restart, a failover): worth retrying, unlike an
+# IntegrityError or a DataError, which the same input would raise again.
+DATABASE_OUTAGE = (OperationalError, InterfaceError)
+
+
+class JavelinTask(Task):
+    """Every task of the platform: one that meets a database outage is retried with back-off
+    (1 s, 2 s, 4 s ... at most 30 s, without end: the steps are idempotent), neither failed
+    half way nor lost."""
+
+    autoretry_for = DATABASE_OUTAGE
+    retry_backoff = 1
+    retry_backoff_max = 30
+    retry_jitter = True
+    max_retries = None
+
+    def retry(self, *args, **kwargs):
+        for connection in connections.all(initialized_only=True):
+            connection.close_if_unusable_or_obsolete()  # the broken connection goes; the retry opens a new one
+        return super().retry(*args, **kwargs)
+
 
 COMPONENT_QUEUES = ("orchestration", "compute", "network", "storage", "monitor")
 
@@ -18,7 +43,7 @@ COMPONENT_QUEUES = ("orchestration", "compute", "network", "storage", "monitor")
 # routing keys it cares about (``vm.state.#``), so an event reaches one component or all.
 EVENTS_EXCHANGE = Exchange("javelin.events", type="topic", durable=True)
 
-app = Celery("javelin")
+app = Celery("javelin", task_cls=JavelinTask)
 app.config_from_object("django.conf:settings", namespace="CELERY")
 
 
@@ -46,11 +71,29 @@ app.conf.update(
     worker_hijack_root_logger=False,
     result_extended=False,
 )
+def _every(variable, default):
+    return float(os.environ.get(variable, default))
+
+
 # The Fabric Monitoring scheduler (`beat` in the Procfile): periodic work of the platform.
 app.conf.beat_schedule = {
     "sync-hosts": {"task": "workers.monitor.tasks.sync_hosts", "schedule": float(os.environ.get("JAVELIN_SYNC_INTERVAL", "60"))},
     # host liveness: Up -> Alert -> (investigation) -> Down, at the pace of the heartbeats
     "check-hosts": {"task": "workers.monitor.tasks.check_hosts", "schedule": float(os.environ.get("JAVELIN_HOST_HEARTBEAT", "10")),
                     "options": {"expires": float(os.environ.get("JAVELIN_HOST_HEARTBEAT", "10"))}},
+    # no job is ever stuck; no capacity leaks for good; no event is lost to a broker outage
+    "watch-jobs": {"task": "workers.orchestration.tasks.watch_jobs", "schedule": _every("JAVELIN_WATCH_INTERVAL", 10),
+                   "options": {"expires": _every("JAVELIN_WATCH_INTERVAL", 10)}},
+    "audit-capacity": {"task": "workers.monitor.tasks.audit_capacity", "schedule": _every("JAVELIN_AUDIT_INTERVAL", 60),
+                       "options": {"expires": _every("JAVELIN_AUDIT_INTERVAL", 60)}},
+    "relay-events": {"task": "workers.monitor.tasks.relay_events", "schedule": 5.0, "options": {"expires": 5.0}},
 }
 app.autodiscover_tasks(lambda: [f"workers.{name}" for name in COMPONENT_QUEUES])
+
+
+@task_prerun.connect
+def _check_database_connections(**_):
+    """Before each task: drop a connection that broke (a database restart) or got old, and
+    health-check the rest on first use. Celery's own fixup does this only every
+    CELERY_DB_REUSE_MAX tasks."""
+    close_old_connections()

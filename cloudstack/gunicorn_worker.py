@@ -1,7 +1,18 @@
-"""The API's gunicorn worker: gunicorn's threaded worker, except that what gunicorn itself
-refuses before Django sees a request (a request line or headers over the limits, a malformed
-request) is answered in CloudStack's JSON error envelope instead of gunicorn's HTML page."""
+"""The API's gunicorn worker: gunicorn's threaded worker, with two changes.
+
+* What gunicorn itself refuses before Django sees a request (a request line or headers over
+  the limits, a malformed request) is answered in CloudStack's JSON error envelope instead of
+  gunicorn's HTML page.
+* **Back-pressure**: a worker holds at most its threads plus ``JAVELIN_API_QUEUE`` requests.
+  One more is answered at once, without queueing, with HTTP 503, ``Retry-After`` and
+  CloudStack's envelope (errorcode 503), so that under overload clients get a fast answer to
+  retry on instead of a timeout, and the queue is short enough to drain as soon as the load
+  drops.
+"""
 import json
+import os
+import socket
+import threading
 
 from gunicorn.http.errors import LimitRequestHeaders, LimitRequestLine
 from gunicorn.workers.gthread import ThreadWorker
@@ -9,17 +20,79 @@ from gunicorn.workers.gthread import ThreadWorker
 CONTENT_TYPE = "application/json; charset=UTF-8"
 
 
-def error_bytes(errorcode, errortext, status=None):
+REASONS = {431: "Bad Request", 503: "Service Unavailable"}
+
+
+def error_bytes(errorcode, errortext, status=None, extra_headers=None):
     body = json.dumps({"errorresponse": {"uuidList": [], "errorcode": errorcode, "cserrorcode": 9999,
                                          "errortext": errortext}}).encode()
     status = status or errorcode
-    head = (f"HTTP/1.1 {status} {'Bad Request' if status < 500 else 'Internal Server Error'}\r\n"
-            f"Connection: close\r\nContent-Type: {CONTENT_TYPE}\r\nContent-Length: {len(body)}\r\n"
-            f"X-Description: {errortext}\r\n\r\n")
+    headers = {"Connection": "close", "Content-Type": CONTENT_TYPE, "Content-Length": str(len(body)),
+               "X-Description": errortext, **(extra_headers or {})}
+    head = f"HTTP/1.1 {status} {REASONS.get(status, 'Internal Server Error')}\r\n" + "".join(
+        f"{name}: {value}\r\n" for name, value in headers.items()) + "\r\n"
     return head.encode("latin-1") + body
 
 
+QUEUE = int(os.environ.get("JAVELIN_API_QUEUE", "8"))
+RETRY_AFTER_S = 2
+
+
 class JsonErrorWorker(ThreadWorker):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._busy = 0
+        self._busy_lock = threading.Lock()
+        self.refused = 0
+
+    def enqueue_req(self, conn):
+        with self._busy_lock:
+            overloaded = self._busy >= self.cfg.threads + QUEUE
+            if not overloaded:
+                self._busy += 1
+        if overloaded:
+            self._refuse(conn)
+            return
+        super().enqueue_req(conn)
+
+    def _wrap_future(self, fs, conn):
+        super()._wrap_future(fs, conn)
+        fs.add_done_callback(self._done)
+
+    def _done(self, _fs):
+        with self._busy_lock:
+            self._busy -= 1
+
+    def _refuse(self, conn):
+        """Answer 503 now: read what the client has sent (so that closing does not reset the
+        connection under its feet), write the answer, close."""
+        self.refused += 1
+        reply = error_bytes(503, "The API is at capacity; retry shortly", status=503,
+                            extra_headers={"Retry-After": str(RETRY_AFTER_S)})
+        sock = conn.sock
+        try:
+            sock.setblocking(False)
+            try:
+                while sock.recv(65536):
+                    pass
+            except (BlockingIOError, InterruptedError):
+                pass
+            sock.setblocking(True)
+            sock.settimeout(2)
+            sock.sendall(reply)
+            sock.shutdown(socket.SHUT_WR)
+        except OSError:
+            pass
+        finally:
+            with self._lock:
+                self.nr_conns -= 1
+            try:
+                sock.close()
+            except OSError:
+                pass
+        if self.refused % 100 == 1:
+            self.log.warning("back-pressure: %s requests refused with 503 so far by worker %s", self.refused, os.getpid())
+
     def handle_error(self, req, client, addr, exc):
         if isinstance(exc, LimitRequestLine):
             reply = error_bytes(431, f"The request line is longer than {self.cfg.limit_request_line} bytes: "

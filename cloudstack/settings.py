@@ -102,7 +102,9 @@ TEMPLATES = [
 
 # --- Database -------------------------------------------------------------------------
 DATABASE_URL = os.environ.get("DATABASE_URL", f"sqlite:///{STATE_DIR / 'javelin.sqlite3'}")
-DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=600)}
+# Connections are kept (600 s) and health-checked before each reuse, so a database restart
+# costs a reconnect, not a failed request; workers check theirs before each task too.
+DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=600, conn_health_checks=True)}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Several processes write at once (API, orchestration, chords' counters): WAL lets
     # readers go on while one writes, IMMEDIATE takes the write lock at BEGIN so two
@@ -226,6 +228,18 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+# --- No job is ever stuck (workers/orchestration/watchdog.py) ---------------------------------
+# A pending job with nothing happening for STEP_DEADLINE, or a step running longer than the
+# hard deadline, or a step whose process died (once the broker had the grace to redeliver it),
+# is handed on again once, then given up (compensations run, the job fails).
+STEP_DEADLINE_S = env_float("JAVELIN_STEP_DEADLINE", 120.0)
+STEP_HARD_DEADLINE_S = env_float("JAVELIN_STEP_HARD_DEADLINE", 3600.0)
+REDELIVERY_GRACE_S = env_float("JAVELIN_REDELIVERY_GRACE", 15.0)
+WATCH_INTERVAL_S = env_float("JAVELIN_WATCH_INTERVAL", 10.0)
+# The capacity audit (workers/monitor/audit.py) compares each host's and pool's allocation
+# with its VMs' and volumes' this often.
+AUDIT_INTERVAL_S = env_float("JAVELIN_AUDIT_INTERVAL", 60.0)
+
 # --- What callers may make the platform fetch or open (apps/core/urlpolicy.py) --------------
 # file:// URLs (root admins only) must name a file below one of these directories.
 IMPORT_DIRS = env_list("JAVELIN_IMPORT_DIRS", [STATE_DIR / "import"])

@@ -17,6 +17,7 @@ from django.views.decorators.csrf import csrf_exempt
 from apps.accounts.selectors import Caller
 from apps.core.errors import CloudError, ParamError, Unauthorized, UnsupportedAction
 from apps.events.services import record as record_event
+from cloudstack.celery import DATABASE_OUTAGE
 
 from . import registry, sessions, throttling
 from .auth import authenticate
@@ -77,6 +78,14 @@ def error_response(error, key="errorresponse"):
     if not isinstance(error, Unauthorized):
         body["cserrorcode"] = error.cserrorcode
     return _envelope(key, body, status=error.errorcode)
+
+
+def unavailable(key="errorresponse"):
+    """A dependency of the API (the database) is down for a moment: 503 with Retry-After, in
+    CloudStack's envelope; the next request reconnects (health-checked connections)."""
+    response = error_response(CloudError("The data service is unavailable; retry in a few seconds", 503), key)
+    response["Retry-After"] = "5"
+    return response
 
 
 def _check_access(command, caller):
@@ -147,6 +156,9 @@ def client_api(request):
         body = run(command, caller, params)
     except CloudError as error:
         return error_response(error, key if not isinstance(error, UnsupportedAction) else "errorresponse")
+    except DATABASE_OUTAGE:
+        log.warning("command %s: the database is unavailable", name, exc_info=True)
+        return unavailable(key)
     except Exception:  # noqa: BLE001 - the client gets CloudStack's 530, the log gets the trace
         log.exception("command %s failed", name)
         return error_response(CloudError(f"Internal error executing command {name}", 530), key)

@@ -5,13 +5,14 @@ from django.db.models import Q
 from apps.api.listing import PAGING, by_id, filtered, list_response
 from apps.api.registry import Param, column_length, command
 from apps.core import urlpolicy
-from apps.core.errors import ParamError
+from apps.core.errors import InvalidState, ParamError
 from apps.fabric.models import Cluster, HypervisorType, Zone
+from apps.jobs import services as jobs
 from apps.jobs.services import on_commit_quietly
 from workers.storage import api as storage
 from workers.storage.templates import parse_checksum
 
-from .models import DiskOffering, OsType, ServiceOffering, Template
+from .models import DiskOffering, OsType, ServiceOffering, Template, TemplateCopy
 from .responses import (
     disk_offering_response,
     os_type_response,
@@ -158,11 +159,6 @@ def register_template(call):
          cmd_class="org.apache.cloudstack.api.command.user.template.CopyTemplateCmd", response=("template",),
          event=("TEMPLATE.COPY", "copying template"))
 def copy_template(call):
-    from apps.core.errors import InvalidState
-    from apps.jobs import services as jobs
-
-    from .models import TemplateCopy
-
     mine = Template.objects.filter(removed__isnull=True)
     if not call.caller.is_root_admin:
         mine = mine.filter(Q(account=call.caller.account) | Q(is_public=True))
@@ -183,9 +179,12 @@ def copy_template(call):
             raise ParamError(f"Template {template.uuid} is already in zone {zone.name}")
         copies.append(TemplateCopy.objects.create(template=template, zone=zone))
     jobs.attach(call.job, "Template", template)
-
-    def unreachable():  # the Storage component never got it: no copy is under way
-        TemplateCopy.objects.filter(pk__in=[c.pk for c in copies]).delete()
-
-    jobs.submit(call.job, storage.copy_template, [c.pk for c in copies], on_failure=unreachable)
+    jobs.submit(call.job, storage.copy_template, [c.pk for c in copies])
     return {"id": template.uuid_str, "jobid": call.job.uuid_str}
+
+
+@jobs.on_abandon("copyTemplate")
+def _abandon_copy(job):
+    """A copy that never finished leaves no copy behind (its partial file, if any, is removed
+    when the template is copied again or deleted)."""
+    TemplateCopy.objects.filter(template__uuid=job.instance_uuid, is_ready=False).delete()

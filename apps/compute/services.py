@@ -74,14 +74,7 @@ def deploy(job, zone, offering, template, network=None, name=None, display_name=
 def _submit(job, vm, **params):
     """Hand VM job ``job`` to the Orchestration Engine, with the flow's options in its params."""
     jobs.attach(job, "VirtualMachine", vm, **params)
-
-    def failed():
-        if job.command == "deployVirtualMachine":
-            previous = vm.state
-            VirtualMachine.objects.filter(pk=vm.pk).update(state=VmState.ERROR)
-            announce(vm, previous, VmState.ERROR)
-
-    jobs.submit(job, orchestration.begin, vm.pk, job.command, on_failure=failed)
+    jobs.submit(job, orchestration.begin, vm.pk, job.command)  # a lost message is sent again by the watchdog
     return job
 
 

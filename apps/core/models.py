@@ -16,3 +16,18 @@ class CloudObject(models.Model):
     @property
     def uuid_str(self):
         return str(self.uuid)
+
+
+class OutboxMessage(models.Model):
+    """A message for the bus that could not be published when it was sent (the broker was
+    down); the relay (``workers.monitor.tasks.relay_events``) publishes it later, oldest first."""
+
+    routing_key = models.CharField(max_length=255)
+    payload = models.JSONField()
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self):
+        return self.routing_key

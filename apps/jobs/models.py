@@ -34,9 +34,17 @@ class AsyncJob(CloudObject):
     instance_type = models.CharField(max_length=64, blank=True)
     instance_uuid = models.UUIDField(null=True, blank=True)
     completed = models.DateTimeField(null=True, blank=True)
+    # How the job was handed to its component (the client function and its arguments), so the
+    # watchdog can hand it over again if that message was lost; ``unsent`` while the broker
+    # could not take it; ``redrives``/``redriven``: what the watchdog did for it.
+    dispatch = models.JSONField(null=True, blank=True)
+    unsent = models.BooleanField(default=False)
+    redrives = models.PositiveSmallIntegerField(default=0)
+    redriven = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        indexes = [models.Index(fields=["account", "status"]), models.Index(fields=["instance_uuid"])]
+        indexes = [models.Index(fields=["account", "status"]), models.Index(fields=["instance_uuid"]),
+                   models.Index(fields=["status", "created"], name="job_pending_by_age")]
 
     def __str__(self):
         return f"{self.command} {self.uuid}"
@@ -53,6 +61,7 @@ class JobStep(models.Model):
     error = models.TextField(blank=True)
     started = models.DateTimeField(null=True, blank=True)
     finished = models.DateTimeField(null=True, blank=True)
+    worker = models.CharField(max_length=128, blank=True, help_text="host:pid:ppid of the process that runs it")
 
     class Meta:
         ordering = ["id"]

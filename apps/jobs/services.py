@@ -1,5 +1,8 @@
 """Async jobs: created by the API, advanced step by step by the components, completed once."""
+import importlib
 import logging
+import os
+import socket
 from contextlib import contextmanager
 
 from django.db import transaction
@@ -46,23 +49,31 @@ def attach(job, instance_type, instance, **params):
     return job
 
 
-def submit(job, send, *args, on_failure=None):
+def submit(job, send, *args):
     """Hand the job to its component once the current transaction commits.
 
-    A broker that cannot be reached fails the job at once (530), and ``on_failure`` undoes
-    what the request recorded; the client still gets its jobid and sees why.
+    ``send`` is a component client function (``workers.<component>.api``); it is recorded on
+    the job with its arguments, so the job can be handed over again if its message is lost.
+    If the broker cannot take it now, the job stays pending, marked ``unsent``, and the
+    orchestration watchdog sends it when the broker is back: an outage delays a job, it does
+    not lose or fail it.
     """
+    job.dispatch = {"client": f"{send.__module__}.{send.__name__}", "args": [job.pk, *args]}
+    AsyncJob.objects.filter(pk=job.pk).update(dispatch=job.dispatch)
+    transaction.on_commit(lambda: send_dispatch(job.pk, job.dispatch))
 
-    def send_after_commit():
-        try:
-            send(job.pk, *args)
-        except Exception as exc:  # noqa: BLE001
-            log.exception("could not submit job %s", job.uuid)
-            fail(job.pk, CloudError(f"Unable to reach the {send.__module__.split('.')[1]} component: {exc}", 530))
-            if on_failure is not None:
-                on_failure()
 
-    transaction.on_commit(send_after_commit)
+def send_dispatch(job_id, dispatch):
+    """Send a job's recorded message; True if the broker took it (else the job is ``unsent``)."""
+    module, _, name = dispatch["client"].rpartition(".")
+    try:
+        getattr(importlib.import_module(module), name)(*dispatch["args"])
+    except Exception:  # noqa: BLE001 - the broker is down: the watchdog sends it later
+        log.warning("could not hand job %s to its component; it will be sent when the broker answers", job_id,
+                    exc_info=True)
+        AsyncJob.objects.filter(pk=job_id, status=JobStatus.PENDING).update(unsent=True)
+        return False
+    return True
 
 
 def plan_steps(job, steps):
@@ -72,8 +83,16 @@ def plan_steps(job, steps):
     )
 
 
+def this_worker():
+    """``host:pid:ppid`` of this process (a prefork pool child names its parent too)."""
+    return f"{socket.gethostname()}:{os.getpid()}:{os.getppid()}"
+
+
 def step_started(job_id, name, component):
-    fields = {"state": StepState.RUNNING, "started": timezone.now(), "error": "", "error_code": None}
+    """Step ``name`` runs, in this process (the watchdog tells a step whose process died from
+    one that is only slow)."""
+    fields = {"state": StepState.RUNNING, "started": timezone.now(), "error": "", "error_code": None,
+              "worker": this_worker()}
     if not JobStep.objects.filter(job_id=job_id, name=name).update(**fields):
         JobStep.objects.bulk_create([JobStep(job_id=job_id, name=name, component=component, **fields)], ignore_conflicts=True)
 
@@ -93,6 +112,11 @@ def step_failed(job_id, name, error):
     JobStep.objects.filter(job_id=job_id, name=name).update(
         state=StepState.FAILED, finished=timezone.now(), error=text[:4000], error_code=code
     )
+
+
+def did_claim(job_id, name):
+    """Whether the one-time step ``name`` (e.g. the rollback) was ever taken."""
+    return JobStep.objects.filter(job_id=job_id, name=name).exclude(state=StepState.PENDING).exists()
 
 
 def did(job_id, name):
@@ -124,7 +148,8 @@ def claim(job_id, name, component="orchestration"):
     """Take the one-time step ``name`` (e.g. a rollback): True for the first caller only."""
     step, _ = JobStep.objects.get_or_create(job_id=job_id, name=name, defaults={"component": component})
     return bool(
-        JobStep.objects.filter(pk=step.pk, state=StepState.PENDING).update(state=StepState.RUNNING, started=timezone.now())
+        JobStep.objects.filter(pk=step.pk, state=StepState.PENDING).update(state=StepState.RUNNING, started=timezone.now(),
+                                                                           worker=this_worker())
     )
 
 
@@ -146,6 +171,32 @@ def _complete(job_id, **fields):
         if done:
             job_changed(AsyncJob.objects.select_related("account", "user").get(pk=job_id))
     return done
+
+
+# Commands whose jobs hold something to give back when they are abandoned (the watchdog gave
+# up on them): {command: hook(job)}. A VM job's flow has its own compensations instead.
+ABANDON_HOOKS = {}
+
+
+def on_abandon(command):
+    """Declare what gives back the resources of an abandoned ``command`` job."""
+
+    def register(hook):
+        ABANDON_HOOKS[command] = hook
+        return hook
+
+    return register
+
+
+def abandon(job, error):
+    """Fail a job that could not finish, after its command's hook gave back what it held."""
+    hook = ABANDON_HOOKS.get(job.command)
+    if hook is not None:
+        try:
+            hook(job)
+        except Exception:  # noqa: BLE001 - the job must end all the same; the log says what was left
+            log.exception("abandoning job %s: its %s hook failed", job.uuid, job.command)
+    return fail(job.pk, error)
 
 
 def is_finished(job_id):

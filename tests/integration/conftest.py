@@ -25,3 +25,8 @@ def catalog(cs):
     offering = next(o for o in cs.listServiceOfferings()["serviceoffering"] if o["name"] == "Small Instance")
     template = cs.listTemplates(templatefilter="executable", zoneid=zone["id"])["template"][0]
     return {"zoneid": zone["id"], "serviceofferingid": offering["id"], "templateid": template["id"]}
+
+
+def pytest_collection_modifyitems(config, items):
+    """The chaos tests restart the machine's servers under every live stack: they run last."""
+    items.sort(key=lambda item: item.get_closest_marker("chaos") is not None)

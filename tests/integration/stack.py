@@ -5,11 +5,13 @@
 on the servers of this machine (127.0.0.1), exactly as ``make run`` would use them with
 DATABASE_URL / CELERY_BROKER_URL / CELERY_RESULT_BACKEND set.
 """
+import fcntl
 import json
 import os
 import re
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import threading
@@ -22,6 +24,8 @@ import psycopg2
 import redis
 import requests
 from cs import CloudStack
+
+from cloudstack.processes import procfile
 
 ROOT = Path(__file__).resolve().parents[2]
 PG = "postgres://postgres@127.0.0.1:5432/{}"
@@ -69,13 +73,22 @@ class _Serving:
         self.server.server_close()
 
 
-def procfile(path=ROOT / "Procfile"):
-    entries = {}
-    for line in path.read_text().splitlines():
-        if line.strip() and not line.startswith("#"):
-            name, _, command = line.partition(":")
-            entries[name.strip()] = command.strip()
-    return entries
+REDIS_LOCKS = Path("/tmp/javelin-test-redis")
+
+
+def _take_redis_db():
+    """A Redis database (1-15) no other live stack of any test run on this machine uses: each
+    is held by an exclusive lock on a file of its own for as long as the stack lives."""
+    REDIS_LOCKS.mkdir(exist_ok=True)
+    for db in range(1, 16):
+        handle = open(REDIS_LOCKS / f"{db}.lock", "w")
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.close()
+            continue
+        return db, handle
+    raise RuntimeError("every Redis database 1-15 is held by a live test stack")
 
 
 def _rabbitmqctl(*args):
@@ -83,8 +96,14 @@ def _rabbitmqctl(*args):
 
 
 class Stack:
-    def __init__(self, kind, state_dir, components=None, extra_env=None):
+    """``supervised``: the processes run under supervisord, as ``make run`` runs them (the chaos
+    tests kill them and watch the supervisor bring them back); else each is a child of the test."""
+
+    def __init__(self, kind, state_dir, components=None, extra_env=None, supervised=False):
         self.kind = kind
+        self.supervised = supervised
+        self.supervisor = None
+        self._redis = None
         self.state_dir = Path(state_dir)
         self.name = f"jvit_{uuid.uuid4().hex[:10]}"
         self.port = free_port()
@@ -152,7 +171,9 @@ class Stack:
 
     @property
     def redis_db(self):
-        return 1 + int(self.name[-4:], 16) % 15
+        if self._redis is None:
+            self._redis = _take_redis_db()
+        return self._redis[0]
 
     def _provision(self):
         if self.kind != "production":
@@ -176,6 +197,25 @@ class Stack:
             cur.execute(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
         conn.close()
         redis.Redis(db=self.redis_db).flushdb()
+        if self._redis is not None:
+            self._redis[1].close()  # the database is free for another stack
+            self._redis = None
+
+    def sql(self, query, *params):
+        """Rows of a query on the stack's own database (PostgreSQL or the SQLite file)."""
+        if self.kind == "production":
+            conn = psycopg2.connect(PG.format(self.name))
+            try:
+                with conn.cursor() as cur:
+                    cur.execute(query, params)
+                    return cur.fetchall()
+            finally:
+                conn.close()
+        conn = sqlite3.connect(self.state_dir / "javelin.sqlite3", timeout=30)
+        try:
+            return conn.execute(query.replace("%s", "?"), params).fetchall()
+        finally:
+            conn.close()
 
     # -- processes -----------------------------------------------------------------------
     def manage(self, *args, check=True):
@@ -220,6 +260,10 @@ class Stack:
 
     def wait_ready(self, key, timeout=60, since=0):
         deadline = time.monotonic() + timeout
+        if key == "api":
+            if not eventually(self._api_answers, timeout=timeout):
+                raise RuntimeError(f"api not answering after {timeout}s")
+            return
         pattern = READY.get(key.rstrip("0123456789"), rb"@\S+ ready\.")
         while time.monotonic() < deadline:
             with open(self.log(key), "rb") as f:
@@ -244,20 +288,24 @@ class Stack:
         self.secrets = json.loads((self.state_dir / "secrets.json").read_text())
         self.import_dir.mkdir(exist_ok=True)
         self.pool_dir.mkdir(exist_ok=True)
-        self.manage("broker_janitor")
         names = self.components or list(procfile())
-        for name in names:
-            self.start_process(name)
+        if self.supervised:
+            self._start_supervisor(names)
+        else:
+            self.manage("broker_janitor")
+            for name in names:
+                self.start_process(name)
         deadline = time.monotonic() + timeout
         waiting = set(names)
         while waiting and time.monotonic() < deadline:
             for name in list(waiting):
-                if self.procs[name].poll() is not None:
+                proc = self.supervisor if self.supervised else self.procs[name]
+                if proc.poll() is not None:
                     raise RuntimeError(f"{name} exited:\n{self.log(name).read_text()[-3000:]}")
                 if name == "api":
                     if self._api_answers():
                         waiting.discard(name)
-                elif re.search(READY.get(name, rb"@\S+ ready\."), self.log(name).read_bytes()):
+                elif self.log(name).exists() and re.search(READY.get(name, rb"@\S+ ready\."), self.log(name).read_bytes()):
                     waiting.discard(name)
             time.sleep(0.2)
         if waiting:
@@ -273,7 +321,62 @@ class Stack:
     def stop(self):
         for name in list(self.procs):
             self.stop_process(name)
+        if self.supervisor is not None:
+            try:
+                os.killpg(self.supervisor.pid, signal.SIGTERM)  # supervisord stops every program
+                self.supervisor.wait(timeout=60)
+            except (ProcessLookupError, subprocess.TimeoutExpired):
+                pass
+            self._kill_leftovers()
         self._deprovision()
+
+    # -- under supervisord -------------------------------------------------------------------
+    def _start_supervisor(self, names):
+        log = open(self.log("supervise"), "ab")
+        self.supervisor = subprocess.Popen([sys.executable, "manage.py", "supervise", *names], cwd=ROOT, env=self.env(),
+                                           stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+
+    def supervisorctl(self, *args):
+        return subprocess.run([str(Path(sys.executable).parent / "supervisorctl"), "-c",
+                               str(self.state_dir / "supervisord.conf"), *args], capture_output=True, text=True,
+                              timeout=30).stdout.strip()
+
+    def pid(self, name):
+        """The pid of program ``name`` under the supervisor (0 while it is not running)."""
+        out = self.supervisorctl("pid", name)
+        return int(out) if out.isdigit() else 0
+
+    def kill(self, name, sig=signal.SIGKILL):
+        """kill -9 (by default) the program's main process, as a crash would; returns its pid."""
+        pid = self.pid(name)
+        assert pid, f"{name} is not running"
+        os.kill(pid, sig)
+        return pid
+
+    def wait_restarted(self, name, old_pid, since, timeout=90):
+        """Wait until the supervisor runs ``name`` again (a new pid) and it is ready; seconds taken."""
+        began = time.monotonic()
+        new = eventually(lambda: (lambda p: p if p and p != old_pid else None)(self.pid(name)), timeout=timeout)
+        assert new, f"the supervisor did not restart {name} within {timeout} s"
+        self.wait_ready(name, timeout=timeout, since=since)
+        return time.monotonic() - began
+
+    def _kill_leftovers(self):
+        """Whatever the supervisor left (a program that ignored TERM): the platform's processes
+        carry the stack's state directory in their environment."""
+        marker = f"JAVELIN_STATE_DIR={self.state_dir}".encode()
+        for proc_dir in Path("/proc").iterdir():
+            if not proc_dir.name.isdigit():
+                continue
+            try:
+                environ = (proc_dir / "environ").read_bytes()
+            except OSError:
+                continue
+            if marker in environ.split(b"\0"):
+                try:
+                    os.kill(int(proc_dir.name), signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
 
     # -- clients -------------------------------------------------------------------------
     @property

@@ -61,3 +61,56 @@ def test_prune_drops_dead_consumers_bindings_and_messages(tmp_path):
     assert prune_transient_bindings(control, data) == (1, 1)
     assert "javelin.events.monitor" in (control / "celeryev.exchange").read_text()
     assert [p.name for p in data.iterdir()] == ["0002_y.compute.msg"]
+
+
+CLAIM_AND_DIE = """
+import os, sys
+sys.path.insert(0, {root!r})
+from tests.unit.test_broker import connect
+from pathlib import Path
+with connect(Path({tmp!r})) as conn:
+    message = conn.SimpleQueue("work").get(timeout=5)
+    print(message.payload["n"], flush=True)
+    os._exit(0)  # as kill -9 would: no ack, no goodbye
+"""
+
+
+def test_a_message_claimed_by_a_consumer_that_dies_goes_back_to_its_queue(tmp_path):
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = str(Path(__file__).resolve().parents[2])
+    with connect(tmp_path) as conn:
+        queue = conn.SimpleQueue("work")
+        queue.put({"n": 1})
+        queue.put({"n": 2})
+        taken = subprocess.run([sys.executable, "-c", CLAIM_AND_DIE.format(root=root, tmp=str(tmp_path))],
+                               capture_output=True, text=True, timeout=60, check=True).stdout.strip()
+        assert taken == "1"
+        assert len(list((tmp_path / "processing").iterdir())) == 1  # its claim outlived it
+        got = []
+        for _ in range(2):
+            message = queue.get(timeout=10)  # a live consumer gives the dead one's claim back first
+            got.append(message.payload["n"])
+            message.ack()
+        assert sorted(got) == [1, 2]
+        assert not list((tmp_path / "processing").iterdir()) and not list((tmp_path / "data").iterdir())
+        queue.close()
+
+
+def test_acknowledged_and_rejected_messages_leave_no_claim(tmp_path):
+    with connect(tmp_path) as conn:
+        queue = conn.SimpleQueue("acks")
+        queue.put({"n": 1})
+        queue.put({"n": 2})
+        first = queue.get(timeout=1)
+        assert len(list((tmp_path / "processing").iterdir())) == 1  # held until acknowledged
+        first.ack()
+        second = queue.get(timeout=1)
+        second.reject(requeue=True)
+        again = queue.get(timeout=1)
+        assert again.payload["n"] == 2
+        again.ack()
+        assert not list((tmp_path / "processing").iterdir())
+        queue.close()

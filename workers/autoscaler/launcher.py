@@ -5,6 +5,7 @@ on this machine; a launcher that boots a VM of our own cloud, or asks a containe
 implements the same three methods.
 """
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -12,6 +13,8 @@ import time
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from pathlib import Path
+
+SETPRIV = shutil.which("setpriv")  # util-linux: sets the parent-death signal, then execs the worker
 
 
 @dataclass
@@ -58,6 +61,8 @@ class LocalProcessLauncher(Launcher):
         log = open(self.logs / f"{component}-auto{self._serial}.log", "ab")
         command = [sys.executable, "-m", "celery", "-A", "cloudstack", "worker", "-Q", component, "-n", node,
                    "-c", str(self.concurrency), "--without-gossip", "--without-mingle", "-l", "info"]
+        if SETPRIV:  # an autoscaler killed with -9 takes its workers with it (a warm shutdown), not orphans
+            command = [SETPRIV, "--pdeathsig", "TERM", "--", *command]
         proc = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, start_new_session=True, env=os.environ.copy())
         log.close()
         worker = Worker(component, str(proc.pid), node)

@@ -81,18 +81,24 @@ def beat_once():
 
 class Heartbeat(bootsteps.StartStopStep):
     """Send the served hosts' heartbeats every ``HOST_HEARTBEAT_S`` seconds, on a thread of
-    its own (a slow hypervisor must not hold up the consumer)."""
+    its own (a slow hypervisor must not hold up the consumer).
+
+    Celery restarts the consumer's steps when the broker connection is lost (stop, then start
+    once it is back): each start runs a fresh thread with a fresh stop flag, so the beats
+    resume after a broker restart instead of ending with the first one."""
 
     requires = {"celery.worker.consumer.tasks:Tasks"}
 
     def __init__(self, parent, **kwargs):
         super().__init__(parent, **kwargs)
-        self.stopping = threading.Event()
+        self.stopping = None
 
     def start(self, consumer):
-        threading.Thread(target=self.run, daemon=True, name="host-heartbeat").start()
+        self.stopping = threading.Event()
+        threading.Thread(target=self.run, args=(self.stopping,), daemon=True, name="host-heartbeat").start()
 
-    def run(self):
+    @staticmethod
+    def run(stopping):
         from django.conf import settings
 
         while True:
@@ -100,11 +106,12 @@ class Heartbeat(bootsteps.StartStopStep):
                 beat_once()
             except Exception:  # noqa: BLE001 - a missed beat is the next beat's business
                 log.exception("heartbeat failed")
-            if self.stopping.wait(settings.HOST_HEARTBEAT_S):
+            if stopping.wait(settings.HOST_HEARTBEAT_S):
                 return
 
     def stop(self, consumer):
-        self.stopping.set()
+        if self.stopping is not None:
+            self.stopping.set()
 
 
 def worker_argv(simulators=False, hosts=(), concurrency=8):

@@ -1,11 +1,12 @@
 """Fabric Monitoring component tasks (``monitor`` queue)."""
 from celery import shared_task
 
+from apps.core import bus
 from apps.fabric.models import Host, HostState
 from workers.compute import api as compute
 from workers.rpc import diagnostic_tasks
 
-from . import hosts
+from . import audit, hosts
 
 
 @shared_task(name="workers.monitor.tasks.sync_hosts")
@@ -30,6 +31,18 @@ def check_hosts():
 @shared_task(name="workers.monitor.tasks.host_investigated")
 def host_investigated(host_id, verdict, investigator_id):
     return hosts.investigated(host_id, verdict, investigator_id)
+
+
+@shared_task(name="workers.monitor.tasks.relay_events", ignore_result=True)
+def relay_events():
+    """Publish the events that waited in the outbox while the broker was down."""
+    return bus.relay()
+
+
+@shared_task(name="workers.monitor.tasks.audit_capacity", ignore_result=True)
+def audit_capacity():
+    """Correct capacity that drifted from what the VMs and volumes of record hold."""
+    return audit.audit()
 
 
 ping, drill = diagnostic_tasks("monitor")

@@ -4,14 +4,29 @@ Every change re-plans the whole network it touches (:func:`workers.network.plan.
 and hands the plan to the driver; the data service is changed after the data plane, so a
 failure leaves the records saying what is really configured.
 """
+from contextlib import contextmanager
+
+from django.db import transaction
+
 from apps.network import services
+from apps.network.models import GuestNetwork
 
 from .drivers import driver
 from .plan import plan_for
 
 
+@contextmanager
+def _applying(network):
+    """Hold the network's row lock while its plan is made and applied: two workers applying
+    one network at once apply in turn, so an older plan can never land after a newer one."""
+    with transaction.atomic():
+        list(GuestNetwork.objects.select_for_update().filter(pk=network.pk).values_list("pk", flat=True))
+        yield
+
+
 def implement(network):
-    driver().implement(plan_for(network))
+    with _applying(network):
+        driver().implement(plan_for(network))
 
 
 def allocate_nic(vm):
@@ -50,7 +65,8 @@ def apply_network(network):
 
 def release_public_ip(ip):
     if ip.network_id is not None:
-        driver().implement(plan_for(ip.network, without_ips=[ip]))
+        with _applying(ip.network):
+            driver().implement(plan_for(ip.network, without_ips=[ip]))
     services.release_public_ip(ip)
 
 
@@ -75,5 +91,6 @@ def release_nics(vm):
 
 def delete_network(network):
     services.ensure_deletable(network)
-    driver().destroy(plan_for(network))
+    with _applying(network):
+        driver().destroy(plan_for(network))
     services.delete_network(network)

@@ -10,11 +10,17 @@ compensation never races the task it undoes.
 import logging
 
 from celery import chord
+from celery import group as group_of
+from django.db import transaction
 
 from apps.compute.models import VirtualMachine
 from apps.compute.selectors import vm_for_task
+from apps.compute.states import VmState, transition
+from apps.core.errors import InvalidState
+from apps.fabric import placement
 from apps.jobs import services as jobs
 from apps.jobs.models import AsyncJob, JobStatus, StepState
+from cloudstack.celery import DATABASE_OUTAGE
 
 from . import api
 from .flows import FLOWS
@@ -57,21 +63,31 @@ def _vm_pk(job):
 
 
 def begin(flow_name, job_id, vm_id):
+    """Prepare the flow and send its first stage.
+
+    The claim of the ``prepare`` step, the preparation (state guards, reservations) and its
+    end are one transaction: a process killed while preparing leaves nothing behind, not even
+    its claim, so the broker's redelivery of this message simply prepares again; and a twin
+    of the message waits on the claim's row lock, then finds the job under way."""
     job = AsyncJob.objects.get(pk=job_id)
     if job.status != JobStatus.PENDING or _waits_its_turn(job):
         return
-    if not jobs.claim(job_id, "prepare"):
-        return  # a redelivered message, or started twice: this job is already under way
     flow = FLOWS[flow_name]
-    job, vm = _load(job_id, vm_id)
     try:
-        flow.prepare(job, vm)
-        stages = flow.stages(job, vm)
+        with transaction.atomic():
+            if not jobs.claim(job_id, "prepare"):
+                return  # a redelivered message, or started twice: this job is already under way
+            job, vm = _load(job_id, vm_id)
+            flow.prepare(job, vm)
+            stages = flow.stages(job, vm)
+            jobs.step_done(job_id, "prepare")
+            jobs.plan_steps(job, [_step_of(sig) for stage in stages for sig in stage] + [("finish", "orchestration")])
+    except DATABASE_OUTAGE:
+        raise  # retried when the database is back
     except Exception as exc:
+        jobs.claim(job_id, "prepare")  # what the transaction took back: the failure is this step's
         jobs.step_failed(job_id, "prepare", exc)
         return rollback(flow_name, job_id, vm_id)
-    jobs.step_done(job_id, "prepare")
-    jobs.plan_steps(job, [_step_of(sig) for stage in stages for sig in stage] + [("finish", "orchestration")])
     return advance(flow_name, job_id, vm_id, 0)
 
 
@@ -82,8 +98,14 @@ def advance(flow_name, job_id, vm_id, index):
         return
     stages = flow.stages(job, vm)
     if index >= len(stages):
-        with jobs.recorded(job_id, "finish"):
+        if not jobs.claim(job_id, "finish"):
+            return  # finished by a twin of this message (a stage that was handed on twice)
+        try:
             result = flow.finish(job, vm)
+        except Exception as exc:
+            jobs.step_failed(job_id, "finish", exc)
+            raise
+        jobs.step_done(job_id, "finish")
         jobs.succeed(job_id, result)
         _start_next(job)
         return
@@ -131,3 +153,80 @@ def rolled_back(flow_name, job_id, vm_id):
     jobs.step_done(job_id, "rollback", state=StepState.COMPENSATED)
     jobs.fail(job_id, jobs.first_failure(job_id))
     _start_next(job)
+
+
+# --- the watchdog's side: jobs that stopped moving ------------------------------------------
+def redrive(flow_name, job_id, vm_id):
+    """Hand a stalled VM job on again, from where its recorded steps say it is: the stage
+    whose steps are not all done is sent again (steps are idempotent), or the finish, or the
+    rollback. Returns what was sent, for the log; None if the job cannot be re-driven (it
+    stalled while preparing: only a rollback is safe there)."""
+    flow = FLOWS[flow_name]
+    job, vm = _load(job_id, vm_id)
+    states = dict(job.steps.values_list("name", "state"))
+    if "rollback" in states:
+        _compensate(flow, flow_name, job, vm)
+        return "rollback"
+    if "prepare" not in states:
+        api.begin(job_id, vm_id, job.command)
+        return "begin"
+    if states["prepare"] != StepState.DONE:
+        return None
+    stages = flow.stages(job, vm)
+    for index, stage in enumerate(stages):
+        if any(states.get(_step_of(sig)[0]) != StepState.DONE for sig in stage):
+            stage_canvas(flow_name, job_id, vm_id, stage, index).apply_async()
+            return f"stage {index}"
+    api.advance(flow_name, job_id, vm_id, len(stages)).apply_async()
+    return "finish"
+
+
+def _compensate(flow, flow_name, job, vm):
+    undo = flow.compensations(job, vm)
+    done = api.rolled_back(flow_name, job.pk, vm.pk)
+    if not undo:
+        done.apply_async()
+        return
+    done.link_error(api.rolled_back(flow_name, job.pk, vm.pk))
+    chord(undo, done).apply_async()
+
+
+def give_up(flow_name, job_id, vm_id, error):
+    """End a VM job that made no progress even after it was re-driven: its compensations run
+    (as a rollback would), its VM leaves any in-between state and gives back what it holds,
+    and the job fails with ``error``. Needs only the data service: the compensations are sent
+    on their way, not waited for."""
+    flow = FLOWS[flow_name]
+    job, vm = _load(job_id, vm_id)
+    jobs.claim(job_id, "rollback")
+    try:
+        undo = flow.compensations(job, vm)
+        if undo:
+            group_of(undo).apply_async()
+    except Exception:  # noqa: BLE001 - a broker still down: the VM and the job are settled all the same
+        log.warning("job %s: its compensations could not be sent", job.uuid, exc_info=True)
+    try:
+        flow.abort(job, vm)
+    except Exception:  # noqa: BLE001
+        log.exception("abort of %s job %s failed", flow_name, job.uuid)
+    settle(vm_for_task(vm_id))
+    jobs.step_failed(job_id, "rollback", error)
+    jobs.fail(job_id, error)
+    _start_next(job)
+
+
+# Where a VM left in between two states by a job that was given up goes: capacity is given
+# back for the ones that hold none afterwards; the host's reconcile corrects a guess later.
+SETTLE = {VmState.STARTING: VmState.STOPPED, VmState.STOPPING: VmState.RUNNING, VmState.MIGRATING: VmState.RUNNING}
+
+
+def settle(vm):
+    target = SETTLE.get(vm.state)
+    if target is None:
+        return
+    if target == VmState.STOPPED:
+        placement.release_for_vm(vm)
+    try:
+        transition(vm, target, expected=[vm.state], **({"host": None} if target == VmState.STOPPED else {}))
+    except InvalidState:
+        pass  # it moved on its own meanwhile

@@ -1,9 +1,10 @@
 """Orchestration Engine tasks: thin entry points into :mod:`.runner` and :mod:`.maintenance`."""
 from celery import shared_task
+from celery.signals import worker_ready
 
 from workers.rpc import diagnostic_tasks
 
-from . import maintenance, runner
+from . import maintenance, runner, watchdog
 
 _opts = {"ignore_result": True}
 
@@ -34,6 +35,19 @@ def host_maintenance(job_id, host_id, waited_s=0):
         maintenance.begin(job_id, host_id)
     if not maintenance.check(job_id, host_id, waited_s):
         host_maintenance.apply_async((job_id, host_id, waited_s + 1), countdown=1)
+
+
+@shared_task(name="workers.orchestration.tasks.watch_jobs", **_opts)
+def watch_jobs():
+    """Hand on or give up the jobs that stopped moving (run by the beat schedule)."""
+    return watchdog.watch()
+
+
+@worker_ready.connect
+def _adopt_jobs_on_start(sender, **_):
+    """An orchestration process that starts looks at once for the jobs the dead ones left."""
+    if "orchestration" in (sender.app.amqp.queues.consume_from or {}):
+        watch_jobs.delay()
 
 
 ping, drill = diagnostic_tasks("orchestration")

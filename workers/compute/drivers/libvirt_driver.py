@@ -24,6 +24,12 @@ libvirt.registerErrorHandler(lambda _ctx, _err: None, None)  # errors come back 
 _connections = {}
 _lock = threading.Lock()
 _written = {}  # what persist() last wrote to each simulated host's node file
+_persist_locks = {}
+
+
+def _persist_lock(uri):
+    with _lock:
+        return _persist_locks.setdefault(uri, threading.Lock())
 _on_stopped = None  # set by enable_events(): called as (uri, domain name) when a guest stops
 
 
@@ -59,6 +65,11 @@ _STATES = {
     libvirt.VIR_DOMAIN_SHUTOFF: "shutoff",
     libvirt.VIR_DOMAIN_CRASHED: "shutoff",
 }
+
+
+def _gone(exc):
+    """The domain no longer exists: another thread of this agent stopped or removed it."""
+    return exc.get_error_code() == libvirt.VIR_ERR_NO_DOMAIN
 
 
 def connection(uri):
@@ -173,6 +184,7 @@ class LibvirtDriver(HypervisorDriver):
         except libvirt.libvirtError as exc:
             self._undefine_quietly(dom)  # leave nothing half-made on the host
             raise self._error(f"start {spec.name}", exc) from exc
+        self.persist()  # a started guest is on record on its host before the start counts as done
 
     def stop(self, name, forced=False, timeout=60.0):
         dom = self._lookup(name)
@@ -187,8 +199,10 @@ class LibvirtDriver(HypervisorDriver):
             if dom.isActive():
                 dom.destroy()
         except libvirt.libvirtError as exc:
-            raise self._error(f"stop {name}", exc) from exc
+            if not _gone(exc):  # gone meanwhile (its stop event undefined it): stopped all the same
+                raise self._error(f"stop {name}", exc) from exc
         self._undefine_quietly(dom)
+        self.persist()
 
     def reboot(self, name):
         dom = self._lookup(name)
@@ -207,8 +221,10 @@ class LibvirtDriver(HypervisorDriver):
             if dom.isActive():
                 dom.destroy()
         except libvirt.libvirtError as exc:
-            raise self._error(f"destroy {name}", exc) from exc
+            if not _gone(exc):  # gone meanwhile: destroyed all the same
+                raise self._error(f"destroy {name}", exc) from exc
         self._undefine_quietly(dom)
+        self.persist()
 
     def migrate(self, spec, target):
         """Live migration between libvirt daemons (qemu); the test driver cannot migrate, so a
@@ -318,25 +334,36 @@ class LibvirtDriver(HypervisorDriver):
             conn.close()
 
     def persist(self):
-        """Simulated hosts: write the running guests into the host's node file, so that an
-        agent restarted on it finds them running, as a real host's guests outlive its agent."""
+        """Simulated hosts: write the running guests into the host's node file (durably: the
+        file is synced before it is renamed into place), so that an agent restarted on it finds
+        them running, as a real host's guests outlive its agent. Threads of one agent write
+        one host's file one at a time."""
         if domain_type(self.uri) != "test" or not self.uri.startswith("test:///") or self.uri == "test:///default":
             return
         from xml.etree import ElementTree
 
-        node_file = Path(self.uri[len("test://"):])
-        root = ElementTree.fromstring(node_file.read_text())
-        for old in root.findall("domain"):
-            root.remove(old)
-        for dom in self.conn.listAllDomains(libvirt.VIR_CONNECT_LIST_DOMAINS_ACTIVE):
-            root.append(ElementTree.fromstring(dom.XMLDesc(libvirt.VIR_DOMAIN_XML_INACTIVE)))  # as defined
-        text = ElementTree.tostring(root, encoding="unicode")
-        if _written.get(self.uri) == text:
-            return  # nothing changed since the last beat: no write
-        partial = node_file.with_name(f".{node_file.name}.{os.getpid()}")
-        partial.write_text(text)
-        os.replace(partial, node_file)
-        _written[self.uri] = text
+        with _persist_lock(self.uri):
+            node_file = Path(self.uri[len("test://"):])
+            root = ElementTree.fromstring(node_file.read_text())
+            for old in root.findall("domain"):
+                root.remove(old)
+            for dom in self.conn.listAllDomains(libvirt.VIR_CONNECT_LIST_DOMAINS_ACTIVE):
+                try:
+                    root.append(ElementTree.fromstring(dom.XMLDesc(libvirt.VIR_DOMAIN_XML_INACTIVE)))  # as defined
+                except libvirt.libvirtError as exc:
+                    if not _gone(exc):
+                        raise
+                    # undefined by another thread since it was listed: not running any more
+            text = ElementTree.tostring(root, encoding="unicode")
+            if _written.get(self.uri) == text:
+                return  # nothing changed since the last write
+            partial = node_file.with_name(f".{node_file.name}.{os.getpid()}.{threading.get_ident()}")
+            with open(partial, "w") as f:
+                f.write(text)
+                f.flush()
+                os.fsync(f.fileno())
+            os.replace(partial, node_file)
+            _written[self.uri] = text
 
     @staticmethod
     def _undefine_quietly(dom):

@@ -3,6 +3,8 @@ guest network or security group under ``<state dir>/network``; nothing touches t
 network. It lets the embedded platform run without root and shows the exact desired state."""
 import json
 import os
+import threading
+import uuid
 from dataclasses import asdict
 from pathlib import Path
 
@@ -16,10 +18,15 @@ class RecordOnlyDriver(NetworkDriver):
         self.directory = Path(directory or Path(settings.STATE_DIR) / "network")
 
     def _write(self, name, state):
+        """Write under a name of this process and thread (several network workers may write
+        the same network at once), then rename into place: readers see one whole plan."""
         self.directory.mkdir(parents=True, exist_ok=True)
-        temp = self.directory / f".{name}.tmp"
-        temp.write_text(json.dumps(state, indent=2, sort_keys=True))
-        os.replace(temp, self.directory / f"{name}.json")
+        temp = self.directory / f".{name}.{os.getpid()}.{threading.get_ident()}.{uuid.uuid4().hex[:8]}.tmp"
+        try:
+            temp.write_text(json.dumps(state, indent=2, sort_keys=True))
+            os.replace(temp, self.directory / f"{name}.json")
+        finally:
+            temp.unlink(missing_ok=True)
 
     def _remove(self, name):
         try:

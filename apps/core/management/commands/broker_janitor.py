@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from cloudstack.broker import prune_transient_bindings
+from cloudstack.broker import prune_transient_bindings, reclaim_dead
 
 
 class Command(BaseCommand):
@@ -13,4 +13,6 @@ class Command(BaseCommand):
             return
         options = settings.CELERY_BROKER_TRANSPORT_OPTIONS
         bindings, messages = prune_transient_bindings(options["control_folder"], options["data_folder_in"])
-        self.stdout.write(f"pruned {bindings} stale bindings and {messages} orphan messages")
+        returned = reclaim_dead(options["processed_folder"], options["data_folder_in"])
+        self.stdout.write(f"pruned {bindings} stale bindings and {messages} orphan messages; "
+                          f"gave {returned} messages of dead consumers back to their queues")

@@ -1,0 +1,184 @@
+"""The watchdog of the Orchestration Engine: no job is ever stuck.
+
+A job can stop moving without anything failing: its message was lost (a broker restart, an
+embedded broker's consumer killed), a chord's counter vanished with a Redis restart, the
+process running one of its steps was killed. Every ``WATCH_INTERVAL_S`` (and when an
+orchestration process starts) the watchdog looks at the pending jobs:
+
+* a job the broker could not take when it was submitted (``unsent``) is sent now;
+* a job is **stalled** when a step of it runs in a process that is gone, when nothing of it
+  has happened for ``STEP_DEADLINE_S``, or when a step has run for ``STEP_HARD_DEADLINE_S``;
+  a job waiting its turn behind another job on its VM, or for its child jobs, is not;
+* a stalled job is **re-driven** once: handed on again from where its recorded steps say it
+  is (the steps are idempotent), or, for a one-task job, its recorded message is sent again;
+* a job that stalls again after that is **given up**: a VM job's compensations run and its
+  VM leaves any in-between state, giving back its capacity; any other job's command hook
+  gives back what it holds; the job fails with an error that says which step stopped.
+
+Two watchdogs (two orchestration processes) never act twice on a job: each action is taken
+with a conditional UPDATE on the job's ``redrives`` count, which only one of them wins.
+"""
+import logging
+import os
+import socket
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import close_old_connections
+from django.db.models import F
+from django.utils import timezone
+
+from apps.api.registry import autodiscover
+from apps.components.services import live
+from apps.compute.models import VirtualMachine
+from apps.core.errors import ResourceUnavailable
+from apps.jobs import services as jobs
+from apps.jobs.models import AsyncJob, JobStatus, StepState
+
+from . import runner
+from .api import VM_FLOWS
+
+log = logging.getLogger(__name__)
+BATCH = 500
+PHASES = {"rollback"}
+
+
+def _alive(worker, here=None, live_processes=None):
+    """Is the process ``host:pid:ppid`` that ran a step still there?"""
+    try:
+        host, pid, ppid = worker.split(":")
+        pid, ppid = int(pid), int(ppid)
+    except ValueError:
+        return True  # not ours to judge
+    if host == (here or socket.gethostname()):
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return False
+        except PermissionError:
+            return True
+        return True
+    return any((h, p) in live_processes for h, p in ((host, pid), (host, ppid))) if live_processes is not None else True
+
+
+def stall_reason(job, steps, now, alive):
+    """Why ``job`` no longer moves, or None if it does (or is only slow).
+
+    A step whose process is gone counts once the broker has had ``REDELIVERY_GRACE_S`` to hand
+    its message to another worker (a redelivered step records its new process)."""
+    # the rollback step is a phase (it runs while the compensations do, in other processes), not
+    # a task of one process: only its moments count
+    running = [s for s in steps if s.state == StepState.RUNNING and s.name not in PHASES]
+    for step in running:
+        since = (now - (step.started or job.created)).total_seconds()
+        if step.worker and since > settings.REDELIVERY_GRACE_S and not alive(step.worker):
+            return f"its {step.name} step's process ({step.worker}) is gone"
+    if running:
+        oldest = min(running, key=lambda s: s.started or now)
+        if oldest.started and (now - oldest.started).total_seconds() > settings.STEP_HARD_DEADLINE_S:
+            return f"its {oldest.name} step has run for more than {settings.STEP_HARD_DEADLINE_S:.0f} s"
+        return None
+    moments = [job.created, job.redriven] + [t for s in steps for t in (s.started, s.finished)]
+    last = max(t for t in moments if t is not None)
+    if (now - last).total_seconds() > settings.STEP_DEADLINE_S:
+        return f"nothing of it happened for {settings.STEP_DEADLINE_S:.0f} s"
+    return None
+
+
+def _waiting(job):
+    """A job that waits for others, which the watchdog watches instead."""
+    if job.instance_type == "VirtualMachine" and AsyncJob.objects.filter(
+            instance_type="VirtualMachine", instance_uuid=job.instance_uuid, status=JobStatus.PENDING, pk__lt=job.pk).exists():
+        return True  # its turn comes when the earlier job on its VM ends
+    children = job.params.get("migrations") or []
+    return bool(children) and AsyncJob.objects.filter(pk__in=children, status=JobStatus.PENDING).exists()
+
+
+def _vm_flow(job):
+    """(flow, vm pk) of a VM job, or None."""
+    if job.command not in VM_FLOWS or job.instance_type != "VirtualMachine":
+        return None
+    vm_pk = VirtualMachine.objects.filter(uuid=job.instance_uuid).values_list("pk", flat=True).first()
+    return (VM_FLOWS[job.command], vm_pk) if vm_pk is not None else None
+
+
+def _take(job, redrives, **fields):
+    """Claim the next action on ``job`` (seen with ``redrives``): True for one watchdog only."""
+    return bool(AsyncJob.objects.filter(pk=job.pk, status=JobStatus.PENDING, redrives=redrives).update(
+        redrives=F("redrives") + 1, redriven=timezone.now(), **fields))
+
+
+def send_unsent():
+    """Jobs the broker could not take when they were submitted: send them now."""
+    sent = 0
+    for job in AsyncJob.objects.filter(status=JobStatus.PENDING, unsent=True).exclude(dispatch=None).order_by("pk")[:BATCH]:
+        # sending is handing on: ``redriven`` starts the job's clock again (it is not a re-drive)
+        if AsyncJob.objects.filter(pk=job.pk, unsent=True).update(unsent=False, redriven=timezone.now()) and \
+                jobs.send_dispatch(job.pk, job.dispatch):
+            sent += 1
+    return sent
+
+
+def redrive(job):
+    flow = _vm_flow(job)
+    if flow is not None:
+        done = runner.redrive(flow[0], job.pk, flow[1])
+        if done is None:  # stalled while preparing (placement): only a rollback is safe
+            runner.give_up(flow[0], job.pk, flow[1], ResourceUnavailable(
+                f"The job stopped while preparing its {job.command} and was rolled back"))
+        return done or "rolled back"
+    if job.dispatch:
+        jobs.send_dispatch(job.pk, job.dispatch)
+        return "sent again"
+    return None
+
+
+def give_up(job, reason):
+    """End a job that stalled again after it was handed on. A VM job is rolled back (its
+    compensations, then its abort); if its rollback is what stalled, the VM and the job are
+    settled here and then (:func:`runner.give_up`). Any other job: its command's hook gives
+    back what it holds, and it fails."""
+    error = ResourceUnavailable(f"The {job.command} job did not finish: {reason}, even after it was handed on again")
+    flow = _vm_flow(job)
+    if flow is None:
+        autodiscover()  # the commands' abandon hooks live beside the commands
+        jobs.abandon(job, error)
+    elif not jobs.did_claim(job.pk, "rollback"):
+        jobs.step_started(job.pk, "watchdog", "orchestration")
+        jobs.step_failed(job.pk, "watchdog", error)  # the reason the job will report, if no step failed first
+        runner.rollback(flow[0], job.pk, flow[1])
+    else:
+        runner.give_up(flow[0], job.pk, flow[1], error)
+
+
+def watch(now=None):
+    """One look at every pending job; returns what was done, by kind."""
+    close_old_connections()
+    now = now or timezone.now()
+    report = {"sent": send_unsent(), "redriven": 0, "given_up": 0}
+    processes = set(live().values_list("host", "pid"))
+    here = socket.gethostname()
+    settle_after = timedelta(seconds=min(settings.STEP_DEADLINE_S, 5))
+    pending = AsyncJob.objects.filter(status=JobStatus.PENDING, unsent=False, created__lt=now - settle_after)
+    for job in pending.prefetch_related("steps").order_by("pk")[:BATCH]:
+        reason = stall_reason(job, list(job.steps.all()), now, lambda w: _alive(w, here, processes))
+        if reason is None or _waiting(job):
+            continue
+        if job.redriven is not None and (now - job.redriven).total_seconds() < settings.STEP_DEADLINE_S:
+            continue  # handed on again lately: give that time to work
+        if job.redrives == 0:
+            if _take(job, 0):
+                log.warning("job %s (%s) stalled: %s; handing it on again", job.uuid, job.command, reason)
+                report["redriven"] += 1
+                try:
+                    log.warning("job %s: %s", job.uuid, redrive(job))
+                except Exception:  # noqa: BLE001 - the broker is still down: the next pass gives it up
+                    log.exception("handing job %s on again failed", job.uuid)
+        elif _take(job, job.redrives):
+            log.error("job %s (%s) stalled again: %s; giving it up", job.uuid, job.command, reason)
+            try:
+                give_up(job, reason)
+            except Exception:  # noqa: BLE001 - e.g. the broker still down for the rollback: the next pass settles it
+                log.exception("giving up job %s failed; the next pass tries again", job.uuid)
+            report["given_up"] += 1
+    return report
