@@ -32,9 +32,21 @@ class JavelinTask(Task):
     max_retries = None
 
     def retry(self, *args, **kwargs):
+        global _database_outages
+        if isinstance(kwargs.get("exc"), DATABASE_OUTAGE):
+            _database_outages += 1
         for connection in connections.all(initialized_only=True):
             connection.close_if_unusable_or_obsolete()  # the broken connection goes; the retry opens a new one
         return super().retry(*args, **kwargs)
+
+
+_database_outages = 0
+
+
+def database_outages():
+    """How many times a task of this process met a database outage: work that waits on the
+    data service (host liveness) knows it was away, and listens again before judging."""
+    return _database_outages
 
 
 COMPONENT_QUEUES = ("orchestration", "compute", "network", "storage", "monitor")

@@ -3,16 +3,19 @@
 * What gunicorn itself refuses before Django sees a request (a request line or headers over
   the limits, a malformed request) is answered in CloudStack's JSON error envelope instead of
   gunicorn's HTML page.
-* **Back-pressure**: a worker holds at most its threads plus ``JAVELIN_API_QUEUE`` requests.
-  One more is answered at once, without queueing, with HTTP 503, ``Retry-After`` and
-  CloudStack's envelope (errorcode 503), so that under overload clients get a fast answer to
-  retry on instead of a timeout, and the queue is short enough to drain as soon as the load
-  drops.
+* **Back-pressure**: requests wait for a thread in a queue that is bounded by how long its
+  oldest one has waited: once that is over ``JAVELIN_API_MAX_QUEUE_WAIT`` seconds (2), or
+  ``JAVELIN_API_MAX_HELD`` requests are held, a new request is answered at once, without
+  queueing, with HTTP 503, ``Retry-After`` and CloudStack's envelope (errorcode 503). A burst
+  of quick calls passes; a load beyond what the process can serve gets fast answers to retry
+  on instead of timeouts, and the queue is short enough to drain as soon as the load drops.
 """
 import json
 import os
 import socket
 import threading
+import time
+from collections import deque
 
 from gunicorn.http.errors import LimitRequestHeaders, LimitRequestLine
 from gunicorn.workers.gthread import ThreadWorker
@@ -34,34 +37,47 @@ def error_bytes(errorcode, errortext, status=None, extra_headers=None):
     return head.encode("latin-1") + body
 
 
-QUEUE = int(os.environ.get("JAVELIN_API_QUEUE", "8"))
+MAX_QUEUE_WAIT_S = float(os.environ.get("JAVELIN_API_MAX_QUEUE_WAIT", "2.0"))
+MAX_HELD = int(os.environ.get("JAVELIN_API_MAX_HELD", "256"))
 RETRY_AFTER_S = 2
 
 
 class JsonErrorWorker(ThreadWorker):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self._busy = 0
+        self._held = 0  # requests queued or running
+        self._queued = deque()  # when each queued request arrived, oldest first (the pool is FIFO)
         self._busy_lock = threading.Lock()
         self.refused = 0
 
     def enqueue_req(self, conn):
+        now = time.monotonic()
         with self._busy_lock:
-            overloaded = self._busy >= self.cfg.threads + QUEUE
+            waited = now - self._queued[0] if self._queued else 0.0
+            overloaded = self._held >= MAX_HELD or waited > MAX_QUEUE_WAIT_S
             if not overloaded:
-                self._busy += 1
+                self._held += 1
+                self._queued.append(now)
         if overloaded:
             self._refuse(conn)
             return
         super().enqueue_req(conn)
 
+    def handle(self, conn):
+        with self._busy_lock:  # a thread takes the oldest queued request: this one
+            if self._queued:
+                self._queued.popleft()
+        return super().handle(conn)
+
     def _wrap_future(self, fs, conn):
         super()._wrap_future(fs, conn)
         fs.add_done_callback(self._done)
 
-    def _done(self, _fs):
+    def _done(self, fs):
         with self._busy_lock:
-            self._busy -= 1
+            self._held -= 1
+            if fs.cancelled() and self._queued:  # never ran (a shutdown): it waits no more
+                self._queued.pop()
 
     def _refuse(self, conn):
         """Answer 503 now: read what the client has sent (so that closing does not reset the

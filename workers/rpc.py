@@ -9,10 +9,15 @@ def signature(component, task, *args):
     return app.signature(f"workers.{component}.tasks.{task}", args=args, immutable=True)
 
 
-def send(component, task, *args, queue=None, **options):
+def send(component, task, *args, queue=None, results=False, **options):
     """Send ``workers.<component>.tasks.<task>(*args)`` now (to ``queue`` rather than the
-    component's queue if given; ``options`` as Celery's ``send_task`` takes them)."""
-    return app.send_task(f"workers.{component}.tasks.{task}", args=args, queue=queue, **options)
+    component's queue if given; ``options`` as Celery's ``send_task`` takes them).
+
+    Nobody waits for what a sent task returns (jobs report in the data service), so no result
+    is stored for it and sending does not touch the result backend: a Redis restart cannot
+    stop a message. ``results=True`` for the one caller that waits (a health-check ping)."""
+    return app.send_task(f"workers.{component}.tasks.{task}", args=args, queue=queue, ignore_result=not results,
+                         **options)
 
 
 def diagnostic_tasks(component):

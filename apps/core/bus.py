@@ -8,6 +8,7 @@ Publishing never fails the change that caused it: the event goes out after the c
 broker that is down does not lose it either: the message is kept in the outbox (a table of
 the data service) and the relay publishes it when the broker is back, oldest first.
 """
+import importlib
 import logging
 
 from django.db import transaction
@@ -58,13 +59,29 @@ def _publish(routing_key, message, connection=None):
         producer.publish(message, retry=True, retry_policy=RETRY_POLICY, **options)
 
 
+CALL = "call:"  # an outbox entry that is a component call, not an event
+
+
+def keep_call(send, args):
+    """A component call (``send(*args)``, a client function of ``workers.<component>.api``)
+    that the broker could not take: the relay makes it when the broker is back."""
+    OutboxMessage.objects.create(routing_key=f"{CALL}{send.__module__}.{send.__name__}", payload={"args": list(args)})
+
+
+def _redo(routing_key, payload):
+    if not routing_key.startswith(CALL):
+        return _publish(routing_key, payload)
+    module, _, name = routing_key[len(CALL):].rpartition(".")
+    getattr(importlib.import_module(module), name)(*payload["args"])
+
+
 def relay(limit=500):
-    """Publish what waits in the outbox, oldest first; stop at the first failure (the broker is
-    still down). Returns how many went out."""
+    """Publish what waits in the outbox (events, and calls), oldest first; stop at the first
+    failure (the broker is still down). Returns how many went out."""
     sent = 0
     for message in OutboxMessage.objects.order_by("id")[:limit]:
         try:
-            _publish(message.routing_key, message.payload)
+            _redo(message.routing_key, message.payload)
         except Exception:  # noqa: BLE001
             log.warning("outbox: the broker still refuses events (%s waiting)", OutboxMessage.objects.count())
             break

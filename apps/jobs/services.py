@@ -9,6 +9,7 @@ from django.db import transaction
 from django.db.models import Count, OuterRef, Subquery
 from django.utils import timezone
 
+from apps.core import bus
 from apps.core.errors import CloudError
 from apps.events.services import job_changed
 
@@ -204,12 +205,14 @@ def is_finished(job_id):
 
 
 def on_commit_quietly(send, *args):
-    """Send a message that no job waits on, after the commit; a failure is logged."""
+    """Send a message that no job waits on, after the commit. If the broker cannot take it,
+    it waits in the outbox and is sent when the broker is back (not lost)."""
 
     def send_after_commit():
         try:
             send(*args)
         except Exception:  # noqa: BLE001
-            log.exception("could not send %s%r", send.__name__, args)
+            log.warning("could not send %s%r now; it waits in the outbox", send.__name__, args, exc_info=True)
+            bus.keep_call(send, args)
 
     transaction.on_commit(send_after_commit)

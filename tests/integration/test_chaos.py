@@ -47,6 +47,7 @@ def _stack(kind, tmp_path_factory):
     return Stack(kind, tmp_path_factory.mktemp(f"javelin-chaos-{kind}"), supervised=True, extra_env={
         "JAVELIN_STEP_DEADLINE": "8", "JAVELIN_REDELIVERY_GRACE": "4", "JAVELIN_WATCH_INTERVAL": "2",
         "JAVELIN_AUDIT_INTERVAL": "3", "JAVELIN_SYNC_INTERVAL": "5", "JAVELIN_HOST_HEARTBEAT": "2",
+        "JAVELIN_API_MAX_QUEUE_WAIT": "0.5",  # the overload test's bound: reached by 64 clients on two cores
     })
 
 

@@ -3,6 +3,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+from cs import CloudStackApiException
 
 pytestmark = pytest.mark.integration
 
@@ -30,9 +31,15 @@ def deploy_at_once(stack, zone_name, count, prefix, threads):
     template = api.listTemplates(templatefilter="executable")["template"][0]
 
     def deploy(i):
-        return stack.client(fetch_result=False, timeout=60).deployVirtualMachine(
-            name=f"{prefix}-{i}", zoneid=zone["id"], serviceofferingid=offering["id"], templateid=template["id"]
-        )["jobid"]
+        while True:  # as a client under back-pressure should: a 503 means try again after Retry-After
+            try:
+                return stack.client(fetch_result=False, timeout=60).deployVirtualMachine(
+                    name=f"{prefix}-{i}", zoneid=zone["id"], serviceofferingid=offering["id"], templateid=template["id"]
+                )["jobid"]
+            except CloudStackApiException as error:
+                if error.error.get("errorcode") != 503:
+                    raise
+                time.sleep(float(error.response.headers.get("Retry-After", "1")))
 
     with ThreadPoolExecutor(max_workers=threads) as pool:
         return api, zone, list(pool.map(deploy, range(count)))

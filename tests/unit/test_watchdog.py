@@ -117,3 +117,19 @@ def test_the_capacity_audit_corrects_a_drift_it_sees_twice(cloud):
     host.refresh_from_db()
     assert host.memory_allocated_mb == 512 and host.cpu_allocated_mhz == 500
     assert Alert.objects.filter(host=host, subject__contains="corrected").exists()
+
+
+def test_a_call_the_broker_refused_waits_in_the_outbox_and_is_made_later(db):
+    from apps.core import bus
+    from apps.core.models import OutboxMessage
+
+    bus.keep_call(record_send, [7, "x"])
+    bus.send("vm.state.running", {"id": "v"}, connection=_BrokenConnection())  # refused: kept
+    assert OutboxMessage.objects.count() == 2
+    assert bus.relay() == 2 and SENT == [(7, "x")]  # the call made, the event published (the embedded broker)
+    assert OutboxMessage.objects.count() == 0
+
+
+class _BrokenConnection:
+    def Producer(self):  # noqa: N802 - kombu's name
+        raise ConnectionError("the broker is down")

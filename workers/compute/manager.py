@@ -166,7 +166,8 @@ def investigate(target, timeout=None):
 
     timeout = timeout or max(1.0, settings.HOST_HEARTBEAT_S)
     try:
-        send("compute", "ping", queue=host_queue(target.pk), expires=timeout).get(timeout=timeout, disable_sync_subtasks=False)
+        send("compute", "ping", queue=host_queue(target.pk), results=True, expires=timeout).get(
+            timeout=timeout, disable_sync_subtasks=False)
         return HostState.UP
     except CeleryTimeout:
         pass

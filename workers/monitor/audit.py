@@ -50,7 +50,7 @@ def audit_hosts():
     corrected = []
     for host_id in Host.objects.order_by("pk").values_list("pk", flat=True):
         with transaction.atomic():
-            host = Host.objects.select_for_update().select_related("zone", "pod", "cluster").get(pk=host_id)
+            host = Host.objects.select_for_update(of=("self",)).select_related("zone", "pod", "cluster").get(pk=host_id)
             cpu, memory = _host_of_record(host)
             difference = (host.cpu_allocated_mhz - cpu, host.memory_allocated_mb - memory)
             if difference == (0, 0):
@@ -74,7 +74,7 @@ def audit_pools():
     corrected = []
     for pool_id in StoragePool.objects.order_by("pk").values_list("pk", flat=True):
         with transaction.atomic():
-            pool = StoragePool.objects.select_for_update().select_related("zone", "pod", "cluster").get(pk=pool_id)
+            pool = StoragePool.objects.select_for_update(of=("self",)).select_related("zone", "pod", "cluster").get(pk=pool_id)
             held = _pool_of_record(pool)
             difference = pool.allocated_bytes - held
             if difference == 0:

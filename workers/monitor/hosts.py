@@ -23,6 +23,7 @@ from apps.events.models import AlertType
 from apps.events.services import raise_alert
 from apps.fabric.models import Host, HostState
 from apps.fabric.services import set_host_state
+from cloudstack.celery import database_outages
 from workers.compute import api as compute
 
 from . import ha
@@ -79,6 +80,14 @@ def _summary(stats):
 
 
 _watching_since = None
+_outages_seen = 0
+
+
+def listen_again():
+    """The monitor was away from its queue (its broker connection was lost and is back): the
+    hosts' beats of meanwhile could not reach it, so it listens again before judging them."""
+    global _watching_since
+    _watching_since = None
 
 
 def check():
@@ -87,10 +96,12 @@ def check():
 
     A monitor that has just (re)started first listens for two intervals: beats sent while
     it was away expired in its queue, and the hosts are not to blame for its absence."""
-    global _watching_since
+    global _watching_since, _outages_seen
     now = timezone.now()
-    if _watching_since is None:
-        _watching_since = now
+    if _watching_since is None or database_outages() != _outages_seen:
+        # (re)started, or back from a database outage: the beats of meanwhile could not be
+        # recorded, and the hosts are not to blame for that
+        _watching_since, _outages_seen = now, database_outages()
     if now - _watching_since < timedelta(seconds=2 * interval()):
         return {"alert": [], "investigated": [], "listening": True}
     late = _late_since(now)

@@ -1,8 +1,9 @@
 """Fabric Monitoring component tasks (``monitor`` queue)."""
-from celery import shared_task
+from celery import bootsteps, shared_task
 
 from apps.core import bus
 from apps.fabric.models import Host, HostState
+from cloudstack.celery import app
 from workers.compute import api as compute
 from workers.rpc import diagnostic_tasks
 
@@ -45,4 +46,17 @@ def audit_capacity():
     return audit.audit()
 
 
+class ListenAfterReconnect(bootsteps.StartStopStep):
+    """Each time the monitor's consumer (re)starts, as it does when its broker connection comes
+    back, host liveness listens for two intervals before it blames anyone (the monitor runs its
+    tasks on threads of this process, so this reaches them)."""
+
+    requires = {"celery.worker.consumer.tasks:Tasks"}
+
+    def start(self, consumer):
+        if "monitor" in (consumer.app.amqp.queues.consume_from or {}):
+            hosts.listen_again()
+
+
+app.steps["consumer"].add(ListenAfterReconnect)
 ping, drill = diagnostic_tasks("monitor")
