@@ -130,7 +130,7 @@ def bench_bare_canvas(n, burst, name):
     sending to the ``date_done`` its last task recorded in the result backend."""
     from celery import chain, chord
 
-    from workers.rpc import signature
+    from clients import signature
 
     def canvas():
         return chain(

@@ -15,6 +15,16 @@ from . import broker  # noqa: F401  (registers the fsatomic:// transport alias)
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cloudstack.settings")
 
 
+# The version of the messages the platform's clients send (``clients``): a worker refuses one
+# newer than it speaks, so components can be upgraded one after another.
+MESSAGE_VERSION = 1
+VERSION_KEY = "v"
+
+
+class NewerMessage(Exception):
+    """A message of a newer version than this worker speaks."""
+
+
 # What a lost database connection raises (a restart, a failover): worth retrying, unlike an
 # IntegrityError or a DataError, which the same input would raise again.
 DATABASE_OUTAGE = (OperationalError, InterfaceError)
@@ -26,10 +36,19 @@ class JavelinTask(Task):
     half way nor lost."""
 
     autoretry_for = DATABASE_OUTAGE
+    # every message carries its version ``v`` besides the task's own arguments: the task's
+    # signature is checked when it runs (__call__), not against ``v`` when it is sent
+    typing = False
     retry_backoff = 1
     retry_backoff_max = 30
     retry_jitter = True
     max_retries = None
+
+    def __call__(self, *args, **kwargs):
+        version = kwargs.pop(VERSION_KEY, None)
+        if version is not None and int(version) > MESSAGE_VERSION:
+            raise NewerMessage(f"{self.name}: message version {version} is newer than this worker's {MESSAGE_VERSION}")
+        return super().__call__(*args, **kwargs)
 
     def retry(self, *args, **kwargs):
         global _database_outages

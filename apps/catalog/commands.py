@@ -9,7 +9,7 @@ from apps.core.errors import InvalidState, ParamError
 from apps.fabric.models import Cluster, HypervisorType, Zone
 from apps.jobs import services as jobs
 from apps.jobs.services import on_commit_quietly
-from workers.storage import api as storage
+from clients import storage as storage
 from workers.storage.templates import parse_checksum
 
 from .models import DiskOffering, OsType, ServiceOffering, Template, TemplateCopy

@@ -6,8 +6,8 @@ server-less fsatomic:// transport counts messages and knows no consumers (None).
 def component_queues():
     """The queues of the platform: one per component, one per hypervisor host."""
     from apps.fabric.models import Host
+    from clients.compute import host_queue
     from cloudstack.celery import COMPONENT_QUEUES
-    from workers.compute.api import host_queue
 
     return list(COMPONENT_QUEUES) + [host_queue(pk) for pk in Host.objects.order_by("id").values_list("pk", flat=True)]
 

@@ -7,7 +7,7 @@ from apps.core.errors import InvalidState, ParamError
 from apps.fabric.models import AllocationState
 from apps.jobs import services as jobs
 from apps.network.services import default_network_for
-from workers.orchestration import api as orchestration
+from clients import orchestration as orchestration
 
 from .models import VirtualMachine
 from .states import VmState, announce

@@ -8,7 +8,7 @@ from django.utils.html import format_html
 
 from apps.core.errors import CloudError
 from apps.jobs.services import on_commit_quietly
-from workers.compute import api as compute
+from clients import compute as compute
 
 from . import services
 from .models import AllocationState, Cluster, Host, Pod, StoragePool, Zone

@@ -12,8 +12,8 @@ from apps.core import urlpolicy
 from apps.core.errors import InvalidState, ParamError
 from apps.core.validators import ipv4, ipv4_netmask
 from apps.jobs import services as jobs
-from workers.compute import api as compute
-from workers.orchestration import api as orchestration
+from clients import compute as compute
+from clients import orchestration as orchestration
 
 from . import services
 from .models import AllocationState, Cluster, Host, HypervisorType, Pod, ResourceState, StoragePool, Zone

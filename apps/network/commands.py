@@ -7,7 +7,7 @@ from apps.core.errors import ParamError
 from apps.core.validators import ipv4, ipv4_cidr, ipv4_netmask
 from apps.fabric.models import Zone
 from apps.jobs import services as jobs
-from workers.network import api as network_api
+from clients import network as network_api
 
 from . import services
 from .models import NetworkOffering, NetworkType
@@ -260,7 +260,7 @@ def add_nic_to_virtual_machine(call):
          cmd_class="org.apache.cloudstack.api.command.user.vm.RemoveNicFromVMCmd", response=("virtualmachine",),
          event=("NIC.DELETE", "removing network from VM"))
 def remove_nic_from_virtual_machine(call):
-    from workers.compute import api as compute
+    from clients import compute as compute
 
     vm = by_id(call, vms_visible_to(call.caller), "virtualmachineid")
     nic = by_id(call, vm.nics.select_related("network"), "nicid")

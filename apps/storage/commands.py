@@ -7,8 +7,8 @@ from apps.compute.selectors import vms_visible_to
 from apps.fabric.models import Zone
 from apps.jobs import services as jobs
 from apps.tags.services import filter_by_tags, tags_by_resource
-from workers.compute import api as compute
-from workers.storage import api as storage
+from clients import compute as compute
+from clients import storage as storage
 
 from . import services
 from .responses import snapshot_response, volume_response

@@ -2,12 +2,10 @@
 import pytest
 from celery.canvas import _chord
 
-from cloudstack.celery import COMPONENT_QUEUES, app
-from workers.compute import api as compute
-from workers.network import api as network
+from clients import compute, network, storage
+from cloudstack.celery import COMPONENT_QUEUES, MESSAGE_VERSION, NewerMessage, app
 from workers.orchestration import runner
 from workers.orchestration.flows import FLOWS
-from workers.storage import api as storage
 
 
 def names(sigs):
@@ -17,10 +15,11 @@ def names(sigs):
 def test_single_task_stage_links_next_stage_and_rollback():
     canvas = runner.stage_canvas("start", 7, 9, [compute.start_domain(7, 9, 3)], 0)
     assert canvas.task == "workers.compute.tasks.start_domain"
-    assert canvas.args == (7, 9) and canvas.immutable
+    assert canvas.kwargs == {"job_id": 7, "vm_id": 9, "v": MESSAGE_VERSION} and not canvas.args and canvas.immutable
     assert canvas.options["queue"] == "compute.3"  # the queue of the VM's host
     (then,) = canvas.options["link"]
-    assert (then["task"], tuple(then["args"])) == ("workers.orchestration.tasks.advance", ("start", 7, 9, 1))
+    assert (then["task"], then["kwargs"]) == ("workers.orchestration.tasks.advance",
+                                              {"flow": "start", "job_id": 7, "vm_id": 9, "stage": 1, "v": MESSAGE_VERSION})
     assert names(canvas.options["link_error"]) == ["workers.orchestration.tasks.rollback"]
     assert names(then["options"]["link_error"]) == ["workers.orchestration.tasks.rollback"]
 
@@ -30,7 +29,7 @@ def test_parallel_stage_is_a_chord_whose_callback_carries_the_rollback():
     assert isinstance(canvas, _chord)
     assert names(canvas.tasks) == ["workers.network.tasks.allocate_nic", "workers.storage.tasks.create_root_volume"]
     assert canvas.body["task"] == "workers.orchestration.tasks.advance"
-    assert tuple(canvas.body["args"]) == ("deploy", 1, 2, 1)
+    assert canvas.body["kwargs"] == {"flow": "deploy", "job_id": 1, "vm_id": 2, "stage": 1, "v": MESSAGE_VERSION}
     assert names(canvas.body["options"]["link_error"]) == ["workers.orchestration.tasks.rollback"]
     # header tasks carry no errback of their own: the rollback must wait for the whole header
     assert all("link_error" not in t["options"] for t in canvas.tasks)
@@ -86,3 +85,10 @@ def test_destroy_with_expunge_releases_after_the_guest_is_gone():
         ["destroy_domain"],
         ["release_nics", "delete_volumes"],
     ]
+
+
+def test_a_worker_refuses_a_message_newer_than_it_speaks():
+    task = app.tasks["workers.storage.tasks.ping"]
+    assert task(v=MESSAGE_VERSION) == "pong"  # its own version, taken off before the task sees it
+    with pytest.raises(NewerMessage, match="newer than this worker's"):
+        task(v=MESSAGE_VERSION + 1)

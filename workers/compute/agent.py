@@ -12,9 +12,8 @@ import threading
 
 from celery import bootsteps
 
+from clients.compute import host_queue
 from cloudstack.celery import app
-
-from .api import host_queue
 
 log = logging.getLogger(__name__)
 REFRESH_S = 2.0
@@ -63,7 +62,7 @@ def beat_once():
 
     from apps.core.errors import ResourceUnavailable
     from apps.fabric.models import Host
-    from workers.monitor import api as monitor
+    from clients import monitor as monitor
 
     from .drivers import driver_for
 

@@ -7,6 +7,7 @@ from apps.compute import services as compute_services
 from apps.core.errors import InvalidState, ResourceUnavailable
 from apps.storage import services as storage
 from apps.storage.services import volumes_of
+from clients import compute as compute_client
 
 from .drivers import DomainSpec, driver_for
 from .drivers.base import Disk, Interface
@@ -139,9 +140,7 @@ def guest_stopped(uri, name):
     vm = VirtualMachine.objects.filter(instance_name=name, host__url=uri, removed__isnull=True).select_related(
         "host", "account", "user").first()
     if vm is not None and compute_services.power_off_reported(vm.host, vm, how="libvirt reported it stopped"):
-        from .api import forget_guest
-
-        forget_guest(vm.last_host_id, name)  # on a worker thread, not libvirt's event thread
+        compute_client.forget_guest(vm.last_host_id, name)  # on a worker thread, not libvirt's event thread
 
 
 def forget_guest(host, name):
@@ -160,14 +159,10 @@ def investigate(target, timeout=None):
     from django.conf import settings
 
     from apps.fabric.models import HostState
-    from workers.rpc import send
-
-    from .api import host_queue
 
     timeout = timeout or max(1.0, settings.HOST_HEARTBEAT_S)
     try:
-        send("compute", "ping", queue=host_queue(target.pk), results=True, expires=timeout).get(
-            timeout=timeout, disable_sync_subtasks=False)
+        compute_client.ping(target.pk, timeout)
         return HostState.UP
     except CeleryTimeout:
         pass

@@ -5,7 +5,7 @@ from apps.compute.selectors import vm_for_task
 from apps.fabric.models import Host
 from apps.storage.responses import volume_response
 from apps.storage.selectors import volume_for_task
-from workers.rpc import diagnostic_tasks
+from workers.diagnostics import diagnostic_tasks
 from workers.steps import job_step, job_task
 
 from . import manager
@@ -77,7 +77,7 @@ def unplug_nic(job_id, vm_id, nic_id):
     from apps.core.errors import CloudError
     from apps.jobs import services as jobs
     from apps.network.models import Nic
-    from workers.network import api as network
+    from clients import network as network
 
     if jobs.is_finished(job_id):
         return None
@@ -123,7 +123,7 @@ def connect_host(host_id):
 @shared_task(name="workers.compute.tasks.investigate_host")
 def investigate_host(host_id, peer_id):
     """Run on the agent of peer ``peer_id``: check host ``host_id``, report to monitoring."""
-    from workers.monitor import api as monitor
+    from clients import monitor as monitor
 
     verdict = manager.investigate(Host.objects.get(pk=host_id))
     monitor.host_investigated(host_id, verdict, peer_id)

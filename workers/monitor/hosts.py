@@ -23,8 +23,8 @@ from apps.events.models import AlertType
 from apps.events.services import raise_alert
 from apps.fabric.models import Host, HostState
 from apps.fabric.services import set_host_state
+from clients import compute as compute
 from cloudstack.celery import database_outages
-from workers.compute import api as compute
 
 from . import ha
 

@@ -3,9 +3,9 @@ from celery import bootsteps, shared_task
 
 from apps.core import bus
 from apps.fabric.models import Host, HostState
+from clients import compute as compute
 from cloudstack.celery import app
-from workers.compute import api as compute
-from workers.rpc import diagnostic_tasks
+from workers.diagnostics import diagnostic_tasks
 
 from . import audit, hosts
 

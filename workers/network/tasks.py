@@ -18,7 +18,7 @@ from apps.network.responses import (
     public_ip_response,
     security_group_response,
 )
-from workers.rpc import diagnostic_tasks
+from workers.diagnostics import diagnostic_tasks
 from workers.steps import job_step, job_task
 
 from . import manager
@@ -43,7 +43,7 @@ def add_nic(job_id, vm_id, network_id):
     """addNicToVirtualMachine, first half: the address; then the compute agent plugs it in."""
     from apps.core.errors import CloudError
     from apps.jobs import services as jobs
-    from workers.compute import api as compute
+    from clients import compute as compute
 
     if jobs.is_finished(job_id):
         return None

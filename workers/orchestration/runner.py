@@ -20,9 +20,9 @@ from apps.core.errors import InvalidState
 from apps.fabric import placement
 from apps.jobs import services as jobs
 from apps.jobs.models import AsyncJob, JobStatus, StepState
+from clients import orchestration as api
 from cloudstack.celery import DATABASE_OUTAGE
 
-from . import api
 from .flows import FLOWS
 
 log = logging.getLogger(__name__)

@@ -2,7 +2,7 @@
 from celery import shared_task
 from celery.signals import worker_ready
 
-from workers.rpc import diagnostic_tasks
+from workers.diagnostics import diagnostic_tasks
 
 from . import maintenance, runner, watchdog
 

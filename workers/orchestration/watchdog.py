@@ -34,9 +34,9 @@ from apps.compute.models import VirtualMachine
 from apps.core.errors import ResourceUnavailable
 from apps.jobs import services as jobs
 from apps.jobs.models import AsyncJob, JobStatus, StepState
+from clients.orchestration import VM_FLOWS
 
 from . import runner
-from .api import VM_FLOWS
 
 log = logging.getLogger(__name__)
 BATCH = 500

@@ -6,7 +6,7 @@ from apps.compute.selectors import vm_for_task
 from apps.storage.models import Snapshot
 from apps.storage.responses import snapshot_response, volume_response
 from apps.storage.selectors import volume_for_task
-from workers.rpc import diagnostic_tasks
+from workers.diagnostics import diagnostic_tasks
 from workers.steps import job_step, job_task
 
 from . import manager, templates

@@ -7,9 +7,9 @@ from apps.compute.states import VmState, transition
 from apps.core.errors import InvalidState
 from apps.fabric import placement
 from apps.jobs import services as jobs
-from workers.compute import api as compute
-from workers.network import api as network
-from workers.storage import api as storage
+from clients import compute as compute
+from clients import network as network
+from clients import storage as storage
 
 from .base import Flow
 

@@ -11,7 +11,7 @@ from apps.fabric import placement
 from apps.fabric.models import Host
 from apps.jobs import services as jobs
 from apps.jobs.models import AsyncJob
-from workers.compute import api as compute
+from clients import compute as compute
 
 from .base import Flow
 

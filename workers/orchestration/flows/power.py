@@ -3,7 +3,7 @@ from apps.compute.states import VmState, transition
 from apps.core.errors import InvalidState
 from apps.fabric import placement
 from apps.jobs import services as jobs
-from workers.compute import api as compute
+from clients import compute as compute
 
 from .base import Flow
 

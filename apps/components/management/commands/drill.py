@@ -5,8 +5,8 @@ import uuid
 
 from django.core.management.base import BaseCommand, CommandError
 
+from clients import send
 from cloudstack.celery import COMPONENT_QUEUES
-from workers.rpc import send
 
 
 class Command(BaseCommand):
@@ -22,5 +22,5 @@ class Command(BaseCommand):
         if count < 1:
             raise CommandError("--count must be at least 1")
         token = token or uuid.uuid4().hex[:12]
-        ids = [send(component, "drill", token, hold).id for _ in range(count)]
+        ids = [send(component, "drill", token=token, hold_s=hold).id for _ in range(count)]
         self.stdout.write(f"{token} {len(ids)}")
