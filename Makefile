@@ -40,11 +40,12 @@ run: bootstrap
 	@echo "CloudStack API: http://$${JAVELIN_API_BIND:-127.0.0.1:8080}/client/api"
 	$(BIN)/python manage.py supervise
 
-test: venv
+test: lint
 	$(BIN)/python -m pytest
 
 lint: venv
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 
 bench: venv
 	$(BIN)/python bench/deploy.py

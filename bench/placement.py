@@ -63,8 +63,8 @@ def load(hosts, vms):
 def place(args):
     url, ids = args
     setup_django(url)
+    from apps.compute import placement
     from apps.compute.models import VirtualMachine
-    from apps.fabric import placement
 
     timings = []
     for vm in VirtualMachine.objects.filter(pk__in=ids).select_related("zone", "service_offering"):

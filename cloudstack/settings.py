@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "apps.sshkeys",
     "apps.components",
     "apps.api",
+    "apps.cloud",
 ]
 
 MIDDLEWARE = [
@@ -81,7 +82,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
-ROOT_URLCONF = "cloudstack.urls"
+ROOT_URLCONF = "apps.api.urls"
 WSGI_APPLICATION = "cloudstack.wsgi.application"
 ASGI_APPLICATION = "cloudstack.asgi.application"
 

@@ -3,11 +3,11 @@ import pytest
 from apps.accounts.models import AccountType
 from apps.accounts.selectors import Caller
 from apps.accounts.services import ensure_user
-from apps.fabric import datacenter
+from apps.cloud import datacenter
 
 
 def small_datacenter(hosts=2, memory=4096, cpus=8, zone="Unit-Zone"):
-    """A description for :func:`apps.fabric.datacenter.deploy`: ``hosts`` simulated hosts."""
+    """A description for :func:`apps.cloud.datacenter.deploy`: ``hosts`` simulated hosts."""
     return {
         "zones": [
             {
@@ -68,10 +68,10 @@ def alice(db):
 def deploy_vm(caller, cloud, name, start=True):
     """A VM as deployVirtualMachine records it (its job made the way the API makes it); the
     job is not sent: tests run the flow's parts themselves."""
-    from apps.api.registry import REGISTRY
     from apps.compute import services
+    from apps.jobs.services import start_job
 
-    job = REGISTRY["deployVirtualMachine"].new_job(caller, {})
+    job = start_job(services.DEPLOY, caller, {})
     vm = services.deploy(job, cloud["zone"], cloud["offering"], cloud["template"], name=name, start=start)
     job.refresh_from_db()
     return vm, job

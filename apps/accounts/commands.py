@@ -1,7 +1,7 @@
 """Query-API commands for domains, accounts and users."""
-from apps.api.listing import PAGING, by_id, filtered, list_response
-from apps.api.registry import DOMAIN_ADMIN, Param, command
 from apps.core.errors import ParamError, PermissionDenied
+from apps.core.listing import PAGING, by_id, filtered, list_response
+from apps.core.registry import DOMAIN_ADMIN, Param, command
 
 from . import services
 from .models import Account, AccountType, CloudUser

@@ -33,7 +33,7 @@ def user_response(user, with_keys=False):
             "account": account.name,
             "accountid": account.uuid_str,
             "accounttype": account.type,
-            "roletype": _role(account.type),
+            "roletype": role_name(account.type),
             "domainid": account.domain.uuid_str,
             "domain": account.domain.name,
             "created": cs_date(user.created),
@@ -45,7 +45,7 @@ def user_response(user, with_keys=False):
     )
 
 
-def _role(account_type):
+def role_name(account_type):
     return {AccountType.USER: "User", AccountType.ROOT_ADMIN: "Admin", AccountType.DOMAIN_ADMIN: "DomainAdmin"}[account_type]
 
 
@@ -54,7 +54,7 @@ def account_response(account):
         "id": account.uuid_str,
         "name": account.name,
         "accounttype": account.type,
-        "roletype": _role(account.type),
+        "roletype": role_name(account.type),
         "domainid": account.domain.uuid_str,
         "domain": account.domain.name,
         "domainpath": account.domain.path,

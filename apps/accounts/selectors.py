@@ -2,7 +2,9 @@
 :func:`restrict`, so a list, a read by id and an action cannot disagree on visibility."""
 from dataclasses import dataclass
 
-from .models import AccountType, CloudUser
+from django.db.models import Exists, OuterRef
+
+from .models import AccountType, CloudUser, Domain
 
 
 @dataclass(frozen=True)
@@ -45,9 +47,7 @@ def user_by_api_key(api_key):
 
 
 def domains_visible_to(caller):
-    from django.db.models import Exists, OuterRef
 
-    from .models import Domain
 
     # has_child is read by every domain in a list: one subquery, not one query a domain
     queryset = (

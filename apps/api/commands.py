@@ -2,10 +2,10 @@
 from django.conf import settings
 
 from apps.accounts.models import Account
+from apps.core.listing import by_id, list_response
+from apps.core.registry import REGISTRY, ROOT_ADMIN, Param, command
 
 from . import throttling
-from .listing import by_id, list_response
-from .registry import REGISTRY, ROOT_ADMIN, Param, command
 
 
 def _api_response(cmd):

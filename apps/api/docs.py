@@ -1,6 +1,6 @@
 """The query API's reference, written from the command registry (the same declarations that
 validate requests and answer listApis)."""
-from .registry import DOMAIN_ADMIN, REGISTRY, ROOT_ADMIN
+from apps.core.registry import DOMAIN_ADMIN, REGISTRY, ROOT_ADMIN
 
 WHO = {ROOT_ADMIN: "root admin", DOMAIN_ADMIN: "domain admin", "user": "any user"}
 

@@ -2,7 +2,7 @@
 
 * ``javelin_api_requests_total{api,command,code}`` and ``javelin_api_request_seconds{api,command}``
   are counted by :class:`RequestMetrics` in each API process. Under gunicorn the workers
-  share them through ``PROMETHEUS_MULTIPROC_DIR`` (set by ``cloudstack/gunicorn.py``).
+  share them through ``PROMETHEUS_MULTIPROC_DIR`` (set by ``apps/api/gunicorn.py``).
 * ``javelin_jobs{command,status}``, ``javelin_jobs_oldest_pending_seconds``,
   ``javelin_queue_messages{queue}``, ``javelin_queue_consumers{queue}``,
   ``javelin_component_processes{component}`` and ``javelin_component_task_seconds{component}``
@@ -20,8 +20,14 @@ from django.conf import settings
 from django.db.models import Count, Min
 from django.http import HttpResponse
 from django.utils import timezone
-from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest, multiprocess
+from prometheus_client import REGISTRY as PROMETHEUS_REGISTRY
 from prometheus_client.core import GaugeMetricFamily
+
+from apps.components.queues import component_queues, queue_stats
+from apps.components.services import live
+from apps.core.registry import REGISTRY as COMMANDS
+from apps.jobs.models import AsyncJob, JobStatus
 
 log = logging.getLogger(__name__)
 
@@ -33,14 +39,13 @@ LATENCY = Histogram("javelin_api_request_seconds", "API request latency", ["api"
 def _labels(request):
     """(api, command): the query API's command (known ones only, so that a client cannot
     invent label values), or the REST route's name."""
-    from apps.api.registry import REGISTRY
 
     if request.path.startswith("/client/api"):
         try:
             name = request.GET.get("command") or request.POST.get("command") or ""
         except Exception:  # noqa: BLE001 - a body refused as too large has no command to count
             name = ""
-        return "query", name if name in REGISTRY else "unknown"
+        return "query", name if name in COMMANDS else "unknown"
     if request.path.startswith("/api/"):
         match = getattr(request, "resolver_match", None)
         return "rest", (match.url_name if match and match.url_name else "unknown")
@@ -67,9 +72,6 @@ class PlatformCollector:
     """Jobs, queues and components, read at scrape time."""
 
     def collect(self):
-        from apps.components.queues import component_queues, queue_stats
-        from apps.components.services import live
-        from apps.jobs.models import AsyncJob, JobStatus
 
         jobs = GaugeMetricFamily("javelin_jobs", "Async jobs by command and status", labels=["command", "status"])
         names = {s.value: s.name.lower() for s in JobStatus}
@@ -109,13 +111,12 @@ class PlatformCollector:
 
 def registry():
     """The registry to expose: this process's metrics, or all API workers' under gunicorn."""
-    from prometheus_client import REGISTRY, multiprocess
 
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         shared = CollectorRegistry()
         multiprocess.MultiProcessCollector(shared)
     else:
-        shared = REGISTRY
+        shared = PROMETHEUS_REGISTRY
     scrape = CollectorRegistry()
     scrape.register(shared)  # a registry is a collector of what is registered in it
     scrape.register(PlatformCollector())

@@ -14,7 +14,7 @@ from django.contrib.sessions.backends.db import SessionStore
 
 from apps.accounts import lockout
 from apps.accounts.models import CloudUser
-from apps.accounts.responses import _role
+from apps.accounts.responses import role_name
 from apps.accounts.selectors import Caller
 from apps.core.errors import PermissionDenied, Unauthorized
 
@@ -66,7 +66,7 @@ def login(request, raw):
         "firstname": user.firstname,
         "lastname": user.lastname,
         "type": str(user.account.type),
-        "roletype": _role(user.account.type),
+        "roletype": role_name(user.account.type),
         "timezone": settings.TIME_ZONE,
         "registered": "false",
         "is2faenabled": "false",

@@ -15,11 +15,13 @@ from django.http import JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
 from apps.accounts.selectors import Caller
+from apps.core import registry
 from apps.core.errors import CloudError, ParamError, Unauthorized, UnsupportedAction
 from apps.events.services import record as record_event
+from apps.jobs import services as jobs
 from cloudstack.celery import DATABASE_OUTAGE
 
-from . import registry, sessions, throttling
+from . import sessions, throttling
 from .auth import authenticate
 
 log = logging.getLogger(__name__)
@@ -97,7 +99,7 @@ def run(command, caller, params):
     """Run a command's handler; an async command's job is made in the same transaction, so
     a refused request leaves no job behind. Sync commands that declare an event record it."""
     with transaction.atomic():
-        call = Call(caller, params, command, job=command.new_job(caller, params) if command.is_async else None)
+        call = Call(caller, params, command, job=jobs.start_job(command.job_kind, caller, params) if command.is_async else None)
         body = command.handler(call)
         if command.event and not command.is_async:
             event_type, what = command.event

@@ -2,16 +2,16 @@
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 
-from apps.api.listing import PAGING, by_id, filtered, list_response
-from apps.api.registry import Param, column_length, command
 from apps.core import urlpolicy
 from apps.core.errors import InvalidState, ParamError
+from apps.core.listing import PAGING, by_id, filtered, list_response
+from apps.core.registry import ROOT_ADMIN, Param, column_length, command
 from apps.fabric.models import Cluster, HypervisorType, Zone
 from apps.jobs import services as jobs
 from apps.jobs.services import on_commit_quietly
 from clients import storage as storage
-from workers.storage.templates import parse_checksum
 
+from .checksums import parse_checksum
 from .models import DiskOffering, OsType, ServiceOffering, Template, TemplateCopy
 from .responses import (
     disk_offering_response,
@@ -69,20 +69,19 @@ def list_templates(call):
     kind = call.get("templatefilter")
     if kind not in TEMPLATE_FILTERS:
         raise ParamError(f"Unable to execute API command listtemplates due to invalid value {kind} for parameter templatefilter")
-    templates = Template.objects.filter(removed__isnull=True).select_related("zone", "os_type").order_by("id")
-    account = call.caller.account
+    templates = Template.objects.present().select_related("zone", "os_type").order_by("id")
     if kind == "featured":
         templates = templates.filter(is_featured=True, is_public=True)
     elif kind in ("self", "selfexecutable"):
-        templates = templates.filter(account=account)
+        templates = templates.filter(account=call.caller.account)
     elif kind == "sharedexecutable":
         templates = templates.none()
     elif kind == "community":
         templates = templates.filter(is_public=True, is_featured=False)
     elif kind == "executable":
-        templates = templates.filter(Q(is_public=True) | Q(account=account))
-    elif kind == "all" and not call.caller.is_root_admin:
-        templates = templates.filter(Q(is_public=True) | Q(account=account))
+        templates = templates.usable_by(call.caller)
+    elif kind == "all":
+        templates = templates.visible_to(call.caller)
     if kind.endswith("executable"):
         templates = templates.filter(Q(is_ready=True) | Q(copies__is_ready=True)).distinct()
     if "ids" in call.params:
@@ -159,10 +158,7 @@ def register_template(call):
          cmd_class="org.apache.cloudstack.api.command.user.template.CopyTemplateCmd", response=("template",),
          event=("TEMPLATE.COPY", "copying template"))
 def copy_template(call):
-    mine = Template.objects.filter(removed__isnull=True)
-    if not call.caller.is_root_admin:
-        mine = mine.filter(Q(account=call.caller.account) | Q(is_public=True))
-    template = by_id(call, mine)
+    template = by_id(call, Template.objects.visible_to(call.caller))
     wanted = call.get("destzoneids") or ([call.get("destzoneid")] if call.get("destzoneid") else [])
     if not wanted:
         raise ParamError("Either destzoneid or destzoneids is required")
@@ -188,3 +184,39 @@ def _abandon_copy(job):
     """A copy that never finished leaves no copy behind (its partial file, if any, is removed
     when the template is copied again or deleted)."""
     TemplateCopy.objects.filter(template__uuid=job.instance_uuid, is_ready=False).delete()
+
+
+# --- offerings (root admin) -----------------------------------------------------------------
+@command("createServiceOffering", params=(Param("name", required=True), Param("displaytext", length=4096), Param("cpunumber", "integer", required=True),
+                                         Param("cpuspeed", "integer", required=True), Param("memory", "integer", required=True),
+                                         Param("offerha", "boolean"), Param("hosttags")),
+        access=ROOT_ADMIN, description="Creates a service offering.", cmd_class="org.apache.cloudstack.api.command.admin.offering.CreateServiceOfferingCmd",
+        response=("serviceoffering",), event=("SERVICE.OFFERING.CREATE", "creating service offering"))
+def create_service_offering(call):
+    for name in ("cpunumber", "cpuspeed", "memory"):
+        if call.get(name) <= 0:
+            raise call.command.invalid(name, call.get(name))
+    if ServiceOffering.objects.filter(name=call.get("name")).exists():
+        raise ParamError(f"A service offering named {call.get('name')} already exists")
+    offering = ServiceOffering.objects.create(
+        name=call.get("name"), display_text=call.get("displaytext", call.get("name")), cpu_number=call.get("cpunumber"),
+        cpu_speed=call.get("cpuspeed"), memory_mb=call.get("memory"), offer_ha=call.get("offerha", False),
+        host_tags=call.get("hosttags", ""),
+    )
+    return {"serviceoffering": service_offering_response(offering)}
+
+
+@command("createDiskOffering", params=(Param("name", required=True), Param("displaytext", length=4096), Param("disksize", "long"),
+                                      Param("customized", "boolean")),
+        access=ROOT_ADMIN, description="Creates a disk offering.", cmd_class="org.apache.cloudstack.api.command.admin.offering.CreateDiskOfferingCmd",
+        response=("diskoffering",), event=("DISK.OFFERING.CREATE", "creating disk offering"))
+def create_disk_offering(call):
+    customized = call.get("customized", False)
+    size = call.get("disksize", 0)
+    if not customized and size <= 0:
+        raise ParamError("A disk offering that is not customized needs a disksize (GB) above 0")
+    if DiskOffering.objects.filter(name=call.get("name")).exists():
+        raise ParamError(f"A disk offering named {call.get('name')} already exists")
+    offering = DiskOffering.objects.create(name=call.get("name"), display_text=call.get("displaytext", call.get("name")),
+                                           disk_size_gb=0 if customized else size, customized=customized)
+    return {"diskoffering": disk_offering_response(offering)}

@@ -47,7 +47,24 @@ class TemplateFormat(models.TextChoices):
     RAW = "RAW"
 
 
+class TemplateQuerySet(models.QuerySet):
+    """Template visibility, written once (the query API, the REST API and deploy use it)."""
+
+    def present(self):
+        return self.filter(removed__isnull=True)
+
+    def usable_by(self, caller):
+        """What ``caller`` may deploy from: the public templates and its account's own."""
+        return self.present().filter(models.Q(is_public=True) | models.Q(account=caller.account))
+
+    def visible_to(self, caller):
+        """What ``caller`` may see and act on: every template for a root admin, else those it may use."""
+        return self.present() if caller.is_root_admin else self.usable_by(caller)
+
+
 class Template(CloudObject):
+    objects = TemplateQuerySet.as_manager()
+
     name = models.CharField(max_length=255)
     display_text = models.CharField(max_length=4096, blank=True)
     os_type = models.ForeignKey(OsType, on_delete=models.PROTECT, related_name="templates")

@@ -6,4 +6,4 @@ class ComponentsConfig(AppConfig):
     label = "components"
 
     def ready(self):
-        from . import signals  # noqa: F401  (Celery processes register themselves)
+        from . import signals  # noqa: F401, PLC0415 - Celery processes register themselves; needs the models loaded

@@ -1,7 +1,7 @@
 """listComponents: the live component processes, from service discovery."""
-from apps.api.listing import PAGING, filtered, list_response
-from apps.api.registry import ROOT_ADMIN, Param, command
 from apps.core.formats import compact, cs_date
+from apps.core.listing import PAGING, filtered, list_response
+from apps.core.registry import ROOT_ADMIN, Param, command
 
 from .services import live
 

@@ -1,20 +1,19 @@
 """What the broker says about the component queues: messages waiting and consumers
 attached (a passive declare: it never creates a queue). RabbitMQ counts both; the
 server-less fsatomic:// transport counts messages and knows no consumers (None)."""
+from apps.fabric.models import Host
+from clients.compute import host_queue
+from cloudstack.celery import COMPONENT_QUEUES, app
 
 
 def component_queues():
     """The queues of the platform: one per component, one per hypervisor host."""
-    from apps.fabric.models import Host
-    from clients.compute import host_queue
-    from cloudstack.celery import COMPONENT_QUEUES
 
     return list(COMPONENT_QUEUES) + [host_queue(pk) for pk in Host.objects.order_by("id").values_list("pk", flat=True)]
 
 
 def queue_stats(names, connection=None):
     """``{queue: {"messages": int, "consumers": int | None}}`` for each queue that exists."""
-    from cloudstack.celery import app
 
     owned = connection is None
     connection = connection or app.connection_for_read()

@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import close_old_connections
+from django.db.models import F
 from django.utils import timezone
 
 from .models import Component
@@ -37,7 +38,6 @@ def beat(name):
 def record_tasks(done, average_seconds):
     """Add ``done`` finished tasks (and their moving-average run time) to the worker this
     process belongs to: itself, or the parent whose pool it is a child of."""
-    from django.db.models import F
 
     return Component.objects.filter(host=socket.gethostname(), pid__in=[os.getpid(), os.getppid()]).exclude(
         name__in=["api", "beat"]).update(tasks_done=F("tasks_done") + done, task_seconds=average_seconds)

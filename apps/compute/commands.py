@@ -1,15 +1,19 @@
 """Query-API commands of the VM lifecycle."""
 from django.db.models import Q
 
-from apps.api.listing import PAGING, by_id, filtered, list_response, own_unless_listall
-from apps.api.registry import ROOT_ADMIN, Param, command
 from apps.catalog.models import ServiceOffering, Template
 from apps.core.errors import InvalidState, ParamError
+from apps.core.listing import PAGING, by_id, filtered, list_response, own_unless_listall
+from apps.core.registry import ROOT_ADMIN, Param, command
+from apps.core.validators import ipv4
 from apps.fabric.models import Host, Zone
 from apps.jobs import services as jobs
-from apps.network.selectors import networks_visible_to
+from apps.network.responses import nic_response
+from apps.network.selectors import networks_visible_to, security_groups_visible_to
 from apps.sshkeys import services as sshkeys
 from apps.tags.services import filter_by_tags, tags_by_resource
+from clients import compute as compute_client
+from clients import network as network_client
 
 from . import services
 from .responses import affinity_group_response, vm_response
@@ -50,16 +54,13 @@ def _groups(call, mine, kind):
     ),
     is_async=True,
     description="Creates and automatically starts a virtual machine based on a service offering, disk offering, and template.",
-    cmd_class="org.apache.cloudstack.api.command.user.vm.DeployVMCmd",
+    job=services.DEPLOY,
     response=("virtualmachine",),
-    event=("VM.CREATE", "deploying Vm"),
 )
 def deploy_virtual_machine(call):
     zone = by_id(call, Zone.objects.all(), "zoneid")
     offering = by_id(call, ServiceOffering.objects.all(), "serviceofferingid")
-    template = by_id(
-        call, Template.objects.filter(Q(is_public=True) | Q(account=call.caller.account), is_ready=True, removed__isnull=True), "templateid"
-    )
+    template = by_id(call, Template.objects.usable_by(call.caller).filter(is_ready=True), "templateid")
     network = None
     if call.get("networkids"):
         network_id = call.get("networkids")[0]
@@ -68,7 +69,6 @@ def deploy_virtual_machine(call):
             raise call.command.not_found("networkids", network_id)
     if call.get("keypair"):
         sshkeys.lookup(call.caller.account, call.get("keypair"))
-    from apps.network.selectors import security_groups_visible_to
 
     own = {"account": call.caller.account}
     affinity = _groups(call, affinity_groups_visible_to(call.caller).filter(**own), "affinity")
@@ -152,8 +152,7 @@ def _target(call):
 
 
 @command("startVirtualMachine", params=(Param("id", "uuid", required=True),), is_async=True,
-         description="Starts a virtual machine.", cmd_class="org.apache.cloudstack.api.command.user.vm.StartVMCmd",
-         response=("virtualmachine",), event=("VM.START", "starting Vm"))
+         description="Starts a virtual machine.", job=services.START, response=("virtualmachine",))
 def start_virtual_machine(call):
     return {"jobid": services.start(call.job, _target(call)).uuid_str}
 
@@ -182,8 +181,7 @@ def destroy_virtual_machine(call):
 
 @command("migrateVirtualMachine", params=(Param("virtualmachineid", "uuid", required=True), Param("hostid", "uuid")),
          is_async=True, access=ROOT_ADMIN, description="Attempts live migration of a virtual machine to another host.",
-         cmd_class="org.apache.cloudstack.api.command.admin.vm.MigrateVMCmd", response=("virtualmachine",),
-         event=("VM.MIGRATE", "migrating Vm"))
+         job=services.MIGRATE, response=("virtualmachine",))
 def migrate_virtual_machine(call):
     vm = by_id(call, vms_visible_to(call.caller), "virtualmachineid")
     host = by_id(call, Host.objects.all(), "hostid") if "hostid" in call.params else None
@@ -274,3 +272,47 @@ def list_affinity_groups(call):
          cmd_class="org.apache.cloudstack.api.command.user.affinitygroup.ListAffinityGroupTypesCmd", response=("affinitygrouptype",))
 def list_affinity_group_types(call):
     return {"count": 1, "affinityGroupType": [{"type": "host anti-affinity"}]}
+
+
+# --- NICs ----------------------------------------------------------------------------------
+@command("listNics", params=(Param("virtualmachineid", "uuid", required=True), Param("nicid", "uuid"), Param("networkid", "uuid"),
+                              *PAGING),
+         description="list the vm nics  IP to NIC", cmd_class="org.apache.cloudstack.api.command.user.vm.ListNicsCmd",
+         response=("nic",))
+def list_nics(call):
+    vm = by_id(call, vms_visible_to(call.caller), "virtualmachineid")
+    nics = filtered(vm.nics.select_related("network").order_by("device_id"), call, {"nicid": "uuid", "networkid": "network__uuid"})
+    return list_response(call, nics, "nic", nic_response)
+
+
+@command("addNicToVirtualMachine", params=(Param("virtualmachineid", "uuid", required=True), Param("networkid", "uuid", required=True),
+                                            Param("ipaddress", check=ipv4)), is_async=True,
+         description="Adds VM to specified network by creating a NIC",
+         cmd_class="org.apache.cloudstack.api.command.user.vm.AddNicToVMCmd", response=("virtualmachine",),
+         event=("NIC.CREATE", "adding network to VM"))
+def add_nic_to_virtual_machine(call):
+    vm = by_id(call, vms_visible_to(call.caller), "virtualmachineid")
+    network = by_id(call, networks_visible_to(call.caller), "networkid")
+    if vm.state not in (VmState.RUNNING, VmState.STOPPED):
+        raise InvalidState(f"VM {vm.uuid} is {vm.state}; a NIC is added to a Running or Stopped VM")
+    if vm.nics.filter(network=network).exists():
+        raise ParamError(f"VM {vm.uuid} already has a NIC on network {network.uuid}")
+    if network.zone_id != vm.zone_id:
+        raise ParamError(f"Network {network.uuid} is not in the zone of VM {vm.uuid}")
+    jobs.attach(call.job, "VirtualMachine", vm)
+    jobs.submit(call.job, network_client.add_nic, vm.pk, network.pk)
+    return {"jobid": call.job.uuid_str}
+
+
+@command("removeNicFromVirtualMachine", params=(Param("virtualmachineid", "uuid", required=True), Param("nicid", "uuid", required=True)),
+         is_async=True, description="Removes VM from specified network by deleting a NIC",
+         cmd_class="org.apache.cloudstack.api.command.user.vm.RemoveNicFromVMCmd", response=("virtualmachine",),
+         event=("NIC.DELETE", "removing network from VM"))
+def remove_nic_from_virtual_machine(call):
+    vm = by_id(call, vms_visible_to(call.caller), "virtualmachineid")
+    nic = by_id(call, vm.nics.select_related("network"), "nicid")
+    if nic.is_default:
+        raise ParamError(f"NIC {nic.uuid} is the default NIC of VM {vm.uuid}; it cannot be removed")
+    jobs.attach(call.job, "VirtualMachine", vm, vm_pk=vm.pk)
+    jobs.submit(call.job, compute_client.unplug_nic, vm.pk, nic.pk, vm.host_id)
+    return {"jobid": call.job.uuid_str}

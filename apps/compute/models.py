@@ -2,7 +2,7 @@ from django.db import models
 
 from apps.core.models import CloudObject
 
-from .states import VmState
+from .choices import VmState
 
 
 class AffinityGroup(CloudObject):

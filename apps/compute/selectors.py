@@ -1,7 +1,7 @@
 from apps.accounts.selectors import restrict
 
-from .models import VirtualMachine
-from .states import VmState
+from .choices import VmState
+from .models import AffinityGroup, VirtualMachine
 
 
 def vms_visible_to(caller):
@@ -26,7 +26,6 @@ def vm_for_task(vm_id):
 
 
 def affinity_groups_visible_to(caller):
-    from .models import AffinityGroup
 
     return restrict(AffinityGroup.objects.select_related("account__domain").prefetch_related("vms").order_by("id"), caller)
 

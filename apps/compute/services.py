@@ -1,16 +1,27 @@
 """VM requests as the API makes them: validate, record, hand the job to the Orchestration
 Engine. Nothing here waits for a hypervisor. ``job`` is the async job the API made for the
-call (see ``apps.api.registry.Command.new_job``)."""
+call, of the kind below (the API's commands declare the same kinds)."""
 import re
 
+from django.db import IntegrityError, transaction
+
+from apps.compute import placement
 from apps.core.errors import InvalidState, ParamError
+from apps.core.registry import JobKind
+from apps.events.services import record
 from apps.fabric.models import AllocationState
 from apps.jobs import services as jobs
-from apps.network.services import default_network_for
+from apps.network.services import default_network_for, default_security_group
 from clients import orchestration as orchestration
 
-from .models import VirtualMachine
-from .states import VmState, announce
+from .models import AffinityGroup, VirtualMachine
+from .states import VmState, announce, transition
+
+VM = "org.apache.cloudstack.api.command.user.vm"
+DEPLOY = JobKind("deployVirtualMachine", f"{VM}.DeployVMCmd", "VM.CREATE", "deploying Vm")
+START = JobKind("startVirtualMachine", f"{VM}.StartVMCmd", "VM.START", "starting Vm")
+MIGRATE = JobKind("migrateVirtualMachine", "org.apache.cloudstack.api.command.admin.vm.MigrateVMCmd", "VM.MIGRATE",
+                  "migrating Vm")
 
 HOSTNAME = re.compile(r"^[A-Za-z][A-Za-z0-9-]{0,61}[A-Za-z0-9]$|^[A-Za-z]$")
 
@@ -41,7 +52,6 @@ def deploy(job, zone, offering, template, network=None, name=None, display_name=
     if security_groups and network.account_id is not None:
         raise ParamError("Security groups filter VMs on shared networks; this network is isolated (use firewall rules)")
     if network.account_id is None and not security_groups:
-        from apps.network.services import default_security_group
 
         security_groups = [default_security_group(caller_account)]
     if name and VirtualMachine.objects.filter(account=caller_account, name=name, removed__isnull=True).exists():
@@ -123,9 +133,7 @@ def update(vm, name=None, display_name=None, group=None):
 
 
 def create_affinity_group(account, name, type="host anti-affinity", description=""):
-    from django.db import IntegrityError, transaction
 
-    from .models import AffinityGroup
 
     if type != "host anti-affinity":
         raise ParamError(f"Unable to create affinity group, invalid affinity group type {type}")
@@ -141,12 +149,8 @@ def power_off_reported(host, vm, how="it was not running on the host"):
     Stopped (its capacity given back) with a warning event, as CloudStack's power-state sync
     does. Guarded on state and host, so a VM that an operation is stopping or moving (its
     state is then Stopping, Migrating ...) is left alone. True if the VM was marked."""
-    from django.db import transaction
 
-    from apps.events.services import record
-    from apps.fabric import placement
 
-    from .states import transition
 
     with transaction.atomic():  # the state, the capacity and the warning are seen together
         try:

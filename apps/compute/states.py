@@ -4,21 +4,12 @@ A transition is a conditional UPDATE guarded by the states it may start from (as
 ``expected_task_state``), so two racing operations cannot both win: the loser gets
 :class:`InvalidState` instead of overwriting the winner's state.
 """
-from django.db import models
-
 from apps.core.errors import InvalidState
+from apps.events.models import EventLevel
+from apps.events.services import state_changed
 
-
-class VmState(models.TextChoices):
-    STARTING = "Starting"
-    RUNNING = "Running"
-    STOPPING = "Stopping"
-    STOPPED = "Stopped"
-    DESTROYED = "Destroyed"
-    EXPUNGING = "Expunging"
-    MIGRATING = "Migrating"
-    ERROR = "Error"
-
+from .choices import VmState
+from .models import VirtualMachine
 
 S = VmState
 TRANSITIONS = {
@@ -50,8 +41,6 @@ def transition(vm, target, expected=None, where=None, **fields):
 
     Saves ``fields`` in the same UPDATE and refreshes ``vm``. Raises :class:`InvalidState`.
     """
-    from .models import VirtualMachine
-
     allowed = set(expected) if expected is not None else sources_of(target)
     previous = next(iter(allowed)) if len(allowed) == 1 else vm.state
     illegal = {s for s in allowed if not can_transition(s, target)}
@@ -84,9 +73,6 @@ def event_type(previous, target):
 def announce(vm, previous, target, kind=None):
     """Persist and publish the state change of ``vm`` (one event per change); ``kind``
     overrides the event type (a VM that is created enters its first state)."""
-    from apps.events.models import EventLevel
-    from apps.events.services import state_changed
-
     state_changed(
         "vm", vm.uuid, target, previous=previous, event_type=kind or event_type(previous, target),
         description=f"VM {vm.instance_name or vm.name} ({vm.uuid}) is {target}" + (f" (was {previous})" if previous else ""),

@@ -14,6 +14,8 @@ import logging
 from django.db import transaction
 from kombu import Queue, binding
 
+from cloudstack.celery import EVENTS_EXCHANGE, app
+
 from .models import OutboxMessage
 
 log = logging.getLogger(__name__)
@@ -22,7 +24,6 @@ RETRY_POLICY = {"max_retries": 2, "interval_start": 0.1, "interval_step": 0.2, "
 
 
 def _exchange():
-    from cloudstack.celery import EVENTS_EXCHANGE
 
     return EVENTS_EXCHANGE
 
@@ -49,7 +50,6 @@ def send(routing_key, payload, connection=None):
 
 
 def _publish(routing_key, message, connection=None):
-    from cloudstack.celery import app
 
     options = {"exchange": _exchange(), "routing_key": routing_key, "declare": [_exchange()], "serializer": "json"}
     if connection is not None:

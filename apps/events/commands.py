@@ -1,8 +1,8 @@
 """Query-API commands for events."""
 from apps.accounts.selectors import restrict
-from apps.api.listing import PAGING, filtered, list_response, own_unless_listall
-from apps.api.registry import ROOT_ADMIN, Param, command
 from apps.core.formats import compact, cs_date
+from apps.core.listing import PAGING, filtered, list_response, own_unless_listall
+from apps.core.registry import ROOT_ADMIN, Param, command
 
 from .models import Alert, AlertType, Event
 

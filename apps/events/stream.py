@@ -10,6 +10,7 @@ import json
 import threading
 import time
 
+from django.conf import settings
 from django.db.models import Max
 
 from apps.accounts.selectors import restrict
@@ -33,7 +34,6 @@ def sse(caller, after_id, types=(), poll_s=0.5, keepalive_s=15.0, clock=time.mon
     ``types`` if given), then of each new one, for ``lifetime_s`` (then the client reconnects
     with its Last-Event-ID and goes on where it was: a stream never holds an API thread for
     good)."""
-    from django.conf import settings
 
     ends = clock() + (settings.EVENT_STREAM_LIFETIME_S if lifetime_s is None else lifetime_s)
     yield "retry: 2000\n\n"

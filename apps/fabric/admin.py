@@ -7,7 +7,6 @@ from django.urls import reverse
 from django.utils.html import format_html
 
 from apps.core.errors import CloudError
-from apps.jobs.services import on_commit_quietly
 from clients import compute as compute
 
 from . import services
@@ -145,7 +144,6 @@ class HostAdmin(admin.ModelAdmin):
         with transaction.atomic():
             host = services.add_host_by_url(form.cleaned_data["cluster"], form.cleaned_data["url"],
                                             form.cleaned_data.get("host_tags", ""))
-            on_commit_quietly(compute.connect_host, host.pk)
         obj.pk, obj.name = host.pk, host.name
 
     @admin.display(description="cluster")

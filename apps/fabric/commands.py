@@ -4,12 +4,10 @@ import shutil
 from django.conf import settings
 from django.db.models import Q
 
-from apps.api.listing import PAGING, by_id, filtered, list_response
-from apps.api.registry import ROOT_ADMIN, Param, column_length, command
-from apps.catalog.models import DiskOffering, ServiceOffering
-from apps.catalog.responses import disk_offering_response, service_offering_response
 from apps.core import urlpolicy
 from apps.core.errors import InvalidState, ParamError
+from apps.core.listing import PAGING, by_id, filtered, list_response
+from apps.core.registry import ROOT_ADMIN, Param, column_length, command
 from apps.core.validators import ipv4, ipv4_netmask
 from apps.jobs import services as jobs
 from clients import compute as compute
@@ -18,7 +16,6 @@ from clients import orchestration as orchestration
 from . import services
 from .models import AllocationState, Cluster, Host, HypervisorType, Pod, ResourceState, StoragePool, Zone
 from .responses import (
-    capacity_response,
     cluster_response,
     host_response,
     pod_response,
@@ -34,10 +31,7 @@ from .responses import (
     cmd_class="org.apache.cloudstack.api.command.user.zone.ListZonesCmd",
 )
 def list_zones(call):
-    zones = Zone.objects.order_by("id")
-    if not call.caller.is_root_admin:
-        zones = zones.filter(allocation_state="Enabled")
-    zones = filtered(zones, call, {"id": "uuid", "name": "name", "networktype": "network_type__iexact",
+    zones = filtered(Zone.objects.visible_to(call.caller).order_by("id"), call, {"id": "uuid", "name": "name", "networktype": "network_type__iexact",
                                    "keyword": "name__icontains"})
     return list_response(call, zones, "zone", zone_response)
 
@@ -195,7 +189,6 @@ def add_host(call):
     if cluster.hypervisor != call.get("hypervisor"):
         raise ParamError(f"Cluster {cluster.name} is of hypervisor {cluster.hypervisor}, not {call.get('hypervisor')}")
     host = services.add_host_by_url(cluster, call.get("url"), ",".join(call.get("hosttags") or []))
-    jobs.on_commit_quietly(compute.connect_host, host.pk)
     return {"count": 1, "host": [host_response(host)]}
 
 
@@ -291,54 +284,3 @@ def list_storage_pools(call):
                      {"id": "uuid", "name": "name", "zoneid": "zone__uuid", "podid": "pod__uuid", "clusterid": "cluster__uuid",
                       "scope": "scope"})
     return list_response(call, pools, "storagepool", storage_pool_response)
-
-
-@_admin("createServiceOffering", params=(Param("name", required=True), Param("displaytext", length=4096), Param("cpunumber", "integer", required=True),
-                                         Param("cpuspeed", "integer", required=True), Param("memory", "integer", required=True),
-                                         Param("offerha", "boolean"), Param("hosttags")),
-        description="Creates a service offering.", cmd_class="org.apache.cloudstack.api.command.admin.offering.CreateServiceOfferingCmd",
-        response=("serviceoffering",), event=("SERVICE.OFFERING.CREATE", "creating service offering"))
-def create_service_offering(call):
-    for name in ("cpunumber", "cpuspeed", "memory"):
-        if call.get(name) <= 0:
-            raise call.command.invalid(name, call.get(name))
-    if ServiceOffering.objects.filter(name=call.get("name")).exists():
-        raise ParamError(f"A service offering named {call.get('name')} already exists")
-    offering = ServiceOffering.objects.create(
-        name=call.get("name"), display_text=call.get("displaytext", call.get("name")), cpu_number=call.get("cpunumber"),
-        cpu_speed=call.get("cpuspeed"), memory_mb=call.get("memory"), offer_ha=call.get("offerha", False),
-        host_tags=call.get("hosttags", ""),
-    )
-    return {"serviceoffering": service_offering_response(offering)}
-
-
-@_admin("createDiskOffering", params=(Param("name", required=True), Param("displaytext", length=4096), Param("disksize", "long"),
-                                      Param("customized", "boolean")),
-        description="Creates a disk offering.", cmd_class="org.apache.cloudstack.api.command.admin.offering.CreateDiskOfferingCmd",
-        response=("diskoffering",), event=("DISK.OFFERING.CREATE", "creating disk offering"))
-def create_disk_offering(call):
-    customized = call.get("customized", False)
-    size = call.get("disksize", 0)
-    if not customized and size <= 0:
-        raise ParamError("A disk offering that is not customized needs a disksize (GB) above 0")
-    if DiskOffering.objects.filter(name=call.get("name")).exists():
-        raise ParamError(f"A disk offering named {call.get('name')} already exists")
-    offering = DiskOffering.objects.create(name=call.get("name"), display_text=call.get("displaytext", call.get("name")),
-                                           disk_size_gb=0 if customized else size, customized=customized)
-    return {"diskoffering": disk_offering_response(offering)}
-
-
-@_admin("listCapacity", params=(Param("zoneid", "uuid"), Param("podid", "uuid"), Param("clusterid", "uuid"),
-                                Param("type", "integer"), *PAGING),
-        description="Lists all the system wide capacities.", cmd_class="org.apache.cloudstack.api.command.admin.resource.ListCapacityCmd",
-        response=("capacity",))
-def list_capacity(call):
-    zones = Zone.objects.order_by("id")
-    pod = by_id(call, Pod.objects.select_related("zone"), "podid") if "podid" in call.params else None
-    cluster = by_id(call, Cluster.objects.select_related("zone"), "clusterid") if "clusterid" in call.params else None
-    if pod or cluster:
-        zones = zones.filter(pk=(pod or cluster).zone_id)
-    if "zoneid" in call.params:
-        zones = zones.filter(uuid=call.get("zoneid"))
-    rows = [r for r in services.capacity(zones, pod, cluster) if "type" not in call.params or r["type"] == call.get("type")]
-    return {"count": len(rows), "capacity": [capacity_response(r) for r in rows]} if rows else {}

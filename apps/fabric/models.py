@@ -32,7 +32,15 @@ class HypervisorType(models.TextChoices):
     KVM = "KVM"
 
 
+class ZoneQuerySet(models.QuerySet):
+    def visible_to(self, caller):
+        """Root admins see every zone; others only the enabled ones (CloudStack's listZones)."""
+        return self if caller.is_root_admin else self.filter(allocation_state=AllocationState.ENABLED)
+
+
 class Zone(CloudObject):
+    objects = ZoneQuerySet.as_manager()
+
     name = models.CharField(max_length=255, unique=True)
     description = models.TextField(blank=True)
     network_type = models.CharField(max_length=16, default="Advanced")

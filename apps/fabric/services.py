@@ -3,13 +3,20 @@
 Simulated hosts get a libvirt node description of their own (CPUs, memory) and the URI
 ``test://<that file>``, so each is a separate hypervisor with its own capacity and domains.
 """
-import ipaddress
 from pathlib import Path
+from urllib.parse import parse_qs, urlparse
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Sum
+from django.utils import timezone
 
 from apps.core import urlpolicy
+from apps.core.errors import ParamError
+from apps.events.models import EventLevel
+from apps.events.services import state_changed
+from apps.jobs.services import on_commit_quietly
+from clients import compute
 
 from .models import Cluster, Host, HostState, HypervisorType, Pod, StoragePool, Zone
 
@@ -78,9 +85,7 @@ def parse_host_url(cluster, url):
     """(name, capacity or None) of an addHost URL, or ParamError: ``simulator://<name>?cpunumber=
     ..&cpuspeed=..&memory=..`` names a simulated host; anything else must be a libvirt URI
     (``qemu:///system``, ``qemu+ssh://h/system``)."""
-    from urllib.parse import parse_qs, urlparse
 
-    from apps.core.errors import ParamError
 
     parsed = urlparse(url)
     capacity = None
@@ -102,8 +107,9 @@ def parse_host_url(cluster, url):
 
 
 def add_host_by_url(cluster, url, host_tags=""):
-    """A host from an addHost URL (see :func:`parse_host_url`). It is Connecting until its
-    compute agent has opened it and read its capacity."""
+    """addHost (the command and the Django admin): a host from its URL (see
+    :func:`parse_host_url`). It is Connecting until its compute agent has opened it and read
+    its capacity; the agent is asked to once this transaction commits."""
     name, capacity = parse_host_url(cluster, url)
     if capacity is not None:
         cpus, speed, memory = capacity
@@ -112,6 +118,7 @@ def add_host_by_url(cluster, url, host_tags=""):
         cpus = speed = memory = 0
     host = add_host(cluster, name, cpus, speed, memory, url=url, host_tags=host_tags)
     set_host_state(host, HostState.CONNECTING, why="it was added; waiting for its compute agent")
+    on_commit_quietly(compute.connect_host, host.pk)
     return host
 
 
@@ -124,8 +131,6 @@ def set_host_state(host, state, expected=None, why="", **fields):
     """Move ``host`` to ``state`` if it is in one of ``expected`` (any state by default),
     saving ``fields`` in the same UPDATE. A change of state is persisted and published as an
     event; True if the host was moved (or already there)."""
-    from apps.events.models import EventLevel
-    from apps.events.services import state_changed
 
     rows = Host.objects.filter(pk=host.pk)
     if expected is not None:
@@ -145,7 +150,6 @@ def set_host_state(host, state, expected=None, why="", **fields):
 
 def host_connected(host, cpus, mhz, memory_mb):
     """The compute agent reached the hypervisor: its capacity as the hypervisor reports it."""
-    from django.utils import timezone
 
     set_host_state(host, HostState.UP, why="its compute agent connected", cpu_number=cpus, cpu_speed=mhz,
                    memory_mb=memory_mb, last_pinged=timezone.now(), investigated=None)
@@ -156,32 +160,17 @@ def host_unreachable(host):
                    why="its compute agent could not open the hypervisor")
 
 
-def capacity(zones, pod=None, cluster=None):
-    """CloudStack's capacity rows per zone: memory, CPU and storage allocated (of one pod or
-    cluster when given), public and private IPs (zone-wide)."""
-    from django.db.models import Count, Q, Sum
-
-    from apps.network.models import GuestNetwork, Nic, PublicIpAddress
-
-    rows = []
-    for zone in zones:
-        scope = {"pod": pod} if pod else {"cluster": cluster} if cluster else {}
-        zone_hosts = Host.objects.filter(zone=zone, **scope)
-        hosts = zone_hosts.aggregate(mem=Sum("memory_mb"), mem_used=Sum("memory_allocated_mb"), cpu_used=Sum("cpu_allocated_mhz"))
-        cpu_total = sum(h.cpu_total_mhz for h in zone_hosts.only("cpu_number", "cpu_speed"))
-        pools = StoragePool.objects.filter(zone=zone, **scope).aggregate(total=Sum("capacity_bytes"), used=Sum("allocated_bytes"))
-        ips = PublicIpAddress.objects.filter(zone=zone).aggregate(total=Count("id"), used=Count("id", filter=Q(state="Allocated")))
-        nics = Nic.objects.filter(network__zone=zone).count()
-        guest_ips = sum(
-            max(ipaddress.ip_network(n.cidr, strict=False).num_addresses - 3, 0)
-            for n in GuestNetwork.objects.filter(zone=zone, removed__isnull=True)
-        )
-        where = {"zone": zone, "pod": pod, "cluster": cluster}
-        rows += [
-            {"type": 0, **where, "used": (hosts["mem_used"] or 0) * 1024 * 1024, "total": (hosts["mem"] or 0) * 1024 * 1024},
-            {"type": 1, **where, "used": hosts["cpu_used"] or 0, "total": cpu_total},
-            {"type": 3, **where, "used": pools["used"] or 0, "total": pools["total"] or 0},
-            {"type": 4, "zone": zone, "used": ips["used"], "total": ips["total"]},
-            {"type": 5, "zone": zone, "used": nics, "total": guest_ips},
-        ]
-    return rows
+def capacity(zone, pod=None, cluster=None):
+    """CloudStack's capacity rows of the zone's hosts and pools (of one pod or cluster when
+    given): memory (0), CPU (1) and storage allocated (3)."""
+    scope = {"pod": pod} if pod else {"cluster": cluster} if cluster else {}
+    zone_hosts = Host.objects.filter(zone=zone, **scope)
+    hosts = zone_hosts.aggregate(mem=Sum("memory_mb"), mem_used=Sum("memory_allocated_mb"), cpu_used=Sum("cpu_allocated_mhz"))
+    cpu_total = sum(h.cpu_total_mhz for h in zone_hosts.only("cpu_number", "cpu_speed"))
+    pools = StoragePool.objects.filter(zone=zone, **scope).aggregate(total=Sum("capacity_bytes"), used=Sum("allocated_bytes"))
+    where = {"zone": zone, "pod": pod, "cluster": cluster}
+    return [
+        {"type": 0, **where, "used": (hosts["mem_used"] or 0) * 1024 * 1024, "total": (hosts["mem"] or 0) * 1024 * 1024},
+        {"type": 1, **where, "used": hosts["cpu_used"] or 0, "total": cpu_total},
+        {"type": 3, **where, "used": pools["used"] or 0, "total": pools["total"] or 0},
+    ]

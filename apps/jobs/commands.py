@@ -1,7 +1,7 @@
 """Query-API commands of async jobs."""
 from apps.accounts.selectors import restrict
-from apps.api.listing import PAGING, by_id, list_response, own_unless_listall
-from apps.api.registry import Param, command
+from apps.core.listing import PAGING, by_id, list_response, own_unless_listall
+from apps.core.registry import Param, command
 
 from .models import AsyncJob
 from .responses import job_response

@@ -34,6 +34,15 @@ def create_job(command, cmd_class, user, params, event_type="", event_descriptio
     return job
 
 
+def start_job(kind, caller, params, event_description=None):
+    """The job of one use case of ``kind`` (a :class:`~apps.core.registry.JobKind`) for
+    ``caller``, recorded now (in the current transaction) with its JSON-able ``params``."""
+    kind = kind.for_caller(caller)
+    params = {k: v for k, v in params.items() if isinstance(v, (str, int, bool, list, dict, type(None)))}
+    return create_job(kind.command, kind.cmd_class, caller.user, params, kind.event_type,
+                      event_description or kind.event_description)
+
+
 def _announce_pending(job_id):
     """The job's Scheduled event, once it exists for others (after the commit), with the
     object it acts on by then."""

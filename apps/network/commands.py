@@ -1,22 +1,21 @@
 """Query-API commands of networking. Configuration of the data plane is the Networking
 component's work: those commands make an async job and route it to the ``network`` queue."""
-from apps.api.listing import PAGING, by_id, filtered, list_response, own_unless_listall
-from apps.api.registry import Param, command
 from apps.compute.selectors import vms_visible_to
 from apps.core.errors import ParamError
+from apps.core.listing import PAGING, by_id, filtered, list_response, own_unless_listall
+from apps.core.registry import Param, command
 from apps.core.validators import ipv4, ipv4_cidr, ipv4_netmask
 from apps.fabric.models import Zone
 from apps.jobs import services as jobs
 from clients import network as network_api
 
 from . import services
-from .models import NetworkOffering, NetworkType
+from .models import NetworkOffering, NetworkType, SecurityGroupRule
 from .responses import (
     egress_rule_response,
     firewall_rule_response,
     network_offering_response,
     network_response,
-    nic_response,
     port_forwarding_response,
     public_ip_response,
     security_group_response,
@@ -222,55 +221,6 @@ def list_firewall_rules(call):
     return list_response(call, rules, "firewallrule", firewall_rule_response)
 
 
-# --- NICs ----------------------------------------------------------------------------------
-@command("listNics", params=(Param("virtualmachineid", "uuid", required=True), Param("nicid", "uuid"), Param("networkid", "uuid"),
-                              *PAGING),
-         description="list the vm nics  IP to NIC", cmd_class="org.apache.cloudstack.api.command.user.vm.ListNicsCmd",
-         response=("nic",))
-def list_nics(call):
-    vm = by_id(call, vms_visible_to(call.caller), "virtualmachineid")
-    nics = filtered(vm.nics.select_related("network").order_by("device_id"), call, {"nicid": "uuid", "networkid": "network__uuid"})
-    return list_response(call, nics, "nic", nic_response)
-
-
-@command("addNicToVirtualMachine", params=(Param("virtualmachineid", "uuid", required=True), Param("networkid", "uuid", required=True),
-                                            Param("ipaddress", check=ipv4)), is_async=True,
-         description="Adds VM to specified network by creating a NIC",
-         cmd_class="org.apache.cloudstack.api.command.user.vm.AddNicToVMCmd", response=("virtualmachine",),
-         event=("NIC.CREATE", "adding network to VM"))
-def add_nic_to_virtual_machine(call):
-    from apps.compute.states import VmState
-    from apps.core.errors import InvalidState
-
-    vm = by_id(call, vms_visible_to(call.caller), "virtualmachineid")
-    network = by_id(call, networks_visible_to(call.caller), "networkid")
-    if vm.state not in (VmState.RUNNING, VmState.STOPPED):
-        raise InvalidState(f"VM {vm.uuid} is {vm.state}; a NIC is added to a Running or Stopped VM")
-    if vm.nics.filter(network=network).exists():
-        raise ParamError(f"VM {vm.uuid} already has a NIC on network {network.uuid}")
-    if network.zone_id != vm.zone_id:
-        raise ParamError(f"Network {network.uuid} is not in the zone of VM {vm.uuid}")
-    jobs.attach(call.job, "VirtualMachine", vm)
-    jobs.submit(call.job, network_api.add_nic, vm.pk, network.pk)
-    return {"jobid": call.job.uuid_str}
-
-
-@command("removeNicFromVirtualMachine", params=(Param("virtualmachineid", "uuid", required=True), Param("nicid", "uuid", required=True)),
-         is_async=True, description="Removes VM from specified network by deleting a NIC",
-         cmd_class="org.apache.cloudstack.api.command.user.vm.RemoveNicFromVMCmd", response=("virtualmachine",),
-         event=("NIC.DELETE", "removing network from VM"))
-def remove_nic_from_virtual_machine(call):
-    from clients import compute as compute
-
-    vm = by_id(call, vms_visible_to(call.caller), "virtualmachineid")
-    nic = by_id(call, vm.nics.select_related("network"), "nicid")
-    if nic.is_default:
-        raise ParamError(f"NIC {nic.uuid} is the default NIC of VM {vm.uuid}; it cannot be removed")
-    jobs.attach(call.job, "VirtualMachine", vm, vm_pk=vm.pk)
-    jobs.submit(call.job, compute.unplug_nic, vm.pk, nic.pk, vm.host_id)
-    return {"jobid": call.job.uuid_str}
-
-
 # --- static NAT and egress --------------------------------------------------------------------
 @command("enableStaticNat", params=(Param("ipaddressid", "uuid", required=True), Param("virtualmachineid", "uuid", required=True),
                                      Param("networkid", "uuid"), Param("vmguestip", check=ipv4)),
@@ -389,7 +339,6 @@ def authorize_security_group_egress(call):
 
 
 def _revoke(call, direction):
-    from .models import SecurityGroupRule
 
     rule = SecurityGroupRule.objects.filter(
         uuid=call.get("id"), direction=direction, group__in=security_groups_visible_to(call.caller)

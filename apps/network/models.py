@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.db import models
 
 from apps.core.models import CloudObject
@@ -49,7 +50,6 @@ class GuestNetwork(CloudObject):
     @property
     def bridge(self):
         """The Linux bridge that carries this network on a host (15 characters at most)."""
-        from django.conf import settings
 
         return f"{settings.DATAPLANE_PREFIX}br{self.pk}"
 

@@ -3,6 +3,7 @@ from django.db.models import Q
 from apps.accounts.selectors import restrict
 
 from .models import (
+    EgressRule,
     FirewallRule,
     GuestNetwork,
     PortForwardingRule,
@@ -34,7 +35,6 @@ def firewall_rules_visible_to(caller):
 
 
 def egress_rules_visible_to(caller):
-    from .models import EgressRule
 
     return restrict(EgressRule.objects.select_related("network", "account"), caller).exclude(state="Revoke").order_by("id")
 

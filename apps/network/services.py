@@ -8,9 +8,11 @@ import ipaddress
 import secrets
 
 from django.db import IntegrityError, transaction
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from apps.core.errors import InsufficientCapacity, InvalidState, ParamError
+from apps.events.services import state_changed
 
 from .models import (
     EgressRule,
@@ -148,9 +150,7 @@ def network_from_gateway(gateway, netmask):
 
 
 def ensure_deletable(network):
-    from apps.compute.models import VirtualMachine
-
-    if VirtualMachine.objects.filter(network=network, removed__isnull=True).exists():
+    if network.vms.filter(removed__isnull=True).exists():
         raise InvalidState(f"Network {network.uuid} still has virtual machines", errorcode=536)
 
 
@@ -164,7 +164,6 @@ def delete_network(network):
 
 
 def _announce(network, state, previous, event_type):
-    from apps.events.services import state_changed
 
     state_changed("network", network.uuid, state, previous=previous, event_type=event_type, account=network.account,
                   description=f"Network {network.name} ({network.uuid}, {network.cidr}) is {state}"
@@ -346,3 +345,17 @@ def delete_security_group(group):
     if group.name == "default":
         raise ParamError("The default security group cannot be removed")
     group.delete()
+
+
+def address_capacity(zone):
+    """CloudStack's capacity rows of a zone's addresses: public IPs (4) and guest IPs (5)."""
+    ips = PublicIpAddress.objects.filter(zone=zone).aggregate(total=Count("id"), used=Count("id", filter=Q(state="Allocated")))
+    nics = Nic.objects.filter(network__zone=zone).count()
+    guest_ips = sum(
+        max(ipaddress.ip_network(n.cidr, strict=False).num_addresses - 3, 0)
+        for n in GuestNetwork.objects.filter(zone=zone, removed__isnull=True)
+    )
+    return [
+        {"type": 4, "zone": zone, "used": ips["used"], "total": ips["total"]},
+        {"type": 5, "zone": zone, "used": nics, "total": guest_ips},
+    ]

@@ -1,7 +1,7 @@
 """Query-API commands for SSH key pairs."""
 from apps.accounts.selectors import restrict
-from apps.api.listing import PAGING, filtered, list_response, own_unless_listall
-from apps.api.registry import Param, command
+from apps.core.listing import PAGING, filtered, list_response, own_unless_listall
+from apps.core.registry import Param, command
 from apps.core.validators import ssh_public_key
 
 from . import services

@@ -1,10 +1,14 @@
 """Query-API commands of storage: volumes and snapshots. The files are the Storage
 component's work (attach and detach touch the guest, so they go to Compute)."""
-from apps.api.listing import PAGING, by_id, filtered, list_response, own_unless_listall
-from apps.api.registry import ROOT_ADMIN, Param, command
-from apps.catalog.models import DiskOffering
+from django.db.models import Q
+
+from apps.catalog.models import DiskOffering, OsType, Template
+from apps.compute.models import VirtualMachine
 from apps.compute.selectors import vms_visible_to
-from apps.fabric.models import Zone
+from apps.core.errors import InvalidState
+from apps.core.listing import PAGING, by_id, filtered, list_response, own_unless_listall
+from apps.core.registry import ROOT_ADMIN, Param, command
+from apps.fabric.models import StoragePool, Zone
 from apps.jobs import services as jobs
 from apps.tags.services import filter_by_tags, tags_by_resource
 from clients import compute as compute
@@ -168,7 +172,6 @@ def revert_snapshot(call):
          cmd_class="org.apache.cloudstack.api.command.user.template.CreateTemplateCmd", response=("template",),
          event=("TEMPLATE.CREATE", "creating template"))
 def create_template(call):
-    from apps.catalog.models import OsType
 
     snapshot = by_id(call, snapshots_visible_to(call.caller).select_related("volume__template"), "snapshotid") \
         if "snapshotid" in call.params else None
@@ -188,11 +191,7 @@ def create_template(call):
          cmd_class="org.apache.cloudstack.api.command.user.template.DeleteTemplateCmd",
          event=("TEMPLATE.DELETE", "deleting template"))
 def delete_template(call):
-    from django.db.models import Q
 
-    from apps.catalog.models import Template
-    from apps.compute.models import VirtualMachine
-    from apps.core.errors import InvalidState
 
     mine = Template.objects.filter(removed__isnull=True)
     if not call.caller.is_root_admin:
@@ -218,7 +217,6 @@ def delete_template(call):
          description="Migrate volume", cmd_class="org.apache.cloudstack.api.command.admin.volume.MigrateVolumeCmdByAdmin",
          response=("volume",), event=("VOLUME.MIGRATE", "migrating volume"))
 def migrate_volume(call):
-    from apps.fabric.models import StoragePool
 
     volume = by_id(call, volumes_visible_to(call.caller).select_related("vm", "pool"), "volumeid")
     pool = by_id(call, StoragePool.objects.all(), "storageid")

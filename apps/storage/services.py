@@ -1,11 +1,15 @@
 """Volume and snapshot bookkeeping: which pool holds a volume, what it takes of the pool,
 its state, where it is attached. The files are made by the Storage component's driver;
 these functions record and account, so a redelivered task finds the row it made before."""
+from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db.models import BigIntegerField, ExpressionWrapper, F, Q
 from django.utils import timezone
 
+from apps.catalog.models import Template
+from apps.compute.states import VmState
 from apps.core.errors import InsufficientCapacity, InvalidState, ParamError
+from apps.events.services import state_changed
 from apps.fabric.models import StoragePool
 
 from .models import Snapshot, SnapshotState, Volume, VolumeState, VolumeType
@@ -15,7 +19,6 @@ MAX_DATA_DISKS = 15  # device ids 1..15 (vdb..vdp)
 
 
 def _announce(volume, state, previous, event_type, in_progress=False):
-    from apps.events.services import state_changed
 
     state_changed("volume", volume.uuid, state, previous=previous, event_type=event_type, account=volume.account,
                   description=f"Volume {volume.name} ({volume.uuid}) is {state}" + (f" (was {previous})" if previous else ""),
@@ -35,8 +38,6 @@ def pick_pool(zone, cluster, size_bytes):
 
 def _room():
     """What a pool may hand out: its capacity times the storage over-provisioning factor."""
-    from django.conf import settings
-    from django.db.models import BigIntegerField, ExpressionWrapper
 
     return ExpressionWrapper(F("capacity_bytes") * settings.STORAGE_OVERPROVISIONING, output_field=BigIntegerField())
 
@@ -50,7 +51,6 @@ def reserve(pool, size_bytes):
 
 def begin_volume_migration(volume, pool):
     """migrateVolume: check, then hold the room on the target pool (given back if the copy fails)."""
-    from apps.compute.states import VmState
 
     if volume.state != VolumeState.READY or not volume.path:
         raise InvalidState(f"Volume {volume.uuid} is {volume.state}; only a Ready volume can be migrated")
@@ -217,7 +217,6 @@ def snapshot_removed(snapshot):
 
 def ensure_revertible(snapshot):
     """revertSnapshot: a backed-up snapshot of a volume whose VM (if any) is Stopped."""
-    from apps.compute.states import VmState
 
     if snapshot.state != SnapshotState.BACKED_UP:
         raise InvalidState(f"Snapshot {snapshot.uuid} is {snapshot.state}; only a BackedUp snapshot can be reverted to")
@@ -231,8 +230,6 @@ def ensure_revertible(snapshot):
 def new_template_from(caller_account, name, display_text, os_type, snapshot=None, volume=None, is_public=False):
     """createTemplate: the template row (not ready) for an image made from a snapshot or a
     volume (whose VM must be Stopped)."""
-    from apps.catalog.models import Template
-    from apps.compute.states import VmState
 
     if (snapshot is None) == (volume is None):
         raise ParamError("Specify either a snapshot ID or a volume ID (not both)")

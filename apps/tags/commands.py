@@ -1,8 +1,8 @@
 """Query-API commands for tags. The work is the data service's own, so the async job
 completes within the request; clients poll it once and find it done."""
 from apps.accounts.selectors import restrict
-from apps.api.listing import PAGING, filtered, list_response
-from apps.api.registry import Param, command
+from apps.core.listing import PAGING, filtered, list_response
+from apps.core.registry import Param, command
 from apps.jobs import services as jobs
 
 from . import services

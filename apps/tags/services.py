@@ -1,5 +1,6 @@
 """Tags on API objects. Each taggable type names the queryset that says who may see it,
-so tagging an object is allowed exactly where seeing it is."""
+so tagging an object is allowed exactly where seeing it is. The domains that own taggable
+objects register them here (tags depend on no domain; the domains depend on tags)."""
 from collections import defaultdict
 
 from django.db import transaction
@@ -8,25 +9,17 @@ from apps.core.errors import ParamError
 
 from .models import ResourceTag
 
+# CloudStack's resource type names, each with the selector of what a caller may see; each
+# domain app registers its taggable objects when it is ready (see its apps.py).
+TAGGABLE = {}
+
+
+def register_taggable(resource_type, visible_to):
+    TAGGABLE[resource_type] = visible_to
+
 
 def taggable_types():
-    """CloudStack's resource type names, each with the selector of what a caller may see."""
-    from apps.compute.selectors import vms_visible_to
-    from apps.network.selectors import (
-        networks_visible_to,
-        public_ips_visible_to,
-        security_groups_visible_to,
-    )
-    from apps.storage.selectors import snapshots_visible_to, volumes_visible_to
-
-    return {
-        "UserVm": vms_visible_to,
-        "Volume": volumes_visible_to,
-        "Snapshot": snapshots_visible_to,
-        "Network": networks_visible_to,
-        "PublicIpAddress": public_ips_visible_to,
-        "SecurityGroup": security_groups_visible_to,
-    }
+    return dict(TAGGABLE)
 
 
 def resolve(caller, resource_type, uuids, not_found):

@@ -60,6 +60,21 @@ def free_port():
         return s.getsockname()[1]
 
 
+class PatientCloudStack(CloudStack):
+    """The ``cs`` client, retrying as a client under back-pressure should: a 503 answered with
+    ``Retry-After`` (the API at capacity, the database restarting) is sent again after it."""
+
+    patience_s = 60.0
+
+    def _send(self, kind, params, headers, timeout):
+        deadline = time.monotonic() + self.patience_s
+        while True:
+            response = super()._send(kind, params, headers, timeout)
+            if response.status_code != 503 or "Retry-After" not in response.headers or time.monotonic() > deadline:
+                return response
+            time.sleep(float(response.headers["Retry-After"]))
+
+
 class _Serving:
     def __init__(self, port, handler):
         self.server = ThreadingHTTPServer(("127.0.0.1", port), handler)
@@ -387,7 +402,7 @@ class Stack:
         keys = keys or self.keys
         options.setdefault("poll_interval", 0.1)
         options.setdefault("job_timeout", 120)
-        return CloudStack(endpoint=self.endpoint, key=keys["apikey"], secret=keys["secretkey"], **options)
+        return PatientCloudStack(endpoint=self.endpoint, key=keys["apikey"], secret=keys["secretkey"], **options)
 
     def user_keys(self, username):
         return json.loads(self.manage("apikeys", username).strip())

@@ -163,6 +163,10 @@ def check_invariants(stack, label):
 def after_fault(stack, label, jobids, over, restarted_s=None):
     ok, failed, pending, took = settle(stack, jobids, over)
     check_invariants(stack, label)
+    cs = stack.client(fetch_result=False)
+    hosts_up = eventually(lambda: len(cs.listHosts(zoneid=stack.catalog["zoneid"], state="Up").get("host", [])) == 3,
+                          timeout=60)  # as an operator would wait for them after an outage
+    assert hosts_up, f"{label}: the hosts are not Up again a minute after the fault"
     vm = stack.client(fetch_result=True).deployVirtualMachine(name=_slug(label) + "-after", **stack.catalog)["virtualmachine"]
     assert vm["state"] == "Running", f"{label}: a deploy after the fault did not succeed"
     reasons = set()

@@ -17,7 +17,7 @@ import pytest
 import requests
 from cs.client import CloudStack
 
-from apps.api.registry import REGISTRY, autodiscover
+from apps.core.registry import REGISTRY, autodiscover
 
 from .stack import Stack
 

@@ -156,7 +156,7 @@ def test_other_commands_answer(client, cloud, admin, command):
 
 
 def test_list_apis_comes_from_the_registry(client, cloud, admin):
-    from apps.api.registry import REGISTRY
+    from apps.core.registry import REGISTRY
 
     _, body = call(client, admin.user, command="listApis")
     apis = {a["name"]: a for a in body["listapisresponse"]["api"]}
@@ -196,7 +196,7 @@ def test_cloudstack_go_style_request_verifies(client, cloud, admin):
 
 def test_docs_list_every_command_with_its_parameters(db):
     from apps.api.docs import markdown
-    from apps.api.registry import REGISTRY
+    from apps.core.registry import REGISTRY
 
     text = markdown()
     for name, cmd in REGISTRY.items():

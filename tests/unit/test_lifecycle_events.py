@@ -4,10 +4,10 @@ import threading
 
 import pytest
 
+from apps.compute import placement
 from apps.compute import services as compute_services
 from apps.compute.states import VmState
 from apps.events.models import Event
-from apps.fabric import placement
 from apps.fabric.models import Host
 from tests.conftest import deploy_vm
 from workers.compute.drivers import libvirt_driver

@@ -8,10 +8,10 @@ import pytest
 from django.utils import timezone
 
 from apps.catalog.models import ServiceOffering
+from apps.compute import placement
 from apps.compute.selectors import stale_guests
 from apps.compute.states import VmState
 from apps.events.models import Alert, AlertType, Event
-from apps.fabric import placement
 from apps.fabric.models import Host, HostState
 from apps.jobs.models import AsyncJob
 from tests.conftest import deploy_vm
@@ -94,7 +94,7 @@ def test_a_host_that_misses_two_beats_is_alert_and_comes_back_with_the_next(clou
 
 
 def test_with_no_peer_to_investigate_a_silent_host_is_disconnected_not_down(db, sim_dir, beat_every_second):
-    from apps.fabric import datacenter
+    from apps.cloud import datacenter
     from tests.conftest import small_datacenter
 
     datacenter.deploy(small_datacenter(hosts=1))

@@ -1,7 +1,8 @@
 import pytest
 
+from apps.compute import placement
 from apps.core.errors import InsufficientCapacity
-from apps.fabric import placement
+from apps.fabric import capacity
 from apps.fabric.models import Host
 from tests.conftest import deploy_vm
 
@@ -86,7 +87,7 @@ def test_overprovisioning_factor(new_vm, settings):
 def test_try_reserve_rechecks_room_at_update_time(new_vm):
     host = Host.objects.get(name="h1")
     Host.objects.filter(pk=host.pk).update(memory_allocated_mb=4096)  # filled since it was read
-    assert placement.try_reserve(host, 500, 512) is False
+    assert capacity.try_reserve(host, 500, 512) is False
     assert allocated()["h1"] == (0, 4096)
 
 
@@ -118,7 +119,7 @@ def test_anti_affinity_keeps_group_members_apart(new_vm, admin):
 def test_search_goes_past_the_first_candidates_read(new_vm, monkeypatch):
     monkeypatch.setattr(placement, "CANDIDATES", 1)
     Host.objects.filter(name="h1").update(memory_allocated_mb=4096)  # full, but the others do not know yet
-    original = placement.candidate_hosts
+    original = capacity.candidate_hosts
 
     def stale_read(*args, **kwargs):  # as if h1 were read before it filled up
         batch = original(*args, **kwargs)
@@ -133,5 +134,5 @@ def test_search_goes_past_the_first_candidates_read(new_vm, monkeypatch):
 def test_migration_target_excludes_the_current_host_and_stays_in_cluster(new_vm):
     vm = new_vm()
     current = placement.reserve_for_vm(vm)
-    other = placement.candidate_hosts(vm.zone, 500, 512, avoid={current.pk}, cluster=current.cluster)
+    other = capacity.candidate_hosts(vm.zone, 500, 512, avoid={current.pk}, cluster=current.cluster)
     assert [h.name for h in other] == [({"h1", "h2"} - {current.name}).pop()]

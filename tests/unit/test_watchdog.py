@@ -103,7 +103,7 @@ def test_an_abandoned_jobs_hook_gives_back_what_it_held(job):
 def test_the_capacity_audit_corrects_a_drift_it_sees_twice(cloud):
     from apps.accounts.selectors import Caller
     from apps.accounts.services import ensure_user
-    from apps.fabric import placement
+    from apps.compute import placement
     from tests.conftest import deploy_vm
 
     vm, _ = deploy_vm(Caller(ensure_user("auditor", "auditor")), cloud, "audited")

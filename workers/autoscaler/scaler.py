@@ -8,10 +8,17 @@ and are never stopped by it. Every change is logged, recorded as an event
 (``COMPONENT.SCALE``) and published on the bus (``component.scale.<up|down>``).
 """
 import logging
+import socket
 import time
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import close_old_connections
+
+from apps.components.queues import queue_stats
+from apps.components.services import live
+from apps.core import bus
+from apps.events.services import record
 
 log = logging.getLogger(__name__)
 
@@ -37,7 +44,6 @@ class Autoscaler:
         # Discovery knows who is alive once each process has had time to beat: until then the
         # autoscaler only looks, or it would start workers for processes still starting.
         if grace_s is None:
-            from django.conf import settings
 
             grace_s = 2 * settings.COMPONENT_HEARTBEAT_S
         self.acting_from = clock() + grace_s
@@ -73,8 +79,6 @@ class Autoscaler:
         return readings, actions
 
     def _announce(self, direction, reading, to):
-        from apps.core import bus
-        from apps.events.services import record
 
         text = (f"Scaled {reading.component} {direction} from {reading.processes} to {to} worker(s): "
                 f"{reading.backlog} message(s) waiting, tasks take {reading.task_s or 0:.3f}s")
@@ -96,16 +100,13 @@ class Autoscaler:
 
 
 def _queues_from_broker(names):
-    from apps.components.queues import queue_stats
 
     return queue_stats(names)
 
 
 def _components_from_discovery(name, launched_ids):
     """(live processes of ``name`` the launcher did not start, their mean task run time)."""
-    import socket
 
-    from apps.components.services import live
 
     rows = list(live().filter(name=name).values_list("host", "pid", "task_seconds"))
     here = socket.gethostname()

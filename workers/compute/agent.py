@@ -11,9 +11,17 @@ import socket
 import threading
 
 from celery import bootsteps
+from django.conf import settings
+from django.db import close_old_connections
 
+from apps.core.errors import ResourceUnavailable
+from apps.fabric.models import Host, HypervisorType
+from clients import monitor as monitor
 from clients.compute import host_queue
 from cloudstack.celery import app
+
+from . import manager
+from .drivers import driver_for, libvirt_driver
 
 log = logging.getLogger(__name__)
 REFRESH_S = 2.0
@@ -21,9 +29,7 @@ SERVED = set()  # ids of the hosts this agent serves
 
 
 def _simulator_host_ids():
-    from django.db import close_old_connections
 
-    from apps.fabric.models import Host, HypervisorType
 
     close_old_connections()
     return set(Host.objects.filter(hypervisor=HypervisorType.SIMULATOR).values_list("pk", flat=True))
@@ -58,13 +64,8 @@ class ServeNewSimulators(bootsteps.StartStopStep):
 def beat_once():
     """One heartbeat for each host served: what its hypervisor reports, to Fabric Monitoring.
     A hypervisor that does not answer gets no beat, which is how monitoring learns of it."""
-    from django.db import close_old_connections
 
-    from apps.core.errors import ResourceUnavailable
-    from apps.fabric.models import Host
-    from clients import monitor as monitor
 
-    from .drivers import driver_for
 
     close_old_connections()
     for host in Host.objects.filter(pk__in=sorted(SERVED)):
@@ -98,7 +99,6 @@ class Heartbeat(bootsteps.StartStopStep):
 
     @staticmethod
     def run(stopping):
-        from django.conf import settings
 
         while True:
             try:
@@ -128,8 +128,6 @@ def worker_argv(simulators=False, hosts=(), concurrency=8):
 
 
 def run(simulators=False, hosts=(), concurrency=8):
-    from . import manager
-    from .drivers import libvirt_driver
 
     # Lifecycle events tell at once when a guest stops; the periodic sync is the fallback.
     libvirt_driver.enable_events(manager.guest_stopped)

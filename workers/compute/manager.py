@@ -1,10 +1,18 @@
 """Compute component logic: turn a VM record into a guest on its host, and back."""
 from pathlib import Path
 
+from celery.exceptions import TimeoutError as CeleryTimeout
 from django.conf import settings
+from django.db import close_old_connections
 
 from apps.compute import services as compute_services
+from apps.compute.models import VirtualMachine
+from apps.compute.selectors import stale_guests
+from apps.compute.states import VmState
 from apps.core.errors import InvalidState, ResourceUnavailable
+from apps.events.services import record
+from apps.fabric import services as fabric
+from apps.fabric.models import HostState
 from apps.storage import services as storage
 from apps.storage.services import volumes_of
 from clients import compute as compute_client
@@ -89,7 +97,6 @@ def unplug_nic(vm, nic):
 
 def connect_host(host):
     """Open the host's hypervisor and read its capacity; the host is Up from then on."""
-    from apps.fabric import services as fabric
 
     try:
         stats = driver_for(host).host_stats()
@@ -111,8 +118,6 @@ def sync_host(host):
     stopped behind our back: see :func:`apps.compute.services.power_off_reported`. Guests the hypervisor runs that
     no VM claims are reported. Returns (vm uuids marked stopped, unknown guest names).
     """
-    from apps.compute.models import VirtualMachine
-    from apps.compute.states import VmState
 
     # The data service is read before the hypervisor: a VM that starts in between is not
     # expected yet, so it cannot be taken for missing.
@@ -132,9 +137,7 @@ def sync_host(host):
 
 def guest_stopped(uri, name):
     """A lifecycle event: guest ``name`` on the hypervisor at ``uri`` stopped."""
-    from django.db import close_old_connections
 
-    from apps.compute.models import VirtualMachine
 
     close_old_connections()
     vm = VirtualMachine.objects.filter(instance_name=name, host__url=uri, removed__isnull=True).select_related(
@@ -155,10 +158,7 @@ def investigate(target, timeout=None):
     (its guests may well run: nothing is restarted), ``Down`` if neither answers. A simulated
     host's hypervisor lives inside its agent's process, so for it the agent is the check.
     """
-    from celery.exceptions import TimeoutError as CeleryTimeout
-    from django.conf import settings
 
-    from apps.fabric.models import HostState
 
     timeout = timeout or max(1.0, settings.HOST_HEARTBEAT_S)
     try:
@@ -174,9 +174,6 @@ def investigate(target, timeout=None):
 def fence(host, names):
     """Destroy the guests ``names`` on ``host`` that must not run there (checked again here,
     at the last moment: a VM started on this host since is kept). Returns the fenced names."""
-    from apps.compute.models import VirtualMachine
-    from apps.compute.selectors import stale_guests
-    from apps.events.services import record
 
     driver = driver_for(host)
     fenced = []

@@ -1,10 +1,17 @@
 """Compute component tasks: guests on hypervisor hosts, through the driver."""
 from celery import shared_task
 
+from apps.compute.responses import vm_response
 from apps.compute.selectors import vm_for_task
+from apps.core.errors import CloudError
 from apps.fabric.models import Host
+from apps.jobs import services as jobs
+from apps.network import services as network
+from apps.network.models import Nic
 from apps.storage.responses import volume_response
 from apps.storage.selectors import volume_for_task
+from clients import monitor as monitor
+from clients import network as network_client
 from workers.diagnostics import diagnostic_tasks
 from workers.steps import job_step, job_task
 
@@ -57,9 +64,6 @@ def detach_volume(job_id, volume_id):
 def plug_nic(job_id, vm_id, nic_id):
     """addNicToVirtualMachine, second half: plug the NIC into the guest if it runs; if the
     hypervisor refuses, the address is given back (nothing half-made)."""
-    from apps.compute.responses import vm_response
-    from apps.network import services as network
-    from apps.network.models import Nic
 
     nic = Nic.objects.select_related("network").get(pk=nic_id)
     vm = vm_for_task(vm_id)
@@ -74,10 +78,6 @@ def plug_nic(job_id, vm_id, nic_id):
 @shared_task(name="workers.compute.tasks.unplug_nic")
 def unplug_nic(job_id, vm_id, nic_id):
     """removeNicFromVirtualMachine, first half: out of the guest, then the network frees it."""
-    from apps.core.errors import CloudError
-    from apps.jobs import services as jobs
-    from apps.network.models import Nic
-    from clients import network as network
 
     if jobs.is_finished(job_id):
         return None
@@ -92,7 +92,7 @@ def unplug_nic(job_id, vm_id, nic_id):
     except Exception as exc:  # the job must end even so; the worker's log gets the trace
         jobs.fail(job_id, exc)
         raise
-    network.remove_nic(job_id, nic_id)
+    network_client.remove_nic(job_id, nic_id)
     return None
 
 
@@ -123,7 +123,6 @@ def connect_host(host_id):
 @shared_task(name="workers.compute.tasks.investigate_host")
 def investigate_host(host_id, peer_id):
     """Run on the agent of peer ``peer_id``: check host ``host_id``, report to monitoring."""
-    from clients import monitor as monitor
 
     verdict = manager.investigate(Host.objects.get(pk=host_id))
     monitor.host_investigated(host_id, verdict, peer_id)

@@ -6,12 +6,13 @@ on another Up host with room; otherwise an alert says it stays Stopped. Should t
 come back with the old guest still running, the heartbeat that brings it back fences that
 copy (see :func:`apps.compute.selectors.stale_guests`).
 """
+from apps.accounts.selectors import Caller
 from apps.compute import services as compute
 from apps.compute.models import VirtualMachine
 from apps.compute.states import VmState
 from apps.events.models import AlertType
 from apps.events.services import raise_alert
-from apps.jobs.services import create_job
+from apps.jobs.services import start_job
 
 
 def host_down(host):
@@ -34,11 +35,7 @@ def host_down(host):
 def restart(vm, host):
     """Start ``vm`` again elsewhere: a startVirtualMachine job of its owner, so it is
     serialised with the VM's other jobs and visible in listAsyncJobs and listEvents."""
-    from apps.api.registry import REGISTRY
-    from apps.compute import commands  # noqa: F401  (registers startVirtualMachine)
-
-    command = REGISTRY["startVirtualMachine"]
-    job = create_job(command.name, command.cmd_class, vm.user, {"id": str(vm.uuid)}, event_type="VM.START",
-                     event_description=f"restarting Vm {vm.name} for high availability (host {host.name} is Down)")
+    job = start_job(compute.START, Caller(vm.user), {"id": str(vm.uuid)},
+                    event_description=f"restarting Vm {vm.name} for high availability (host {host.name} is Down)")
     compute.start(job, vm)
     return job

@@ -72,7 +72,6 @@ def release_public_ip(ip):
 
 def apply_security_group(group):
     """A group's rules changed: re-plan the shared networks its VMs are on."""
-    from apps.network.models import GuestNetwork
 
     driver().apply_security_group(group, list(group.rules.all()))
     for network in GuestNetwork.objects.filter(account__isnull=True, removed__isnull=True, nics__vm__security_groups=group).distinct():

@@ -6,7 +6,7 @@ exactly so: applying the same plan twice changes nothing, so a redelivered task 
 import ipaddress
 from dataclasses import dataclass
 
-from apps.network.models import EgressRule, FirewallRule, GuestNetwork, PortForwardingRule, PublicIpAddress, RuleState
+from apps.network.models import EgressRule, FirewallRule, GuestNetwork, Nic, PortForwardingRule, PublicIpAddress, RuleState
 
 
 @dataclass(frozen=True)
@@ -116,7 +116,6 @@ def plan_for(network, without_ips=()):
 
 
 def _members(network):
-    from apps.network.models import Nic
 
     members = []
     nics = Nic.objects.filter(network=network, vm__removed__isnull=True).select_related("vm").prefetch_related(

@@ -1,12 +1,16 @@
 """Networking component tasks: guest IP and MAC allocation (IPAM) for VMs."""
 from celery import shared_task
 
+from apps.compute.responses import vm_response
 from apps.compute.selectors import vm_for_task
+from apps.core.errors import CloudError
+from apps.jobs import services as jobs
 from apps.jobs.models import AsyncJob
 from apps.network.models import (
     EgressRule,
     FirewallRule,
     GuestNetwork,
+    Nic,
     PortForwardingRule,
     PublicIpAddress,
     SecurityGroup,
@@ -18,6 +22,7 @@ from apps.network.responses import (
     public_ip_response,
     security_group_response,
 )
+from clients import compute as compute
 from workers.diagnostics import diagnostic_tasks
 from workers.steps import job_step, job_task
 
@@ -41,9 +46,6 @@ def release_nics(job_id, vm_id):
 @shared_task(name="workers.network.tasks.add_nic")
 def add_nic(job_id, vm_id, network_id):
     """addNicToVirtualMachine, first half: the address; then the compute agent plugs it in."""
-    from apps.core.errors import CloudError
-    from apps.jobs import services as jobs
-    from clients import compute as compute
 
     if jobs.is_finished(job_id):
         return None
@@ -65,8 +67,6 @@ def add_nic(job_id, vm_id, network_id):
 @job_task("network")
 def remove_nic(job_id, nic_id):
     """removeNicFromVirtualMachine, second half: the compute agent unplugged it; free it."""
-    from apps.compute.responses import vm_response
-    from apps.network.models import Nic
 
     nic = Nic.objects.select_related("network").filter(pk=nic_id).first()
     vm_id = AsyncJob.objects.get(pk=job_id).params["vm_pk"]

@@ -6,7 +6,6 @@ checks back every second until the host is empty (Maintenance, success) or a mig
 failed (ErrorInMaintenance, failure with that migration's error).
 """
 from apps.accounts.selectors import Caller
-from apps.api.registry import REGISTRY
 from apps.compute import services as compute
 from apps.compute.models import VirtualMachine
 from apps.compute.states import VmState
@@ -27,7 +26,7 @@ def begin(job_id, host_id):
     caller = Caller(job.user)
     migrations = []
     for vm in VirtualMachine.objects.filter(host_id=host_id, state=VmState.RUNNING, removed__isnull=True):
-        child = REGISTRY["migrateVirtualMachine"].new_job(caller, {"virtualmachineid": vm.uuid_str})
+        child = jobs.start_job(compute.MIGRATE, caller, {"virtualmachineid": vm.uuid_str})
         compute.migrate(child, vm)
         migrations.append(child.pk)
     job.params = {**job.params, "migrations": migrations}

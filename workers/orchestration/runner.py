@@ -13,11 +13,11 @@ from celery import chord
 from celery import group as group_of
 from django.db import transaction
 
+from apps.compute import placement
 from apps.compute.models import VirtualMachine
 from apps.compute.selectors import vm_for_task
 from apps.compute.states import VmState, transition
 from apps.core.errors import InvalidState
-from apps.fabric import placement
 from apps.jobs import services as jobs
 from apps.jobs.models import AsyncJob, JobStatus, StepState
 from clients import orchestration as api

@@ -28,10 +28,10 @@ from django.db import close_old_connections
 from django.db.models import F
 from django.utils import timezone
 
-from apps.api.registry import autodiscover
 from apps.components.services import live
 from apps.compute.models import VirtualMachine
 from apps.core.errors import ResourceUnavailable
+from apps.core.registry import autodiscover
 from apps.jobs import services as jobs
 from apps.jobs.models import AsyncJob, JobStatus, StepState
 from clients.orchestration import VM_FLOWS

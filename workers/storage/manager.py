@@ -3,6 +3,7 @@ import os
 
 from django.conf import settings
 
+from apps.catalog.selectors import image_in
 from apps.storage import services
 
 from .drivers import driver_for
@@ -20,7 +21,6 @@ def create_volume(volume):
 def _materialise(volume):
     if volume.state == "Ready":
         return volume
-    from apps.catalog.selectors import image_in
 
     template = volume.template if volume.template_id and volume.template.path else None
     path, fmt = driver_for(volume.pool).create_volume(

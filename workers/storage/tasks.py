@@ -1,8 +1,12 @@
 """Storage component tasks."""
 from celery import shared_task
 
-from apps.catalog.models import Template
+from apps.catalog.models import Template, TemplateCopy
+from apps.catalog.responses import template_response
 from apps.compute.selectors import vm_for_task
+from apps.fabric.models import StoragePool, Zone
+from apps.jobs.models import AsyncJob
+from apps.storage import services
 from apps.storage.models import Snapshot
 from apps.storage.responses import snapshot_response, volume_response
 from apps.storage.selectors import volume_for_task
@@ -40,7 +44,6 @@ def create_volume(job_id, volume_id):
 @shared_task(name="workers.storage.tasks.resize_volume")
 @job_task("storage")
 def resize_volume(job_id, volume_id):
-    from apps.jobs.models import AsyncJob
 
     params = AsyncJob.objects.get(pk=job_id).params
     manager.resize(volume_for_task(volume_id), params["size_bytes"], params.get("shrinkok", False))
@@ -75,8 +78,6 @@ def delete_snapshot(job_id, snapshot_id):
 @shared_task(name="workers.storage.tasks.migrate_volume")
 @job_task("storage")
 def migrate_volume(job_id, volume_id, pool_id):
-    from apps.fabric.models import StoragePool
-    from apps.storage import services
 
     volume, pool = volume_for_task(volume_id), StoragePool.objects.get(pk=pool_id)
     try:
@@ -99,7 +100,6 @@ def revert_snapshot(job_id, snapshot_id):
 @shared_task(name="workers.storage.tasks.create_template")
 @job_task("storage")
 def create_template(job_id, template_id, snapshot_id=None, volume_id=None):
-    from apps.catalog.responses import template_response
 
     snapshot = Snapshot.objects.get(pk=snapshot_id) if snapshot_id else None
     volume = volume_for_task(volume_id) if volume_id else None
@@ -110,8 +110,6 @@ def create_template(job_id, template_id, snapshot_id=None, volume_id=None):
 @shared_task(name="workers.storage.tasks.copy_template")
 @job_task("storage")
 def copy_template(job_id, copy_ids):
-    from apps.catalog.models import TemplateCopy
-    from apps.catalog.responses import template_response
 
     copies = list(TemplateCopy.objects.select_related("template", "zone").filter(pk__in=copy_ids).order_by("id"))
     for copy in copies:
@@ -123,7 +121,6 @@ def copy_template(job_id, copy_ids):
 @shared_task(name="workers.storage.tasks.delete_template")
 @job_task("storage")
 def delete_template(job_id, template_id, zone_id=None):
-    from apps.fabric.models import Zone
 
     templates.delete(Template.objects.get(pk=template_id), Zone.objects.filter(pk=zone_id).first() if zone_id else None)
     return {"success": True}

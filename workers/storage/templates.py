@@ -4,39 +4,21 @@ left half-written (a failed copy leaves no file)."""
 import hashlib
 import hmac
 import os
-import re
 import uuid
 from pathlib import Path
 
 from django.conf import settings
+from django.utils import timezone
 
+from apps.catalog.checksums import parse_checksum
+from apps.catalog.models import Template, TemplateCopy
 from apps.core import urlpolicy
 from apps.core.errors import ParamError, ResourceUnavailable
 
+from .drivers import driver_for
+from .drivers.filesystem import atomic_file, sparse_copy
+
 CHUNK = 1 << 20
-_HEX = re.compile(r"[0-9a-f]+")
-CHECKSUM_ALGORITHMS = {"md5", "sha1", "sha224", "sha256", "sha384", "sha512"}  # CloudStack's
-ALGORITHMS = {32: "md5", 40: "sha1", 64: "sha256", 128: "sha512"}
-
-
-def parse_checksum(text):
-    """CloudStack's ``{ALGO}hex`` or bare hex (the algorithm told by its length)."""
-    if not text:
-        return None, None
-    if text.startswith("{") and "}" in text:
-        algorithm, digest = text[1:].split("}", 1)
-        algorithm = algorithm.lower().replace("-", "")
-    else:
-        digest = text
-        algorithm = ALGORITHMS.get(len(text))
-    digest = digest.lower()
-    if algorithm not in CHECKSUM_ALGORITHMS or not _HEX.fullmatch(digest):
-        raise ParamError(f"Unsupported checksum {text[:200]}")
-    if len(digest) != hashlib.new(algorithm).digest_size * 2:
-        raise ParamError(f"Unsupported checksum {text[:200]}: a {algorithm} digest has {hashlib.new(algorithm).digest_size * 2} hex digits")
-    return algorithm, digest
-
-
 def _store(source, total, checksum, template_uuid, progress=None, directory=None):
     """Copy the open ``source`` (a :class:`~apps.core.urlpolicy.Download` or a local file) of
     ``total`` bytes (0 when unknown) to secondary storage under a hidden name, check its
@@ -89,10 +71,7 @@ def create_from(template, snapshot=None, volume=None):
     """createTemplate: the image of a snapshot (copied) or of a volume (a standalone copy, its
     backing chain flattened) on secondary storage, with its SHA-256 checksum. A failure
     leaves no file and says why in the template's status."""
-    from apps.catalog.models import Template
 
-    from .drivers import driver_for
-    from .drivers.filesystem import atomic_file, sparse_copy
 
     directory = Path(settings.SECONDARY_STORAGE_DIR) / "templates"
     final = directory / f"{template.uuid}.img"
@@ -120,7 +99,6 @@ def create_from(template, snapshot=None, volume=None):
 def copy_to_zone(copy):
     """copyTemplate: the image onto the destination zone's secondary storage, checked against
     the template's checksum; the copy's status shows the progress ("N% Copied")."""
-    from apps.catalog.models import TemplateCopy
 
     if copy.is_ready and copy.path and os.path.exists(copy.path):
         return copy  # a redelivered task: done already
@@ -148,9 +126,7 @@ def delete(template, zone=None):
     """deleteTemplate: the image leaves secondary storage and the template every list (or, with
     the zone of a copy, only that copy goes). Volumes made from it keep working: their base
     is the pool's own copy."""
-    from django.utils import timezone
 
-    from apps.catalog.models import Template
 
     if zone is not None and zone.pk != template.zone_id:
         for copy in template.copies.filter(zone=zone):
@@ -170,7 +146,6 @@ def delete(template, zone=None):
 
 def download(template):
     """Fetch a registered template; its status tells the progress, the result or the reason."""
-    from apps.catalog.models import Template
 
     if template.is_ready and template.path and os.path.exists(template.path):
         return template.path  # a redelivered message: it is there already

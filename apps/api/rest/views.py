@@ -1,6 +1,6 @@
 """The REST API under /api/v1/. Reads use the selectors of the query API (the same
 visibility); every change runs the query API's own command, so there is one code path."""
-from django.db.models import Q
+from django.conf import settings
 from django.http import StreamingHttpResponse
 from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
@@ -11,11 +11,14 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from apps.accounts.selectors import restrict
-from apps.api.registry import REGISTRY
 from apps.api.views import run
 from apps.catalog.models import DiskOffering, ServiceOffering, Template
+from apps.components.models import Component
+from apps.components.services import live
 from apps.compute.selectors import vms_visible_to
+from apps.core.registry import REGISTRY
 from apps.events.models import Event
+from apps.events.stream import Slots, latest_id, sse
 from apps.fabric.models import Cluster, Host, Pod, StoragePool, Zone
 from apps.jobs.models import AsyncJob
 from apps.network.selectors import networks_visible_to
@@ -68,8 +71,7 @@ class ZoneViewSet(CloudViewSet):
     filterset_fields = ["name", "network_type", "allocation_state"]
 
     def visible(self, caller):
-        zones = Zone.objects.order_by("id")
-        return zones if caller.is_root_admin else zones.filter(allocation_state="Enabled")
+        return Zone.objects.visible_to(caller).order_by("id")
 
 
 class PodViewSet(CloudViewSet):
@@ -122,8 +124,7 @@ class TemplateViewSet(CloudViewSet):
     filterset_fields = {"name": ["exact"], "zone__uuid": ["exact"], "hypervisor": ["exact"]}
 
     def visible(self, caller):
-        templates = Template.objects.filter(removed__isnull=True).select_related("zone", "os_type").order_by("id")
-        return templates.filter(Q(is_public=True) | Q(account=caller.account))
+        return Template.objects.usable_by(caller).select_related("zone", "os_type").order_by("id")
 
 
 class VmFilter(StrictFilterSet):
@@ -220,16 +221,12 @@ class ComponentViewSet(viewsets.ReadOnlyModelViewSet):
     filterset_fields = ["name", "host"]
 
     def get_queryset(self):
-        from apps.components.models import Component
-        from apps.components.services import live
 
         return Component.objects.none() if getattr(self, "swagger_fake_view", False) else live()
 
 
 def _stream_slots():
-    from django.conf import settings
 
-    from apps.events.stream import Slots
 
     return Slots(settings.EVENT_STREAMS_PER_PROCESS)
 
@@ -256,7 +253,6 @@ class EventViewSet(CloudViewSet):
     @action(detail=False, url_path="stream", renderer_classes=[EventStreamRenderer], pagination_class=None,
             filter_backends=[])
     def stream(self, request):
-        from apps.events.stream import latest_id, sse
 
         start = request.headers.get("Last-Event-ID") or request.query_params.get("since")
         try:

@@ -11,6 +11,7 @@ import os
 import threading
 import time
 from pathlib import Path
+from xml.etree import ElementTree
 from xml.sax.saxutils import escape, quoteattr
 
 import libvirt
@@ -271,7 +272,6 @@ class LibvirtDriver(HypervisorDriver):
 
     @staticmethod
     def _has_device(dom, device):
-        from xml.etree import ElementTree
 
         wanted = ElementTree.fromstring(device)
         # the definition: where every change lands (live too where the hypervisor can hot-plug)
@@ -281,7 +281,6 @@ class LibvirtDriver(HypervisorDriver):
     def _redefine(self, dom, device, attach):
         """Change the definition (for a hypervisor that cannot hot-plug): the device replaces
         the one of the same disk target or NIC MAC, or is removed."""
-        from xml.etree import ElementTree
 
         root = ElementTree.fromstring(dom.XMLDesc(libvirt.VIR_DOMAIN_XML_INACTIVE))
         devices = root.find("devices")
@@ -340,7 +339,6 @@ class LibvirtDriver(HypervisorDriver):
         one host's file one at a time."""
         if domain_type(self.uri) != "test" or not self.uri.startswith("test:///") or self.uri == "test:///default":
             return
-        from xml.etree import ElementTree
 
         with _persist_lock(self.uri):
             node_file = Path(self.uri[len("test://"):])

@@ -21,6 +21,8 @@ rules) and nothing else.
 import logging
 import subprocess
 
+from django.conf import settings
+
 from apps.core.errors import ResourceUnavailable
 
 from .base import NetworkDriver
@@ -56,7 +58,6 @@ def addresses(dev, ns=None):
 
 class LinuxDriver(NetworkDriver):
     def __init__(self, prefix=None):
-        from django.conf import settings
 
         self.prefix = prefix or settings.DATAPLANE_PREFIX  # tests use their own: never the platform's
 

@@ -3,9 +3,9 @@
 Compensation: release the NIC, delete the volume, remove the guest, give back the host
 capacity; the VM ends in Error, as a failed first start does on CloudStack.
 """
+from apps.compute import placement
 from apps.compute.states import VmState, transition
 from apps.core.errors import InvalidState
-from apps.fabric import placement
 from apps.jobs import services as jobs
 from clients import compute as compute
 from clients import network as network

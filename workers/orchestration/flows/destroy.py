@@ -7,9 +7,9 @@ failure the VM goes to Error, from which destroy can be asked again.
 """
 from django.utils import timezone
 
+from apps.compute import placement
 from apps.compute.states import VmState, transition
 from apps.core.errors import InvalidState
-from apps.fabric import placement
 from apps.jobs import services as jobs
 from clients import compute as compute
 from clients import network as network

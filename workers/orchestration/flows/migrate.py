@@ -5,9 +5,11 @@ one asked for or the roomiest) while the source still holds the VM; the guest mo
 the source's room is given back and the VM is Running on the target. Compensation: give the
 target's room back; the VM stays Running where it was.
 """
+from apps.catalog.models import ServiceOffering
+from apps.compute import placement
 from apps.compute.states import VmState, transition
 from apps.core.errors import InsufficientCapacity, InvalidState, ParamError
-from apps.fabric import placement
+from apps.fabric import capacity
 from apps.fabric.models import Host
 from apps.jobs import services as jobs
 from apps.jobs.models import AsyncJob
@@ -39,7 +41,7 @@ class Migrate(Flow):
         if target is None or target.pk == source.pk or target.cluster_id != source.cluster_id:
             raise ParamError(f"Host {wanted} is not another host of the VM's cluster {source.cluster.name}")
         offering = vm.service_offering
-        if not placement.try_reserve(target, offering.cpu_mhz, offering.memory_mb):
+        if not capacity.try_reserve(target, offering.cpu_mhz, offering.memory_mb):
             raise InsufficientCapacity(f"Host {target.name} has no room for VM {vm.uuid}")
         return target
 
@@ -65,7 +67,6 @@ class Scale(Flow):
     name = "scale"
 
     def prepare(self, job, vm):
-        from apps.catalog.models import ServiceOffering
 
         if vm.state != VmState.STOPPED:
             raise InvalidState(f"VM {vm.uuid} is in state {vm.state}; stop it to change its service offering")

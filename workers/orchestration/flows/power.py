@@ -1,7 +1,7 @@
 """start, stop and reboot of an existing VM."""
+from apps.compute import placement
 from apps.compute.states import VmState, transition
 from apps.core.errors import InvalidState
-from apps.fabric import placement
 from apps.jobs import services as jobs
 from clients import compute as compute
 

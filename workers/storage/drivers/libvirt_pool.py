@@ -14,6 +14,7 @@ from xml.sax.saxutils import escape
 import libvirt
 
 from apps.core.errors import ResourceUnavailable
+from workers.compute.drivers.libvirt_driver import connection  # one cached connection per URI
 
 from .filesystem import QCOW2, RAW, FilesystemPoolDriver
 
@@ -29,7 +30,6 @@ class LibvirtPoolDriver(FilesystemPoolDriver):
         return ResourceUnavailable(f"Unable to {action} in storage pool {self.name} on {self.uri}: {exc.get_error_message()}")
 
     def _pool(self):
-        from workers.compute.drivers.libvirt_driver import connection  # one cached connection per URI
 
         conn = connection(self.uri)
         try:

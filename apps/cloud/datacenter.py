@@ -3,10 +3,9 @@
 from django.db import transaction
 
 from apps.catalog.models import DiskOffering, OsType, ServiceOffering, Template
+from apps.fabric import services
+from apps.fabric.models import Zone
 from apps.network.services import add_public_range, create_network
-
-from . import services
-from .models import Zone
 
 GIB = 1024**3
 

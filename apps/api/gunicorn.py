@@ -1,5 +1,6 @@
 """gunicorn settings for the API component: each worker process registers itself in service
-discovery with the endpoint it answers on."""
+discovery with the endpoint it answers on. gunicorn reads this file before Django is set up,
+so the hooks import what they use when they run."""
 import os
 import shutil
 import threading
@@ -8,7 +9,7 @@ from pathlib import Path
 bind = os.environ.get("JAVELIN_API_BIND", "127.0.0.1:8080")
 workers = int(os.environ.get("JAVELIN_API_WORKERS", "2"))
 threads = 4
-worker_class = "cloudstack.gunicorn_worker.JsonErrorWorker"  # gthread, answering its own refusals in JSON
+worker_class = "apps.api.gunicorn_worker.JsonErrorWorker"  # gthread, answering its own refusals in JSON
 # CloudStack's UI and tools send long GETs (lists of ids, tags): the longest line gunicorn takes.
 limit_request_line = 8190
 # Idle keep-alive connections wait in the poller, not in a thread; a short keep-alive races
@@ -31,13 +32,14 @@ os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(_metrics_dir)
 
 
 def child_exit(server, worker):
-    from prometheus_client import multiprocess
+
+    from prometheus_client import multiprocess  # noqa: PLC0415 - after PROMETHEUS_MULTIPROC_DIR is set
 
     multiprocess.mark_process_dead(worker.pid)
 
 
 def post_worker_init(worker):
-    from apps.components import services
+    from apps.components import services  # noqa: PLC0415 - Django is set up in the worker, after this file is read
 
     endpoint = f"http://{bind}/client/api"
     services.register("api", f"api@{bind}", endpoint=endpoint)
@@ -54,6 +56,6 @@ def post_worker_init(worker):
 
 
 def worker_exit(server, worker):
-    from apps.components import services
+    from apps.components import services  # noqa: PLC0415 - Django is set up in the worker, after this file is read
 
     services.unregister("api")

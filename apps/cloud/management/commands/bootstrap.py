@@ -7,11 +7,11 @@ from django.core.management.base import BaseCommand
 
 from apps.accounts.models import AccountType, CloudUser
 from apps.accounts.services import ensure_user
-from apps.fabric import datacenter
+from apps.cloud import datacenter
 from apps.fabric.models import Zone
 from cloudstack import secrets
 
-SIMULATOR = Path(__file__).resolve().parents[3] / "fabric" / "datacenters" / "simulator.json"
+SIMULATOR = Path(__file__).resolve().parents[2] / "datacenters" / "simulator.json"
 
 
 class Command(BaseCommand):

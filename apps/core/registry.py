@@ -47,6 +47,25 @@ class Param:
         assert self.name == self.name.lower(), "parameter names are matched lower-cased"
 
 
+@dataclass(frozen=True)
+class JobKind:
+    """The job a use case records: the command it was asked as (``startVirtualMachine``), its
+    CloudStack command class (what ``queryAsyncJobResult`` shows as ``cmd``) and event type.
+    A service that starts a job on its own (an HA restart) names the kind the command has."""
+
+    command: str
+    cmd_class: str
+    event_type: str = ""
+    event_description: str = ""
+
+    def for_caller(self, caller):
+        """Admins see CloudStack's ``...ByAdmin`` variant of user commands."""
+        if caller.is_root_admin and ".user." in self.cmd_class:
+            return JobKind(self.command, self.cmd_class.replace(".user.", ".admin.") + "ByAdmin", self.event_type,
+                           self.event_description)
+        return self
+
+
 @dataclass
 class Command:
     name: str
@@ -59,15 +78,12 @@ class Command:
     response: tuple = field(default_factory=tuple)
     event: tuple = ()  # (CloudStack event type, what it does: "VM.START", "starting Vm")
 
-    def new_job(self, caller, params):
-        """The async job of one call of this command (CloudStack's queueCommand)."""
-        from apps.jobs.services import create_job
-
-        cmd_class = self.cmd_class
-        if caller.is_root_admin and ".user." in cmd_class:  # admins see the ...ByAdmin variant
-            cmd_class = cmd_class.replace(".user.", ".admin.") + "ByAdmin"
+    @property
+    def job_kind(self):
+        """What an async call of this command records as its job (CloudStack's command class,
+        the event type)."""
         event_type, event_description = self.event or ("", "")
-        return create_job(self.name, cmd_class, caller.user, _jsonable(params), event_type, event_description)
+        return JobKind(self.name, self.cmd_class, event_type, event_description)
 
     def allows(self, caller):
         if self.access == ROOT_ADMIN:
@@ -173,10 +189,6 @@ def _parse_date(value):
     raise ValueError(value)
 
 
-def _jsonable(params):
-    return {k: v for k, v in params.items() if isinstance(v, (str, int, bool, list, dict, type(None)))}
-
-
 def _parse_map(raw, name, command):
     """``tags[0].key=a&tags[0].value=b`` → ``[{"key": "a", "value": "b"}]``."""
     rows = {}
@@ -192,8 +204,12 @@ def _parse_map(raw, name, command):
 REGISTRY: dict[str, Command] = {}
 
 
-def command(name, params=(), is_async=False, access=USER, description="", cmd_class="", response=(), event=()):
-    """Declare a query-API command; the decorated function is its handler."""
+def command(name, params=(), is_async=False, access=USER, description="", cmd_class="", response=(), event=(), job=None):
+    """Declare a query-API command; the decorated function is its handler. ``job``: the
+    :class:`JobKind` of an async command whose use case also starts jobs on its own (its
+    command class and event come from there)."""
+    if job is not None:
+        cmd_class, event = job.cmd_class, (job.event_type, job.event_description)
 
     def register(handler):
         if name in REGISTRY:

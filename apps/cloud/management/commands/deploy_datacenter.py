@@ -2,7 +2,7 @@ import json
 
 from django.core.management.base import BaseCommand
 
-from apps.fabric import datacenter
+from apps.cloud import datacenter
 
 
 class Command(BaseCommand):

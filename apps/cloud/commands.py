@@ -1,0 +1,26 @@
+"""Query-API commands about the cloud as a whole, across its domains."""
+from apps.core.listing import PAGING, by_id
+from apps.core.registry import ROOT_ADMIN, Param, command
+from apps.fabric import services as fabric
+from apps.fabric.models import Cluster, Pod, Zone
+from apps.fabric.responses import capacity_response
+from apps.network import services as network
+
+
+@command("listCapacity", params=(Param("zoneid", "uuid"), Param("podid", "uuid"), Param("clusterid", "uuid"),
+                                 Param("type", "integer"), *PAGING),
+         access=ROOT_ADMIN, description="Lists all the system wide capacities.",
+         cmd_class="org.apache.cloudstack.api.command.admin.resource.ListCapacityCmd", response=("capacity",))
+def list_capacity(call):
+    """Per zone: memory, CPU and storage (of one pod or cluster when given), then public and
+    guest addresses (zone-wide)."""
+    zones = Zone.objects.order_by("id")
+    pod = by_id(call, Pod.objects.select_related("zone"), "podid") if "podid" in call.params else None
+    cluster = by_id(call, Cluster.objects.select_related("zone"), "clusterid") if "clusterid" in call.params else None
+    if pod or cluster:
+        zones = zones.filter(pk=(pod or cluster).zone_id)
+    if "zoneid" in call.params:
+        zones = zones.filter(uuid=call.get("zoneid"))
+    rows = [row for zone in zones for row in fabric.capacity(zone, pod, cluster) + network.address_capacity(zone)]
+    rows = [r for r in rows if "type" not in call.params or r["type"] == call.get("type")]
+    return {"count": len(rows), "capacity": [capacity_response(r) for r in rows]} if rows else {}
