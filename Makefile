@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: run test lint system-deps venv migrate bootstrap bench clean
+.PHONY: run test test-host lint system-deps venv migrate bootstrap bench clean
 
 # Debian packages the project needs: libvirt headers to build libvirt-python,
 # chromium for the browser tests (driven by Playwright with this system executable).
@@ -40,8 +40,13 @@ run: bootstrap
 	@echo "CloudStack API: http://$${JAVELIN_API_BIND:-127.0.0.1:8080}/client/api"
 	$(BIN)/python manage.py supervise
 
-test: lint
+test: lint test-host
 	$(BIN)/python -m pytest
+
+# What the tests need beyond the venv, prepared before pytest runs (never inside a fixture):
+# a real libvirtd and a tiny KVM guest (tests/kvm/setup.sh, idempotent).
+test-host: venv
+	bash tests/kvm/setup.sh >/dev/null
 
 lint: venv
 	$(BIN)/ruff check .

@@ -37,12 +37,13 @@ def migrate_domain(job_id, vm_id, source_host_id, target_host_id):
                      target_host_id=target_host_id)
 
 
-def attach_volume(job_id, volume_id, vm_id, host_id=None):
-    send("compute", "attach_volume", queue=_on(host_id), job_id=job_id, volume_id=volume_id, vm_id=vm_id)
+def attach_volume(job_id, volume_id, vm_id, host_id=None, device_id=None):
+    return signature("compute", "attach_volume", queue=_on(host_id), job_id=job_id, volume_id=volume_id, vm_id=vm_id,
+                     device_id=device_id)
 
 
 def detach_volume(job_id, volume_id, host_id=None):
-    send("compute", "detach_volume", queue=_on(host_id), job_id=job_id, volume_id=volume_id)
+    return signature("compute", "detach_volume", queue=_on(host_id), job_id=job_id, volume_id=volume_id)
 
 
 def connect_host(host_id):
@@ -67,12 +68,14 @@ def fence(host_id, names):
     send("compute", "fence_guests", queue=_on(host_id), host_id=host_id, names=list(names))
 
 
-def plug_nic(job_id, vm_id, nic_id, host_id=None):
-    send("compute", "plug_nic", queue=_on(host_id), job_id=job_id, vm_id=vm_id, nic_id=nic_id)
+def plug_nic(job_id, vm_id, host_id=None, network_id=None, nic_id=None):
+    """Plug the VM's NIC (named by its id, or by its network) into the guest."""
+    return signature("compute", "plug_nic", queue=_on(host_id), job_id=job_id, vm_id=vm_id, network_id=network_id,
+                     nic_id=nic_id)
 
 
 def unplug_nic(job_id, vm_id, nic_id, host_id=None):
-    send("compute", "unplug_nic", queue=_on(host_id), job_id=job_id, vm_id=vm_id, nic_id=nic_id)
+    return signature("compute", "unplug_nic", queue=_on(host_id), job_id=job_id, vm_id=vm_id, nic_id=nic_id)
 
 
 def ping(host_id, timeout):

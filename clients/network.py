@@ -26,10 +26,6 @@ def apply_security_group(job_id, group_id):
     send("network", "apply_security_group", job_id=job_id, group_id=group_id)
 
 
-def remove_security_group(group_uuid):
-    send("network", "remove_security_group", group_uuid=group_uuid)
-
-
 def apply_network(job_id, network_id):
     """Re-apply a whole network (its egress rules changed) as job ``job_id``."""
     send("network", "apply_network", job_id=job_id, network_id=network_id)
@@ -41,9 +37,17 @@ def refresh_network(network_id):
         send("network", "refresh_network", network_id=network_id)
 
 
-def add_nic(job_id, vm_id, network_id):
-    send("network", "add_nic", job_id=job_id, vm_id=vm_id, network_id=network_id)
+def add_nic(job_id, vm_id, network_id, ip_address=None):
+    """A NIC of the VM on another network (its address, ``ip_address`` if asked for, and the
+    network's plan)."""
+    return signature("network", "add_nic", job_id=job_id, vm_id=vm_id, network_id=network_id, ip_address=ip_address)
 
 
 def remove_nic(job_id, nic_id):
-    send("network", "remove_nic", job_id=job_id, nic_id=nic_id)
+    """Free a NIC unplugged from its guest, and re-plan its network."""
+    return signature("network", "remove_nic", job_id=job_id, nic_id=nic_id)
+
+
+def discard_nic(job_id, vm_id, network_id):
+    """Undo :func:`add_nic`: the VM's NIC on the network goes, and the network is re-planned."""
+    return signature("network", "discard_nic", job_id=job_id, vm_id=vm_id, network_id=network_id)

@@ -23,15 +23,15 @@ def expunge_volume(volume_id):
 
 
 def create_snapshot(job_id, snapshot_id):
-    send("storage", "create_snapshot", job_id=job_id, snapshot_id=snapshot_id)
+    return signature("storage", "create_snapshot", job_id=job_id, snapshot_id=snapshot_id)
 
 
 def delete_snapshot(job_id, snapshot_id):
     send("storage", "delete_snapshot", job_id=job_id, snapshot_id=snapshot_id)
 
 
-def download_template(template_id):
-    send("storage", "download_template", template_id=template_id)
+def download_template(job_id, template_id):
+    return signature("storage", "download_template", job_id=job_id, template_id=template_id)
 
 
 def revert_snapshot(job_id, snapshot_id):
@@ -47,8 +47,13 @@ def delete_template(job_id, template_id, zone_id=None):
 
 
 def migrate_volume(job_id, volume_id, pool_id):
-    send("storage", "migrate_volume", job_id=job_id, volume_id=volume_id, pool_id=pool_id)
+    return signature("storage", "migrate_volume", job_id=job_id, volume_id=volume_id, pool_id=pool_id)
 
 
 def copy_template(job_id, copy_ids):
-    send("storage", "copy_template", job_id=job_id, copy_ids=list(copy_ids))
+    return signature("storage", "copy_template", job_id=job_id, copy_ids=list(copy_ids))
+
+
+def discard_snapshot(job_id, snapshot_id):
+    """Undo :func:`create_snapshot`: the snapshot and any part of its file go."""
+    return signature("storage", "discard_snapshot", job_id=job_id, snapshot_id=snapshot_id)

@@ -17,7 +17,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cloudstack.settings")
 
 # The version of the messages the platform's clients send (``clients``): a worker refuses one
 # newer than it speaks, so components can be upgraded one after another.
-MESSAGE_VERSION = 1
+MESSAGE_VERSION = 2
 VERSION_KEY = "v"
 
 

@@ -143,7 +143,7 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_CLASSES": ["apps.api.rest.throttles.AccountThrottle"],
     "DEFAULT_PAGINATION_CLASS": "apps.api.rest.pagination.StrictPageNumberPagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_FILTER_BACKENDS": ["apps.api.rest.filters.StrictFilterBackend"],
+    "DEFAULT_FILTER_BACKENDS": ["apps.core.filtersets.StrictFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "apps.api.rest.schema.CloudAutoSchema",
     "EXCEPTION_HANDLER": "apps.api.rest.errors.exception_handler",
 }
@@ -217,6 +217,9 @@ MEMORY_OVERPROVISIONING = env_float("JAVELIN_MEMORY_OVERPROVISIONING", 1.0)
 STORAGE_OVERPROVISIONING = env_float("JAVELIN_STORAGE_OVERPROVISIONING", 1.0)  # storage.overprovisioning.factor
 # Where simulated hosts keep their libvirt node descriptions and pools keep volume files.
 SIMULATOR_DIR = STATE_DIR / "simulator"
+# What simulates the simulated hosts: "libvirt" (libvirt's test driver, one node file per host
+# under SIMULATOR_DIR) or "memory" (an in-memory fake hypervisor, for unit tests).
+SIMULATED_HOSTS = os.environ.get("JAVELIN_SIMULATED_HOSTS", "libvirt")
 # Signed requests with signatureVersion=3 may not expire further out than this (seconds).
 API_MAX_EXPIRES_AHEAD = int(os.environ.get("JAVELIN_API_MAX_EXPIRES_AHEAD", str(24 * 3600)))
 API_DEFAULT_PAGE_SIZE = 500

@@ -4,6 +4,7 @@ from apps.accounts.models import AccountType
 from apps.accounts.selectors import Caller
 from apps.accounts.services import ensure_user
 from apps.cloud import datacenter
+from workers.compute.drivers import fake
 
 
 def small_datacenter(hosts=2, memory=4096, cpus=8, zone="Unit-Zone"):
@@ -43,7 +44,27 @@ def sim_dir(settings, tmp_path):
 
 
 @pytest.fixture
-def cloud(db, sim_dir):
+def fake_hypervisor(settings):
+    """Simulated hosts on the in-memory fake hypervisor (``workers.compute.drivers.fake``)."""
+    settings.SIMULATED_HOSTS = "memory"
+    fake.reset()
+    yield fake
+    fake.reset()
+
+
+@pytest.fixture
+def cloud(db, sim_dir, fake_hypervisor):
+    """A small data center whose hosts are fake hypervisors (``libvirt_cloud``: libvirt's
+    test driver)."""
+    return _small_cloud()
+
+
+@pytest.fixture
+def libvirt_cloud(db, sim_dir):
+    return _small_cloud()
+
+
+def _small_cloud():
     datacenter.deploy(small_datacenter())
     from apps.catalog.models import ServiceOffering, Template
     from apps.fabric.models import Zone

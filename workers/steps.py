@@ -1,71 +1,65 @@
-"""Job-step bookkeeping for component tasks: each task of a job's canvas records when it
-runs, ends or fails (with the CloudStack error it raised), so a job shows its progress and
-a rollback knows what went wrong."""
+"""The one way a component task takes part in a job: ``@step("storage")``.
+
+The decorator makes the function a Celery task named ``workers.<component>.tasks.<name>``
+(so it is routed to that component's queue) and records it as step ``<name>`` of the job
+whose id is its first argument: running, then done, or failed with the CloudStack error it
+raised, so a job shows its progress and a rollback knows what went wrong. The task carries
+its step's name and component (``task.step_name``, ``task.component``), which the
+Orchestration Engine reads when it plans a flow.
+
+* A step of a flow (the default): the Orchestration Engine goes on when it is done.
+* ``ends_job=True``: the job's only step (a job that needs one component alone): its end
+  completes the job, with the result rendered from the job's subject (:mod:`workers.results`).
+
+A step of a job that has ended is not run (a message that arrives late, after the watchdog gave
+the job up), unless the job was rolled back: then it may be one of the compensations. A
+database outage is not the step's failure: the task is retried when the database is back.
+"""
 import functools
+
+from celery import shared_task
 
 from apps.core.errors import CloudError
 from apps.jobs import services as jobs
+from apps.jobs.models import AsyncJob
 from cloudstack.celery import DATABASE_OUTAGE
 
+from . import results
 
-def job_step(component, name=None):
-    """Decorate a task body ``fn(job_id, vm_id, ...)`` to record its step on the job. A step of
-    a job that has ended is not run (a message that arrives late, after the watchdog gave the
-    job up), unless the job was rolled back: then it may be one of the compensations."""
 
+def step(component, name=None, ends_job=False, **task_options):
     def decorate(fn):
-        step = name or fn.__name__
+        step_name = name or fn.__name__
 
         @functools.wraps(fn)
         def run(job_id, *args, **kwargs):
-            if jobs.is_finished(job_id) and not jobs.did_claim(job_id, "rollback"):
-                return None  # a late or repeated message of a job that ended: nothing to do
-            jobs.step_started(job_id, step, component)
-            try:
-                result = fn(job_id, *args, **kwargs)
-            except DATABASE_OUTAGE:
-                raise  # not the step's failure: the task is retried when the database is back
-            except Exception as exc:
-                jobs.step_failed(job_id, step, exc)
-                raise
-            jobs.step_done(job_id, step)
-            return result
-
-        return run
-
-    return decorate
-
-
-def job_task(component, name=None):
-    """Decorate the body of a one-task job ``fn(job_id, ...) -> result``: the task is the
-    job's only step, and its return value completes the job. A CloudStack error fails the
-    job with its code; anything else fails it with 530 and is raised for the worker's log.
-    A job already finished (a redelivered message) is not run again."""
-
-    def decorate(fn):
-        step = name or fn.__name__
-
-        @functools.wraps(fn)
-        def run(job_id, *args, **kwargs):
-            if jobs.is_finished(job_id):
+            if ends_job and jobs.is_finished(job_id):
                 return None
-            jobs.step_started(job_id, step, component)
+            if not ends_job and jobs.is_finished(job_id) and not jobs.did_claim(job_id, "rollback"):
+                return None
+            jobs.step_started(job_id, step_name, component)
             try:
-                result = fn(job_id, *args, **kwargs)
+                fn(job_id, *args, **kwargs)
             except DATABASE_OUTAGE:
-                raise  # retried when the database is back (JavelinTask), not a failure of the job
+                raise
             except CloudError as exc:
-                jobs.step_failed(job_id, step, exc)
+                jobs.step_failed(job_id, step_name, exc)
+                if not ends_job:
+                    raise  # the flow's rollback takes over
                 jobs.fail(job_id, exc)
                 return None
             except Exception as exc:
-                jobs.step_failed(job_id, step, exc)
-                jobs.fail(job_id, exc)
-                raise
-            jobs.step_done(job_id, step)
-            jobs.succeed(job_id, result)
+                jobs.step_failed(job_id, step_name, exc)
+                if ends_job:
+                    jobs.fail(job_id, exc)
+                raise  # the worker's log gets the trace
+            jobs.step_done(job_id, step_name)
+            if ends_job:
+                jobs.succeed(job_id, results.of(AsyncJob.objects.select_related("account").get(pk=job_id)))
             return None
 
-        return run
+        task = shared_task(name=f"workers.{component}.tasks.{step_name}", **task_options)(run)
+        task.step_name, task.component = step_name, component
+        return task
 
     return decorate

@@ -47,8 +47,6 @@ def user_by_api_key(api_key):
 
 
 def domains_visible_to(caller):
-
-
     # has_child is read by every domain in a list: one subquery, not one query a domain
     queryset = (
         Domain.objects.select_related("parent")

@@ -72,7 +72,6 @@ class PlatformCollector:
     """Jobs, queues and components, read at scrape time."""
 
     def collect(self):
-
         jobs = GaugeMetricFamily("javelin_jobs", "Async jobs by command and status", labels=["command", "status"])
         names = {s.value: s.name.lower() for s in JobStatus}
         for row in AsyncJob.objects.values("command", "status").annotate(n=Count("id")).order_by():

@@ -17,7 +17,7 @@ from django.views.decorators.csrf import csrf_exempt
 from apps.accounts.selectors import Caller
 from apps.core import registry
 from apps.core.errors import CloudError, ParamError, Unauthorized, UnsupportedAction
-from apps.events.services import record as record_event
+from apps.events.services import record_event
 from apps.jobs import services as jobs
 from cloudstack.celery import DATABASE_OUTAGE
 

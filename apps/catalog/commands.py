@@ -2,17 +2,13 @@
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 
-from apps.core import urlpolicy
-from apps.core.errors import InvalidState, ParamError
+from apps.core.errors import ParamError
 from apps.core.listing import PAGING, by_id, filtered, list_response
 from apps.core.registry import ROOT_ADMIN, Param, column_length, command
 from apps.fabric.models import Cluster, HypervisorType, Zone
-from apps.jobs import services as jobs
-from apps.jobs.services import on_commit_quietly
-from clients import storage as storage
 
-from .checksums import parse_checksum
-from .models import DiskOffering, OsType, ServiceOffering, Template, TemplateCopy
+from . import services
+from .models import DiskOffering, OsType, ServiceOffering, Template
 from .responses import (
     disk_offering_response,
     os_type_response,
@@ -115,9 +111,6 @@ def list_hypervisors(call):
     return {"count": len(names), "hypervisor": [{"name": n} for n in names]}
 
 
-FORMATS = {"QCOW2", "RAW", "VHD", "OVA", "ISO"}
-
-
 @command("registerTemplate", params=(Param("name", required=True), Param("displaytext", length=4096), Param("format", required=True),
                                      Param("hypervisor", required=True, length=column_length(Template, "hypervisor")), Param("url", required=True, length=2048),
                                      Param("zoneid", required=True, description="a zone id, or -1 for every zone"),
@@ -127,9 +120,6 @@ FORMATS = {"QCOW2", "RAW", "VHD", "OVA", "ISO"}
          cmd_class="org.apache.cloudstack.api.command.user.template.RegisterTemplateCmd", response=("template",),
          event=("TEMPLATE.CREATE", "registering template"))
 def register_template(call):
-    fmt = call.get("format").upper()
-    if fmt not in FORMATS:
-        raise call.command.invalid("format", call.get("format"))
     zone = None
     if call.get("zoneid") != "-1":
         try:
@@ -138,17 +128,11 @@ def register_template(call):
             zone = None
         if zone is None:
             raise call.command.not_found("zoneid", call.get("zoneid"))
-    url = call.get("url")
-    urlpolicy.check_download(url, root_admin=call.caller.is_root_admin)  # refused now; checked again when fetched
-    parse_checksum(call.get("checksum"))  # refuse a malformed checksum now, not after the download
-    template = Template.objects.create(
-        name=call.get("name"), display_text=call.get("displaytext", call.get("name")), format=fmt,
-        hypervisor=call.get("hypervisor"), url=url, zone=zone, os_type=by_id(call, OsType.objects.all(), "ostypeid"),
-        size_bytes=0, is_ready=False, status="Download pending", checksum=call.get("checksum", ""),
-        is_public=bool(call.get("ispublic")) and call.caller.is_admin, is_featured=bool(call.get("isfeatured")),
-        password_enabled=bool(call.get("passwordenabled")), account=call.caller.account,
-    )
-    on_commit_quietly(storage.download_template, template.pk)
+    template = services.register_template(
+        call.caller, call.get("name"), call.get("url"), call.get("format"), call.get("hypervisor"),
+        by_id(call, OsType.objects.all(), "ostypeid"), zone=zone, display_text=call.get("displaytext"),
+        checksum=call.get("checksum", ""), is_public=call.get("ispublic"), is_featured=call.get("isfeatured"),
+        password_enabled=call.get("passwordenabled"))
     return {"count": 1, "template": [template_response(template)]}
 
 
@@ -159,31 +143,33 @@ def register_template(call):
          event=("TEMPLATE.COPY", "copying template"))
 def copy_template(call):
     template = by_id(call, Template.objects.visible_to(call.caller))
+    if "sourcezoneid" in call.params:
+        source = by_id(call, Zone.objects.all(), "sourcezoneid")
+        if source.pk != template.zone_id and not template.copies.filter(zone=source, is_ready=True).exists():
+            raise ParamError(f"Template {template.uuid} is not ready in source zone {source.name}")
     wanted = call.get("destzoneids") or ([call.get("destzoneid")] if call.get("destzoneid") else [])
-    if not wanted:
-        raise ParamError("Either destzoneid or destzoneids is required")
-    if not template.is_ready or not template.path:
-        raise InvalidState(f"Template {template.uuid} is not ready; only a ready template can be copied")
-    if template.zone_id is None:
-        raise ParamError(f"Template {template.uuid} is available in every zone already")
-    copies = []
+    zones = []
     for zone_id in wanted:
         zone = Zone.objects.filter(uuid=zone_id).first()
         if zone is None:
             raise call.command.not_found("destzoneid", zone_id)
-        if zone.pk == template.zone_id or template.copies.filter(zone=zone).exists():
-            raise ParamError(f"Template {template.uuid} is already in zone {zone.name}")
-        copies.append(TemplateCopy.objects.create(template=template, zone=zone))
-    jobs.attach(call.job, "Template", template)
-    jobs.submit(call.job, storage.copy_template, [c.pk for c in copies])
+        zones.append(zone)
+    services.copy_template(call.job, template, zones)
     return {"id": template.uuid_str, "jobid": call.job.uuid_str}
 
 
-@jobs.on_abandon("copyTemplate")
-def _abandon_copy(job):
-    """A copy that never finished leaves no copy behind (its partial file, if any, is removed
-    when the template is copied again or deleted)."""
-    TemplateCopy.objects.filter(template__uuid=job.instance_uuid, is_ready=False).delete()
+@command("deleteTemplate", params=(Param("id", "uuid", required=True), Param("zoneid", "uuid"), Param("forced", "boolean")),
+         is_async=True, description="Deletes a template from the system.",
+         cmd_class="org.apache.cloudstack.api.command.user.template.DeleteTemplateCmd",
+         event=("TEMPLATE.DELETE", "deleting template"))
+def delete_template(call):
+    mine = Template.objects.present()
+    if not call.caller.is_root_admin:
+        mine = mine.filter(account=call.caller.account)
+    template = by_id(call, mine)
+    zone = by_id(call, Zone.objects.all(), "zoneid") if "zoneid" in call.params else None
+    services.delete_template(call.job, template, zone, forced=call.get("forced", False))
+    return {"jobid": call.job.uuid_str}
 
 
 # --- offerings (root admin) -----------------------------------------------------------------

@@ -59,8 +59,3 @@ def _horizon():
 
 def live():
     return Component.objects.filter(last_heartbeat__gte=_horizon()).order_by("name", "node", "pid")
-
-
-def endpoint_of(name):
-    """Where a live component ``name`` answers (the first one found), or None."""
-    return live().filter(name=name).exclude(endpoint="").values_list("endpoint", flat=True).first()

@@ -1,7 +1,7 @@
 """Query-API commands of the VM lifecycle."""
-from django.db.models import Q
 
 from apps.catalog.models import ServiceOffering, Template
+from apps.core import filtersets
 from apps.core.errors import InvalidState, ParamError
 from apps.core.listing import PAGING, by_id, filtered, list_response, own_unless_listall
 from apps.core.registry import ROOT_ADMIN, Param, command
@@ -10,15 +10,12 @@ from apps.fabric.models import Host, Zone
 from apps.jobs import services as jobs
 from apps.network.responses import nic_response
 from apps.network.selectors import networks_visible_to, security_groups_visible_to
-from apps.sshkeys import services as sshkeys
 from apps.tags.services import filter_by_tags, tags_by_resource
-from clients import compute as compute_client
-from clients import network as network_client
 
 from . import services
+from .filtersets import VirtualMachineFilterSet
 from .responses import affinity_group_response, vm_response
 from .selectors import affinity_groups_visible_to, vms_visible_to
-from .states import VmState
 
 
 def _groups(call, mine, kind):
@@ -67,9 +64,6 @@ def deploy_virtual_machine(call):
         network = networks_visible_to(call.caller).filter(uuid=network_id).first()
         if network is None:
             raise call.command.not_found("networkids", network_id)
-    if call.get("keypair"):
-        sshkeys.lookup(call.caller.account, call.get("keypair"))
-
     own = {"account": call.caller.account}
     affinity = _groups(call, affinity_groups_visible_to(call.caller).filter(**own), "affinity")
     security = _groups(call, security_groups_visible_to(call.caller).filter(**own), "security")
@@ -115,29 +109,7 @@ def list_virtual_machines(call):
     if not call.get("listall") and not call.get("account") and not call.get("domainid") and "id" not in call.params:
         # CloudStack lists the caller's own resources unless asked for everything visible.
         vms = vms.filter(account=call.caller.account)
-    filters = {
-        "id": "uuid",
-        "zoneid": "zone__uuid",
-        "templateid": "template__uuid",
-        "hostid": "host__uuid",
-        "name": "name",
-        "account": "account__name",
-        "domainid": "account__domain__uuid",
-    }
-    vms = filtered(vms, call, filters)
-    if "ids" in call.params:
-        vms = vms.filter(uuid__in=call.get("ids"))
-    state = call.get("state")
-    if state:
-        if state.lower() == "present":
-            vms = vms.exclude(state__in=[VmState.DESTROYED, VmState.EXPUNGING])
-        else:
-            vms = vms.filter(state__iexact=state)
-    if "keyword" in call.params:
-        keyword = call.get("keyword")
-        vms = vms.filter(Q(name__icontains=keyword) | Q(display_name__icontains=keyword))
-    if "keypair" in call.params:
-        vms = vms.filter(keypair=call.get("keypair"))
+    vms = filtersets.apply(VirtualMachineFilterSet, vms, call.params)
     vms = filter_by_tags(vms, "UserVm", call.get("tags"))
     return list_response(call, vms, "virtualmachine", render_page=lambda rows: _vm_page(call, rows))
 
@@ -292,15 +264,7 @@ def list_nics(call):
          event=("NIC.CREATE", "adding network to VM"))
 def add_nic_to_virtual_machine(call):
     vm = by_id(call, vms_visible_to(call.caller), "virtualmachineid")
-    network = by_id(call, networks_visible_to(call.caller), "networkid")
-    if vm.state not in (VmState.RUNNING, VmState.STOPPED):
-        raise InvalidState(f"VM {vm.uuid} is {vm.state}; a NIC is added to a Running or Stopped VM")
-    if vm.nics.filter(network=network).exists():
-        raise ParamError(f"VM {vm.uuid} already has a NIC on network {network.uuid}")
-    if network.zone_id != vm.zone_id:
-        raise ParamError(f"Network {network.uuid} is not in the zone of VM {vm.uuid}")
-    jobs.attach(call.job, "VirtualMachine", vm)
-    jobs.submit(call.job, network_client.add_nic, vm.pk, network.pk)
+    services.add_nic(call.job, vm, by_id(call, networks_visible_to(call.caller), "networkid"), call.get("ipaddress"))
     return {"jobid": call.job.uuid_str}
 
 
@@ -310,9 +274,5 @@ def add_nic_to_virtual_machine(call):
          event=("NIC.DELETE", "removing network from VM"))
 def remove_nic_from_virtual_machine(call):
     vm = by_id(call, vms_visible_to(call.caller), "virtualmachineid")
-    nic = by_id(call, vm.nics.select_related("network"), "nicid")
-    if nic.is_default:
-        raise ParamError(f"NIC {nic.uuid} is the default NIC of VM {vm.uuid}; it cannot be removed")
-    jobs.attach(call.job, "VirtualMachine", vm, vm_pk=vm.pk)
-    jobs.submit(call.job, compute_client.unplug_nic, vm.pk, nic.pk, vm.host_id)
+    services.remove_nic(call.job, vm, by_id(call, vm.nics.select_related("network"), "nicid"))
     return {"jobid": call.job.uuid_str}

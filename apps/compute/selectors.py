@@ -26,7 +26,6 @@ def vm_for_task(vm_id):
 
 
 def affinity_groups_visible_to(caller):
-
     return restrict(AffinityGroup.objects.select_related("account__domain").prefetch_related("vms").order_by("id"), caller)
 
 

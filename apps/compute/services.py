@@ -8,11 +8,11 @@ from django.db import IntegrityError, transaction
 from apps.compute import placement
 from apps.core.errors import InvalidState, ParamError
 from apps.core.registry import JobKind
-from apps.events.services import record
+from apps.events.services import record_event
 from apps.fabric.models import AllocationState
 from apps.jobs import services as jobs
-from apps.network.services import default_network_for, default_security_group
-from clients import orchestration as orchestration
+from apps.network.services import check_requested_ip, default_network_for, default_security_group
+from apps.sshkeys import services as sshkeys
 
 from .models import AffinityGroup, VirtualMachine
 from .states import VmState, announce, transition
@@ -44,6 +44,8 @@ def deploy(job, zone, offering, template, network=None, name=None, display_name=
         raise ParamError(f"Template {template.name} is not available in zone {zone.name}")
     if name is not None:
         _check_hostname(name)
+    if keypair:
+        sshkeys.lookup(caller_account, keypair)
     network = network or default_network_for(zone, caller_account)
     if network is None:
         raise ParamError(f"No guest network is available in zone {zone.name}")
@@ -82,10 +84,9 @@ def deploy(job, zone, offering, template, network=None, name=None, display_name=
 
 
 def _submit(job, vm, **params):
-    """Hand VM job ``job`` to the Orchestration Engine, with the flow's options in its params."""
-    jobs.attach(job, "VirtualMachine", vm, **params)
-    jobs.submit(job, orchestration.begin, vm.pk, job.command)  # a lost message is sent again by the watchdog
-    return job
+    """Hand VM job ``job`` to the Orchestration Engine, with the flow's options in its params
+    (a lost message is sent again by the watchdog)."""
+    return jobs.run_flow(job, "VirtualMachine", vm, **params)
 
 
 def start(job, vm):
@@ -112,6 +113,27 @@ def scale(job, vm, offering):
     return _submit(job, vm, serviceofferingid=offering.uuid_str)
 
 
+def add_nic(job, vm, network, ip=None):
+    """addNicToVirtualMachine: a NIC on ``network`` for a Running or Stopped VM, with the
+    address ``ip`` if asked for."""
+    if vm.state not in (VmState.RUNNING, VmState.STOPPED):
+        raise InvalidState(f"VM {vm.uuid} is {vm.state}; a NIC is added to a Running or Stopped VM")
+    if vm.nics.filter(network=network).exists():
+        raise ParamError(f"VM {vm.uuid} already has a NIC on network {network.uuid}")
+    if network.zone_id != vm.zone_id:
+        raise ParamError(f"Network {network.uuid} is not in the zone of VM {vm.uuid}")
+    if ip is not None:
+        check_requested_ip(network, ip)
+    return _submit(job, vm, network=network.pk, ipaddress=ip)
+
+
+def remove_nic(job, vm, nic):
+    """removeNicFromVirtualMachine: any NIC of the VM but its default one."""
+    if nic.is_default:
+        raise ParamError(f"NIC {nic.uuid} is the default NIC of VM {vm.uuid}; it cannot be removed")
+    return _submit(job, vm, nic=nic.pk)
+
+
 def update(vm, name=None, display_name=None, group=None):
     fields = {}
     if name is not None and name != vm.name:
@@ -133,8 +155,6 @@ def update(vm, name=None, display_name=None, group=None):
 
 
 def create_affinity_group(account, name, type="host anti-affinity", description=""):
-
-
     if type != "host anti-affinity":
         raise ParamError(f"Unable to create affinity group, invalid affinity group type {type}")
     try:
@@ -159,6 +179,6 @@ def power_off_reported(host, vm, how="it was not running on the host"):
             return False
         placement.release_for_vm(vm)
         VirtualMachine.objects.filter(pk=vm.pk).update(host=None)
-        record("VM.SYNC", f"VM {vm.uuid} ({vm.instance_name}) is off on host {host.name} ({how}); it is marked Stopped",
+        record_event("VM.SYNC", f"VM {vm.uuid} ({vm.instance_name}) is off on host {host.name} ({how}); it is marked Stopped",
                account=vm.account, user=vm.user, level="WARN", resource_type="VirtualMachine", resource_uuid=vm.uuid)
     return True

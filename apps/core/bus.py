@@ -24,7 +24,6 @@ RETRY_POLICY = {"max_retries": 2, "interval_start": 0.1, "interval_step": 0.2, "
 
 
 def _exchange():
-
     return EVENTS_EXCHANGE
 
 
@@ -50,7 +49,6 @@ def send(routing_key, payload, connection=None):
 
 
 def _publish(routing_key, message, connection=None):
-
     options = {"exchange": _exchange(), "routing_key": routing_key, "declare": [_exchange()], "serializer": "json"}
     if connection is not None:
         connection.Producer().publish(message, retry=True, retry_policy=RETRY_POLICY, **options)

@@ -17,7 +17,7 @@ from .models import Alert, AlertType, Event, EventLevel
 STARTED, COMPLETED, SCHEDULED = "Started", "Completed", "Scheduled"
 
 
-def record(event_type, description, account=None, user=None, level=EventLevel.INFO, resource_type="", resource_uuid=None,
+def record_event(event_type, description, account=None, user=None, level=EventLevel.INFO, resource_type="", resource_uuid=None,
            state=COMPLETED, user_id=None):
     return Event.objects.create(
         type=event_type,
@@ -39,7 +39,7 @@ def state_changed(resource, uuid, state, *, event_type, description, previous=No
     message carries the account so that subscribers (the SSE stream) can filter by owner.
     """
     resource_type = RESOURCE_TYPES[resource]
-    event = record(event_type, description, account=account, user_id=user_id, level=level, resource_type=resource_type,
+    event = record_event(event_type, description, account=account, user_id=user_id, level=level, resource_type=resource_type,
                    resource_uuid=uuid, state=STARTED if in_progress else COMPLETED)
     payload = {
         "id": str(uuid), "resource": resource, "state": state, "previous": previous, "type": event_type,
@@ -68,10 +68,10 @@ def job_changed(job, status=None):
     event = None
     if job.event_type and status == 0:
         what = job.event_description or job.command
-        event = record(job.event_type, f"Scheduled: {what[:1].lower()}{what[1:].rstrip('.')}.", account=job.account,
+        event = record_event(job.event_type, f"Scheduled: {what[:1].lower()}{what[1:].rstrip('.')}.", account=job.account,
                        user=job.user, resource_type=job.instance_type, resource_uuid=job.instance_uuid, state=SCHEDULED)
     elif job.event_type:
-        event = record_job(job)
+        event = record_job_event(job)
     bus.publish(f"job.state.{JOB_STATES[status]}", {
         "id": job.uuid_str, "resource": "job", "state": JOB_STATES[status], "command": job.command,
         "type": job.event_type or None, "eventid": event.uuid_str if event else None,
@@ -81,14 +81,14 @@ def job_changed(job, status=None):
     return event
 
 
-def record_job(job):
+def record_job_event(job):
     """The event of a finished async job, if its command declares one."""
     if not job.event_type:
         return None
     ok = job.status == 1
     what = job.event_description or job.command
     subject = f" {job.instance_type} Id: {job.instance_uuid}" if job.instance_uuid else ""
-    return record(
+    return record_event(
         job.event_type,
         f"{'Successfully completed' if ok else 'Error while'} {what[:1].lower()}{what[1:].rstrip('.')}.{subject}"
         + ("" if ok else f" ({(job.result or {}).get('errortext', '')})"),

@@ -7,7 +7,6 @@ from django.urls import reverse
 from django.utils.html import format_html
 
 from apps.core.errors import CloudError
-from clients import compute as compute
 
 from . import services
 from .models import AllocationState, Cluster, Host, Pod, StoragePool, Zone

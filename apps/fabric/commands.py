@@ -10,8 +10,6 @@ from apps.core.listing import PAGING, by_id, filtered, list_response
 from apps.core.registry import ROOT_ADMIN, Param, column_length, command
 from apps.core.validators import ipv4, ipv4_netmask
 from apps.jobs import services as jobs
-from clients import compute as compute
-from clients import orchestration as orchestration
 
 from . import services
 from .models import AllocationState, Cluster, Host, HypervisorType, Pod, ResourceState, StoragePool, Zone
@@ -216,12 +214,7 @@ def update_host(call):
         cmd_class="org.apache.cloudstack.api.command.admin.host.PrepareForMaintenanceCmd", response=("host",),
         event=("MAINT.PREPARE", "preparing host for maintenance"))
 def prepare_host_for_maintenance(call):
-    host = by_id(call, Host.objects.all())
-    if host.resource_state not in (ResourceState.ENABLED, ResourceState.DISABLED, ResourceState.ERROR_IN_MAINTENANCE):
-        raise InvalidState(f"Host {host.name} is {host.resource_state}; it cannot be prepared for maintenance")
-    Host.objects.filter(pk=host.pk).update(resource_state=ResourceState.PREPARE_FOR_MAINTENANCE)
-    jobs.attach(call.job, "Host", host)
-    jobs.submit(call.job, orchestration.host_maintenance, host.pk)
+    services.prepare_for_maintenance(call.job, by_id(call, Host.objects.all()))
     return {"jobid": call.job.uuid_str}
 
 
@@ -229,12 +222,7 @@ def prepare_host_for_maintenance(call):
         description="Cancels host maintenance.", cmd_class="org.apache.cloudstack.api.command.admin.host.CancelMaintenanceCmd",
         response=("host",), event=("MAINT.CANCEL", "cancelling host maintenance"))
 def cancel_host_maintenance(call):
-    host = by_id(call, Host.objects.select_related("zone", "pod", "cluster"))
-    if host.resource_state not in (ResourceState.MAINTENANCE, ResourceState.ERROR_IN_MAINTENANCE,
-                                   ResourceState.PREPARE_FOR_MAINTENANCE):
-        raise InvalidState(f"Host {host.name} is not in maintenance")
-    Host.objects.filter(pk=host.pk).update(resource_state=ResourceState.ENABLED)
-    host.refresh_from_db()
+    host = services.cancel_maintenance(by_id(call, Host.objects.select_related("zone", "pod", "cluster")))
     jobs.attach(call.job, "Host", host)
     jobs.succeed(call.job.pk, {"host": host_response(host)})
     return {"jobid": call.job.uuid_str}

@@ -1,7 +1,8 @@
 """Building the data center: zones, pods, clusters, hosts, storage pools.
 
 Simulated hosts get a libvirt node description of their own (CPUs, memory) and the URI
-``test://<that file>``, so each is a separate hypervisor with its own capacity and domains.
+``test://<that file>``, so each is a separate hypervisor with its own capacity and domains
+(or, for unit tests, a ``fake://`` URI of the in-memory hypervisor).
 """
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
@@ -12,13 +13,14 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from apps.core import urlpolicy
-from apps.core.errors import ParamError
+from apps.core.errors import InvalidState, ParamError
 from apps.events.models import EventLevel
 from apps.events.services import state_changed
+from apps.jobs import services as jobs
 from apps.jobs.services import on_commit_quietly
 from clients import compute
 
-from .models import Cluster, Host, HostState, HypervisorType, Pod, StoragePool, Zone
+from .models import Cluster, Host, HostState, HypervisorType, Pod, ResourceState, StoragePool, Zone
 
 NODE_XML = """<node>
   <cpu><mhz>{mhz}</mhz><model>x86_64</model><nodes>1</nodes><sockets>1</sockets><cores>{cpus}</cores><threads>1</threads><active>{cpus}</active></cpu>
@@ -28,6 +30,9 @@ NODE_XML = """<node>
 
 
 def simulator_uri(name, cpu_number, cpu_speed, memory_mb, directory=None):
+    """The URI of a new simulated host (see ``SIMULATED_HOSTS``)."""
+    if settings.SIMULATED_HOSTS == "memory":
+        return f"fake://{name}?cpus={cpu_number}&mhz={cpu_speed}&memory={memory_mb}"
     directory = Path(directory or settings.SIMULATOR_DIR) / "hosts"
     directory.mkdir(parents=True, exist_ok=True)
     node = directory / f"{name}.xml"
@@ -85,8 +90,6 @@ def parse_host_url(cluster, url):
     """(name, capacity or None) of an addHost URL, or ParamError: ``simulator://<name>?cpunumber=
     ..&cpuspeed=..&memory=..`` names a simulated host; anything else must be a libvirt URI
     (``qemu:///system``, ``qemu+ssh://h/system``)."""
-
-
     parsed = urlparse(url)
     capacity = None
     if parsed.scheme == "simulator":
@@ -174,3 +177,22 @@ def capacity(zone, pod=None, cluster=None):
         {"type": 1, **where, "used": hosts["cpu_used"] or 0, "total": cpu_total},
         {"type": 3, **where, "used": pools["used"] or 0, "total": pools["total"] or 0},
     ]
+
+
+def prepare_for_maintenance(job, host):
+    """prepareHostForMaintenance: the host leaves placement now (PrepareForMaintenance); its
+    flow migrates its running VMs away, then the host is in Maintenance."""
+    if host.resource_state not in (ResourceState.ENABLED, ResourceState.DISABLED, ResourceState.ERROR_IN_MAINTENANCE):
+        raise InvalidState(f"Host {host.name} is {host.resource_state}; it cannot be prepared for maintenance")
+    Host.objects.filter(pk=host.pk).update(resource_state=ResourceState.PREPARE_FOR_MAINTENANCE)
+    return jobs.run_flow(job, "Host", host)
+
+
+def cancel_maintenance(host):
+    """cancelHostMaintenance: the host takes VMs again."""
+    if host.resource_state not in (ResourceState.MAINTENANCE, ResourceState.ERROR_IN_MAINTENANCE,
+                                   ResourceState.PREPARE_FOR_MAINTENANCE):
+        raise InvalidState(f"Host {host.name} is not in maintenance")
+    Host.objects.filter(pk=host.pk).update(resource_state=ResourceState.ENABLED)
+    host.refresh_from_db()
+    return host

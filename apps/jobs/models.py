@@ -62,6 +62,10 @@ class JobStep(models.Model):
     started = models.DateTimeField(null=True, blank=True)
     finished = models.DateTimeField(null=True, blank=True)
     worker = models.CharField(max_length=128, blank=True, help_text="host:pid:ppid of the process that runs it")
+    # The flow's plan, recorded when it was prepared: which stage the step belongs to and the
+    # message that runs it. The Orchestration Engine goes on from the plan, not from live state.
+    stage = models.PositiveSmallIntegerField(null=True, blank=True)
+    call = models.JSONField(null=True, blank=True)
 
     class Meta:
         ordering = ["id"]

@@ -12,6 +12,7 @@ from django.utils import timezone
 from apps.core import bus
 from apps.core.errors import CloudError
 from apps.events.services import job_changed
+from clients import orchestration
 
 from .models import AsyncJob, JobStatus, JobStep, StepState
 
@@ -62,7 +63,7 @@ def attach(job, instance_type, instance, **params):
 def submit(job, send, *args):
     """Hand the job to its component once the current transaction commits.
 
-    ``send`` is a component client function (``workers.<component>.api``); it is recorded on
+    ``send`` is a component client function (``clients.<component>``); it is recorded on
     the job with its arguments, so the job can be handed over again if its message is lost.
     If the broker cannot take it now, the job stays pending, marked ``unsent``, and the
     orchestration watchdog sends it when the broker is back: an outage delays a job, it does
@@ -71,6 +72,22 @@ def submit(job, send, *args):
     job.dispatch = {"client": f"{send.__module__}.{send.__name__}", "args": [job.pk, *args]}
     AsyncJob.objects.filter(pk=job.pk).update(dispatch=job.dispatch)
     transaction.on_commit(lambda: send_dispatch(job.pk, job.dispatch))
+
+
+def run_flow(job, instance_type, subject, **params):
+    """Hand ``job`` to the Orchestration Engine: the flow of its command runs on ``subject``
+    (of ``instance_type``), with ``params`` (the flow's options) in the job's params."""
+    attach(job, instance_type, subject, **params)
+    submit(job, orchestration.begin, subject.pk, job.command)
+    return job
+
+
+def run_step(job, instance_type, subject, send, *args, **params):
+    """Hand ``job`` to the one component that does all of it: ``send`` (a client function
+    whose task is a ``@step(..., ends_job=True)``) with ``args`` after the job's id."""
+    attach(job, instance_type, subject, **params)
+    submit(job, send, *args)
+    return job
 
 
 def send_dispatch(job_id, dispatch):
@@ -87,10 +104,26 @@ def send_dispatch(job_id, dispatch):
 
 
 def plan_steps(job, steps):
-    """Record the tasks of the job's canvas, as (name, component) pairs, all pending."""
+    """Record the steps of the job's plan, all pending: ``(name, component)`` pairs, or
+    ``(name, component, stage, call)`` with the stage they belong to and the message (a
+    signature, as a dict) that runs them."""
     JobStep.objects.bulk_create(
-        [JobStep(job=job, name=name, component=component) for name, component in steps], ignore_conflicts=True
+        [JobStep(job=job, name=s[0], component=s[1], stage=s[2] if len(s) > 2 else None, call=s[3] if len(s) > 3 else None)
+         for s in steps], ignore_conflicts=True
     )
+
+
+def planned_stage(job_id, stage):
+    """The recorded messages of one stage of a job's plan ([] past the last stage)."""
+    return list(JobStep.objects.filter(job_id=job_id, stage=stage).order_by("id").values_list("call", flat=True))
+
+
+def planned_stages(job_id):
+    """{stage: [step names]} of a job's recorded plan."""
+    plan = {}
+    for name, stage in JobStep.objects.filter(job_id=job_id, stage__isnull=False).order_by("id").values_list("name", "stage"):
+        plan.setdefault(stage, []).append(name)
+    return plan
 
 
 def this_worker():
@@ -135,7 +168,7 @@ def did(job_id, name):
 
 
 @contextmanager
-def recorded(job_id, name, component="orchestration"):
+def as_step(job_id, name, component="orchestration"):
     """Run a block as step ``name`` of the job: running, then done or failed."""
     step_started(job_id, name, component)
     try:
@@ -179,34 +212,12 @@ def _complete(job_id, **fields):
             result_type="object", completed=timezone.now(), **fields
         )
         if done:
-            job_changed(AsyncJob.objects.select_related("account", "user").get(pk=job_id))
+            job = AsyncJob.objects.select_related("account", "user").get(pk=job_id)
+            job_changed(job)
+            parent = job.params.get("parent")
+            if parent:  # a job that a flow started and waits for (e.g. a host's maintenance)
+                on_commit_quietly(orchestration.child_ended, parent["flow"], parent["job"], parent["subject"])
     return done
-
-
-# Commands whose jobs hold something to give back when they are abandoned (the watchdog gave
-# up on them): {command: hook(job)}. A VM job's flow has its own compensations instead.
-ABANDON_HOOKS = {}
-
-
-def on_abandon(command):
-    """Declare what gives back the resources of an abandoned ``command`` job."""
-
-    def register(hook):
-        ABANDON_HOOKS[command] = hook
-        return hook
-
-    return register
-
-
-def abandon(job, error):
-    """Fail a job that could not finish, after its command's hook gave back what it held."""
-    hook = ABANDON_HOOKS.get(job.command)
-    if hook is not None:
-        try:
-            hook(job)
-        except Exception:  # noqa: BLE001 - the job must end all the same; the log says what was left
-            log.exception("abandoning job %s: its %s hook failed", job.uuid, job.command)
-    return fail(job.pk, error)
 
 
 def is_finished(job_id):

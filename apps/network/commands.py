@@ -6,8 +6,6 @@ from apps.core.listing import PAGING, by_id, filtered, list_response, own_unless
 from apps.core.registry import Param, command
 from apps.core.validators import ipv4, ipv4_cidr, ipv4_netmask
 from apps.fabric.models import Zone
-from apps.jobs import services as jobs
-from clients import network as network_api
 
 from . import services
 from .models import NetworkOffering, NetworkType, SecurityGroupRule
@@ -82,10 +80,9 @@ def create_network(call):
          event=("NETWORK.DELETE", "deleting network"))
 def delete_network(call):
     network = by_id(call, networks_visible_to(call.caller))
-    if network.account_id is None and not call.caller.is_root_admin:
+    if network.account_id is None and not call.caller.is_root_admin:  # a shared network is the root admin's to delete
         raise call.command.not_found("id", call.get("id"))
-    jobs.attach(call.job, "Network", network)
-    jobs.submit(call.job, network_api.delete_network, network.pk)
+    services.delete_network(call.job, network)
     return {"jobid": call.job.uuid_str}
 
 
@@ -102,9 +99,7 @@ def associate_ip_address(call):
         zone = by_id(call, Zone.objects.all(), "zoneid")
     else:
         raise ParamError("Unable to execute API command associateipaddress: zoneid or networkid is required")
-    ip = services.associate_public_ip(zone, call.caller.account, network)
-    jobs.attach(call.job, "IpAddress", ip)
-    jobs.submit(call.job, network_api.apply_public_ip, ip.pk)
+    ip = services.associate_ip_address(call.job, zone, network)
     return {"id": ip.uuid_str, "jobid": call.job.uuid_str}
 
 
@@ -113,9 +108,7 @@ def associate_ip_address(call):
          cmd_class="org.apache.cloudstack.api.command.user.address.DisassociateIPAddrCmd",
          event=("NET.IPRELEASE", "disassociating IP address"))
 def disassociate_ip_address(call):
-    ip = by_id(call, public_ips_visible_to(call.caller))
-    jobs.attach(call.job, "IpAddress", ip)
-    jobs.submit(call.job, network_api.release_public_ip, ip.pk)
+    services.disassociate_ip_address(call.job, by_id(call, public_ips_visible_to(call.caller)))
     return {"jobid": call.job.uuid_str}
 
 
@@ -135,28 +128,23 @@ def list_public_ip_addresses(call):
     return list_response(call, ips, "publicipaddress", public_ip_response)
 
 
-def _rule_job(call, kind, rule, ip):
-    jobs.attach(call.job, kind, rule)
-    jobs.submit(call.job, network_api.apply_public_ip, ip.pk)
-
-
 @command("createPortForwardingRule", params=(Param("ipaddressid", "uuid", required=True), Param("privateport", "integer", required=True),
                                               Param("protocol", required=True), Param("publicport", "integer", required=True),
                                               Param("virtualmachineid", "uuid", required=True), Param("privateendport", "integer"),
                                               Param("publicendport", "integer"), Param("openfirewall", "boolean"),
-                                              Param("cidrlist", "list", check=ipv4_cidr), Param("networkid", "uuid")),
+                                              Param("cidrlist", "list", check=ipv4_cidr), Param("networkid", "uuid"),
+                                              Param("vmguestip", check=ipv4)),
          is_async=True, description="Creates a port forwarding rule",
          cmd_class="org.apache.cloudstack.api.command.user.firewall.CreatePortForwardingRuleCmd",
          response=("portforwardingrule",), event=("NET.RULEADD", "applying port forwarding rule"))
 def create_port_forwarding_rule(call):
     ip = by_id(call, public_ips_visible_to(call.caller), "ipaddressid")
     vm = by_id(call, vms_visible_to(call.caller), "virtualmachineid")
-    cidrs = ",".join(call.get("cidrlist") or ["0.0.0.0/0"])
-    rule = services.create_port_forwarding(ip, vm, call.get("protocol"), call.get("publicport"), call.get("privateport"),
-                                           call.get("publicendport"), call.get("privateendport"), cidrs)
-    if call.get("openfirewall", True):
-        services.create_firewall_rule(ip, rule.protocol, rule.public_port, rule.public_end_port, cidr_list=cidrs)
-    _rule_job(call, "PortForwardingRule", rule, ip)
+    network = by_id(call, networks_visible_to(call.caller), "networkid") if "networkid" in call.params else None
+    rule = services.create_port_forwarding_rule(
+        call.job, ip, vm, call.get("protocol"), call.get("publicport"), call.get("privateport"), call.get("publicendport"),
+        call.get("privateendport"), call.get("cidrlist") or ["0.0.0.0/0"], call.get("openfirewall", True), network,
+        call.get("vmguestip"))
     return {"id": rule.uuid_str, "jobid": call.job.uuid_str}
 
 
@@ -165,9 +153,7 @@ def create_port_forwarding_rule(call):
          cmd_class="org.apache.cloudstack.api.command.user.firewall.DeletePortForwardingRuleCmd",
          event=("NET.RULEDELETE", "deleting port forwarding rule"))
 def delete_port_forwarding_rule(call):
-    rule = by_id(call, port_forwards_visible_to(call.caller))
-    services.revoke(rule)
-    _rule_job(call, "PortForwardingRule", rule, rule.ip)
+    services.delete_port_forwarding_rule(call.job, by_id(call, port_forwards_visible_to(call.caller)))
     return {"jobid": call.job.uuid_str}
 
 
@@ -185,7 +171,9 @@ def list_port_forwarding_rules(call):
          description="List the IP forwarding rules (static NAT)",
          cmd_class="org.apache.cloudstack.api.command.user.nat.ListIpForwardingRulesCmd", response=("ipforwardingrule",))
 def list_ip_forwarding_rules(call):
-    return {}  # static NAT is not offered yet, so there are no IP forwarding rules to list
+    # CloudStack lists here the rules createIpForwardingRule makes on a static NAT IP (enableStaticNat
+    # makes none); Javelin does not offer that command, so there are none: an empty list, as CloudStack's
+    return {}
 
 
 @command("createFirewallRule", params=(Param("ipaddressid", "uuid", required=True), Param("protocol", required=True),
@@ -196,9 +184,8 @@ def list_ip_forwarding_rules(call):
          response=("firewallrule",), event=("FIREWALL.OPEN", "creating firewall rule"))
 def create_firewall_rule(call):
     ip = by_id(call, public_ips_visible_to(call.caller), "ipaddressid")
-    rule = services.create_firewall_rule(ip, call.get("protocol"), call.get("startport"), call.get("endport"),
-                                         call.get("icmptype"), call.get("icmpcode"), ",".join(call.get("cidrlist") or ["0.0.0.0/0"]))
-    _rule_job(call, "FirewallRule", rule, ip)
+    rule = services.create_firewall_rule(call.job, ip, call.get("protocol"), call.get("startport"), call.get("endport"),
+                                         call.get("icmptype"), call.get("icmpcode"), call.get("cidrlist") or ["0.0.0.0/0"])
     return {"id": rule.uuid_str, "jobid": call.job.uuid_str}
 
 
@@ -206,9 +193,7 @@ def create_firewall_rule(call):
          description="Deletes a firewall rule", cmd_class="org.apache.cloudstack.api.command.user.firewall.DeleteFirewallRuleCmd",
          event=("FIREWALL.CLOSE", "deleting firewall rule"))
 def delete_firewall_rule(call):
-    rule = by_id(call, firewall_rules_visible_to(call.caller))
-    services.revoke(rule)
-    _rule_job(call, "FirewallRule", rule, rule.ip)
+    services.delete_firewall_rule(call.job, by_id(call, firewall_rules_visible_to(call.caller)))
     return {"jobid": call.job.uuid_str}
 
 
@@ -227,12 +212,11 @@ def list_firewall_rules(call):
          description="Enables static NAT for given IP address",
          cmd_class="org.apache.cloudstack.api.command.user.nat.EnableStaticNatCmd", event=("STATICNAT.ENABLE", "enabling static NAT"))
 def enable_static_nat(call):
-    """Synchronous, as on CloudStack: the mapping is recorded now and the Networking component
-    applies it to the data plane right after (its events tell when)."""
     ip = by_id(call, public_ips_visible_to(call.caller), "ipaddressid")
     vm = by_id(call, vms_visible_to(call.caller), "virtualmachineid")
-    services.enable_static_nat(ip, vm)
-    jobs.on_commit_quietly(network_api.refresh_network, ip.network_id)  # after the commit: the worker sees it
+    if "networkid" in call.params and by_id(call, networks_visible_to(call.caller), "networkid").pk != ip.network_id:
+        raise ParamError(f"IP {ip.address} is not on network {call.get('networkid')}")
+    services.enable_static_nat(ip, vm, call.get("vmguestip"))
     return {"success": True}
 
 
@@ -241,10 +225,7 @@ def enable_static_nat(call):
          cmd_class="org.apache.cloudstack.api.command.user.nat.DisableStaticNatCmd",
          event=("STATICNAT.DISABLE", "disabling static NAT"))
 def disable_static_nat(call):
-    ip = by_id(call, public_ips_visible_to(call.caller), "ipaddressid")
-    services.disable_static_nat(ip)
-    jobs.attach(call.job, "IpAddress", ip)
-    jobs.submit(call.job, network_api.apply_public_ip, ip.pk)
+    services.disable_static_nat(call.job, by_id(call, public_ips_visible_to(call.caller), "ipaddressid"))
     return {"jobid": call.job.uuid_str}
 
 
@@ -260,10 +241,8 @@ EGRESS_PARAMS = (Param("networkid", "uuid", required=True), Param("protocol", re
 def create_egress_firewall_rule(call):
     network = by_id(call, networks_visible_to(call.caller), "networkid")
     destinations = call.get("destcidrlist") or call.get("cidrlist") or ["0.0.0.0/0"]
-    rule = services.create_egress_rule(network, call.get("protocol"), call.get("startport"), call.get("endport"),
-                                       call.get("icmptype"), call.get("icmpcode"), ",".join(destinations))
-    jobs.attach(call.job, "EgressRule", rule)
-    jobs.submit(call.job, network_api.apply_network, network.pk)
+    rule = services.create_egress_firewall_rule(call.job, network, call.get("protocol"), call.get("startport"),
+                                                call.get("endport"), call.get("icmptype"), call.get("icmpcode"), destinations)
     return {"id": rule.uuid_str, "jobid": call.job.uuid_str}
 
 
@@ -272,10 +251,7 @@ def create_egress_firewall_rule(call):
          cmd_class="org.apache.cloudstack.api.command.user.firewall.DeleteEgressFirewallRuleCmd",
          event=("FIREWALL.EGRESS.CLOSE", "deleting egress firewall rule"))
 def delete_egress_firewall_rule(call):
-    rule = by_id(call, egress_rules_visible_to(call.caller))
-    services.revoke(rule)
-    jobs.attach(call.job, "EgressRule", rule)
-    jobs.submit(call.job, network_api.apply_network, rule.network_id)
+    services.delete_egress_firewall_rule(call.job, by_id(call, egress_rules_visible_to(call.caller)))
     return {"jobid": call.job.uuid_str}
 
 
@@ -310,11 +286,8 @@ def _group(call):
 
 
 def _authorize(call, direction):
-    group = _group(call)
-    services.authorize(group, direction, call.get("protocol", "all"), call.get("startport"), call.get("endport"),
-                       call.get("icmptype"), call.get("icmpcode"), call.get("cidrlist") or [])
-    jobs.attach(call.job, "SecurityGroup", group)
-    jobs.submit(call.job, network_api.apply_security_group, group.pk)
+    services.authorize_security_group(call.job, _group(call), direction, call.get("protocol", "all"), call.get("startport"),
+                                      call.get("endport"), call.get("icmptype"), call.get("icmpcode"), call.get("cidrlist") or [])
     return {"jobid": call.job.uuid_str}
 
 
@@ -339,16 +312,12 @@ def authorize_security_group_egress(call):
 
 
 def _revoke(call, direction):
-
     rule = SecurityGroupRule.objects.filter(
         uuid=call.get("id"), direction=direction, group__in=security_groups_visible_to(call.caller)
     ).select_related("group").first()
     if rule is None:
         raise call.command.not_found("id", call.get("id"))
-    group = rule.group
-    rule.delete()
-    jobs.attach(call.job, "SecurityGroup", group)
-    jobs.submit(call.job, network_api.apply_security_group, group.pk)
+    services.revoke_security_group_rule(call.job, rule)
     return {"jobid": call.job.uuid_str}
 
 
@@ -376,7 +345,7 @@ def list_security_groups(call):
     groups = filtered(security_groups_visible_to(call.caller), call, {"id": "uuid", "securitygroupname": "name"})
     groups = own_unless_listall(groups, call)
     if "virtualmachineid" in call.params:
-        groups = groups.none()  # VMs do not join security groups yet (advanced zones)
+        groups = groups.filter(vms__uuid=call.get("virtualmachineid"))
     if "keyword" in call.params:
         groups = groups.filter(name__icontains=call.get("keyword"))
     return list_response(call, groups, "securitygroup", security_group_response)
@@ -394,6 +363,5 @@ def delete_security_group(call):
             raise ParamError(f"Unable to find security group by name {call.get('name')}")
     else:
         raise ParamError("Either id or name is required")
-    jobs.on_commit_quietly(network_api.remove_security_group, group.uuid_str)
     services.delete_security_group(group)
     return {"success": True}

@@ -35,7 +35,6 @@ def firewall_rules_visible_to(caller):
 
 
 def egress_rules_visible_to(caller):
-
     return restrict(EgressRule.objects.select_related("network", "account"), caller).exclude(state="Revoke").order_by("id")
 
 

@@ -13,6 +13,8 @@ from django.utils import timezone
 
 from apps.core.errors import InsufficientCapacity, InvalidState, ParamError
 from apps.events.services import state_changed
+from apps.jobs import services as jobs
+from clients import network as network_client
 
 from .models import (
     EgressRule,
@@ -52,10 +54,18 @@ def random_mac():
     return "02:00:" + ":".join(f"{b:02x}" for b in secrets.token_bytes(4))
 
 
-def allocate_nic(vm, network=None):
+def check_requested_ip(network, ip):
+    """An address a caller asked for on ``network``: one of its usable addresses, free."""
+    if ipaddress.ip_address(ip) not in set(usable_addresses(network)):
+        raise ParamError(f"IP address {ip} is not a usable address of network {network.name} ({network.cidr})")
+    if Nic.objects.filter(network=network, ip_address=ip).exists():
+        raise InsufficientCapacity(f"IP address {ip} is already in use in network {network.name}")
+
+
+def allocate_nic(vm, network=None, ip=None):
     """The VM's NIC on ``network`` (its default network if not given): the existing one
-    (idempotent: a redelivered task finds it) or a new one, with the lowest free IP of the
-    network and the next device number of the VM."""
+    (idempotent: a redelivered task finds it) or a new one, with the address ``ip`` if asked
+    for, else the lowest free IP of the network, and the next device number of the VM."""
     network = network or vm.network
     existing = Nic.objects.filter(vm=vm, network=network).first()
     if existing:
@@ -63,14 +73,18 @@ def allocate_nic(vm, network=None):
     if network.zone_id != vm.zone_id:
         raise ParamError(f"Network {network.uuid} is not in the zone of VM {vm.uuid}")
     for _ in range(MAX_ATTEMPTS):
-        taken = set(Nic.objects.filter(network=network).values_list("ip_address", flat=True))
-        ip = next((str(a) for a in usable_addresses(network) if str(a) not in taken), None)
-        if ip is None:
+        if ip is not None:
+            check_requested_ip(network, ip)
+            address = ip
+        else:
+            taken = set(Nic.objects.filter(network=network).values_list("ip_address", flat=True))
+            address = next((str(a) for a in usable_addresses(network) if str(a) not in taken), None)
+        if address is None:
             raise InsufficientCapacity(f"Network {network.name} ({network.cidr}) has no free IP address")
         device = 0 if network.pk == vm.network_id else _free_device(vm)
         try:
             with transaction.atomic():
-                return Nic.objects.create(vm=vm, network=network, ip_address=ip, mac_address=random_mac(),
+                return Nic.objects.create(vm=vm, network=network, ip_address=address, mac_address=random_mac(),
                                           is_default=network.pk == vm.network_id, device_id=device)
         except IntegrityError:
             existing = Nic.objects.filter(vm=vm, network=network).first()
@@ -154,17 +168,18 @@ def ensure_deletable(network):
         raise InvalidState(f"Network {network.uuid} still has virtual machines", errorcode=536)
 
 
-def delete_network(network):
+def network_removed(network):
+    """The data plane no longer has ``network``: it and its public IPs go (reported by the
+    Networking component)."""
     ensure_deletable(network)
     with transaction.atomic():
         for ip in PublicIpAddress.objects.filter(network=network):
-            release_public_ip(ip)
+            public_ip_released(ip)
         if GuestNetwork.objects.filter(pk=network.pk, removed__isnull=True).update(removed=timezone.now(), state="Destroy"):
             _announce(network, "Destroy", network.state, "NETWORK.DELETE")
 
 
 def _announce(network, state, previous, event_type):
-
     state_changed("network", network.uuid, state, previous=previous, event_type=event_type, account=network.account,
                   description=f"Network {network.name} ({network.uuid}, {network.cidr}) is {state}"
                   + (f" (was {previous})" if previous else ""))
@@ -196,7 +211,8 @@ def associate_public_ip(zone, account, network=None):
     raise InsufficientCapacity(f"Could not allocate a public IP in zone {zone.name}: too much contention")
 
 
-def release_public_ip(ip):
+def public_ip_released(ip):
+    """The data plane let go of ``ip``: it and its rules are free (reported by Networking)."""
     with transaction.atomic():
         PortForwardingRule.objects.filter(ip=ip).delete()
         FirewallRule.objects.filter(ip=ip).delete()
@@ -216,7 +232,7 @@ def _port(value, name):
     return int(value)
 
 
-def create_port_forwarding(ip, vm, protocol, public_port, private_port, public_end=None, private_end=None, cidr_list=None):
+def new_port_forwarding(ip, vm, protocol, public_port, private_port, public_end=None, private_end=None, cidr_list=None):
     protocol = protocol.lower()
     if protocol not in PROTOCOLS:
         raise ParamError(f"Invalid protocol {protocol}: port forwarding takes tcp or udp")
@@ -234,7 +250,7 @@ def create_port_forwarding(ip, vm, protocol, public_port, private_port, public_e
     )
 
 
-def create_firewall_rule(ip, protocol, start_port=None, end_port=None, icmp_type=None, icmp_code=None, cidr_list=None):
+def new_firewall_rule(ip, protocol, start_port=None, end_port=None, icmp_type=None, icmp_code=None, cidr_list=None):
     protocol = protocol.lower()
     if protocol not in PROTOCOLS | {"icmp", "all"}:
         raise ParamError(f"Invalid protocol {protocol}: a firewall rule takes tcp, udp, icmp or all")
@@ -245,11 +261,15 @@ def create_firewall_rule(ip, protocol, start_port=None, end_port=None, icmp_type
     )
 
 
-def enable_static_nat(ip, vm):
-    """One-to-one NAT of ``ip`` to ``vm`` (CloudStack's rules: the IP belongs to the VM's
-    network, is not its source NAT address, has no port forwards; a VM has one static NAT IP)."""
+def enable_static_nat(ip, vm, guest_ip=None):
+    """enableStaticNat: one-to-one NAT of ``ip`` to ``vm`` (CloudStack's rules: the IP belongs
+    to the VM's network, is not its source NAT address, has no port forwards; a VM has one
+    static NAT IP; ``guest_ip``, if given, is the VM's address there). Synchronous, as on
+    CloudStack: recorded now, applied by the Networking component right after the commit."""
     if ip.network_id is None or ip.network_id != vm.network_id:
         raise ParamError(f"IP {ip.address} and VM {vm.uuid} are not in the same network")
+    if guest_ip is not None and not Nic.objects.filter(vm=vm, network_id=ip.network_id, ip_address=guest_ip).exists():
+        raise ParamError(f"VM {vm.uuid} has no address {guest_ip} on network {ip.network.name}")
     if is_source_nat(ip):
         raise InvalidState(f"IP {ip.address} is the network's source NAT address; static NAT needs another one")
     if PortForwardingRule.objects.filter(ip=ip).exclude(state=RuleState.REVOKE).exists():
@@ -259,16 +279,18 @@ def enable_static_nat(ip, vm):
     if PublicIpAddress.objects.filter(static_nat_vm=vm).exclude(pk=ip.pk).exists():
         raise InvalidState(f"VM {vm.uuid} already has a static NAT IP")
     PublicIpAddress.objects.filter(pk=ip.pk).update(static_nat_vm=vm)
+    jobs.on_commit_quietly(network_client.refresh_network, ip.network_id)  # after the commit: the worker sees it
     ip.refresh_from_db()
     return ip
 
 
-def disable_static_nat(ip):
+def disable_static_nat(job, ip):
+    """disableStaticNat: the mapping goes from the data plane."""
     if ip.static_nat_vm_id is None:
         raise InvalidState(f"Static NAT is not enabled on IP {ip.address}")
     PublicIpAddress.objects.filter(pk=ip.pk).update(static_nat_vm=None)
     ip.refresh_from_db()
-    return ip
+    return jobs.run_step(job, "IpAddress", ip, network_client.apply_public_ip, ip.pk)
 
 
 def is_source_nat(ip):
@@ -279,7 +301,7 @@ def is_source_nat(ip):
     return first is not None and first.pk == ip.pk
 
 
-def create_egress_rule(network, protocol, start_port=None, end_port=None, icmp_type=None, icmp_code=None, cidr_list=None):
+def new_egress_rule(network, protocol, start_port=None, end_port=None, icmp_type=None, icmp_code=None, cidr_list=None):
     protocol = protocol.lower()
     if protocol not in PROTOCOLS | {"icmp", "all"}:
         raise ParamError(f"Invalid protocol {protocol}: an egress rule takes tcp, udp, icmp or all")
@@ -344,6 +366,8 @@ def default_security_group(account):
 def delete_security_group(group):
     if group.name == "default":
         raise ParamError("The default security group cannot be removed")
+    if group.vms.filter(removed__isnull=True).exists():
+        raise InvalidState("Cannot delete group when it's in use by virtual machines", errorcode=536)
     group.delete()
 
 
@@ -359,3 +383,84 @@ def address_capacity(zone):
         {"type": 4, "zone": zone, "used": ips["used"], "total": ips["total"]},
         {"type": 5, "zone": zone, "used": nics, "total": guest_ips},
     ]
+
+
+# --- use cases: what the query API's commands (and REST) call --------------------------------
+def delete_network(job, network):
+    """deleteNetwork, once it has no VM left."""
+    ensure_deletable(network)
+    return jobs.run_step(job, "Network", network, network_client.delete_network, network.pk)
+
+
+def associate_ip_address(job, zone, network=None):
+    """associateIpAddress: a free public IP of ``zone`` for the job's account (on ``network``)."""
+    ip = associate_public_ip(zone, job.account, network)
+    jobs.run_step(job, "IpAddress", ip, network_client.apply_public_ip, ip.pk)
+    return ip
+
+
+def disassociate_ip_address(job, ip):
+    return jobs.run_step(job, "IpAddress", ip, network_client.release_public_ip, ip.pk)
+
+
+def _apply_rule(job, kind, rule, ip):
+    """A rule of ``ip`` added or revoked: the Networking component applies the IP's rules."""
+    return jobs.run_step(job, kind, rule, network_client.apply_public_ip, ip.pk)
+
+
+def create_port_forwarding_rule(job, ip, vm, protocol, public_port, private_port, public_end=None, private_end=None,
+                                cidrs=("0.0.0.0/0",), open_firewall=True, network=None, guest_ip=None):
+    """createPortForwardingRule (with its firewall rule, unless ``open_firewall`` is False)."""
+    if network is not None and network.pk != ip.network_id:
+        raise ParamError(f"IP {ip.address} is not on network {network.uuid}")
+    if guest_ip is not None and not Nic.objects.filter(vm=vm, network_id=ip.network_id, ip_address=guest_ip).exists():
+        raise ParamError(f"VM {vm.uuid} has no address {guest_ip} on the network of IP {ip.address}")
+    cidr_list = ",".join(cidrs)
+    rule = new_port_forwarding(ip, vm, protocol, public_port, private_port, public_end, private_end, cidr_list)
+    if open_firewall:
+        new_firewall_rule(ip, rule.protocol, rule.public_port, rule.public_end_port, cidr_list=cidr_list)
+    _apply_rule(job, "PortForwardingRule", rule, ip)
+    return rule
+
+
+def create_firewall_rule(job, ip, protocol, start_port=None, end_port=None, icmp_type=None, icmp_code=None,
+                         cidrs=("0.0.0.0/0",)):
+    rule = new_firewall_rule(ip, protocol, start_port, end_port, icmp_type, icmp_code, ",".join(cidrs))
+    _apply_rule(job, "FirewallRule", rule, ip)
+    return rule
+
+
+def delete_port_forwarding_rule(job, rule):
+    revoke(rule)
+    return _apply_rule(job, "PortForwardingRule", rule, rule.ip)
+
+
+def delete_firewall_rule(job, rule):
+    revoke(rule)
+    return _apply_rule(job, "FirewallRule", rule, rule.ip)
+
+
+def create_egress_firewall_rule(job, network, protocol, start_port=None, end_port=None, icmp_type=None, icmp_code=None,
+                                cidrs=("0.0.0.0/0",)):
+    rule = new_egress_rule(network, protocol, start_port, end_port, icmp_type, icmp_code, ",".join(cidrs))
+    jobs.run_step(job, "EgressRule", rule, network_client.apply_network, network.pk)
+    return rule
+
+
+def delete_egress_firewall_rule(job, rule):
+    revoke(rule)
+    return jobs.run_step(job, "EgressRule", rule, network_client.apply_network, rule.network_id)
+
+
+def authorize_security_group(job, group, direction, protocol="all", start_port=None, end_port=None, icmp_type=None,
+                             icmp_code=None, cidrs=()):
+    """authorizeSecurityGroupIngress/Egress: a rule more; the group's shared networks are re-planned."""
+    authorize(group, direction, protocol, start_port, end_port, icmp_type, icmp_code, cidrs)
+    return jobs.run_step(job, "SecurityGroup", group, network_client.apply_security_group, group.pk)
+
+
+def revoke_security_group_rule(job, rule):
+    """revokeSecurityGroupIngress/Egress."""
+    group = rule.group
+    rule.delete()
+    return jobs.run_step(job, "SecurityGroup", group, network_client.apply_security_group, group.pk)

@@ -1,18 +1,12 @@
 """Query-API commands of storage: volumes and snapshots. The files are the Storage
 component's work (attach and detach touch the guest, so they go to Compute)."""
-from django.db.models import Q
 
-from apps.catalog.models import DiskOffering, OsType, Template
-from apps.compute.models import VirtualMachine
+from apps.catalog.models import DiskOffering, OsType
 from apps.compute.selectors import vms_visible_to
-from apps.core.errors import InvalidState
 from apps.core.listing import PAGING, by_id, filtered, list_response, own_unless_listall
 from apps.core.registry import ROOT_ADMIN, Param, command
 from apps.fabric.models import StoragePool, Zone
-from apps.jobs import services as jobs
 from apps.tags.services import filter_by_tags, tags_by_resource
-from clients import compute as compute
-from clients import storage as storage
 
 from . import services
 from .responses import snapshot_response, volume_response
@@ -29,9 +23,7 @@ GIB = 1024**3
 def create_volume(call):
     offering = by_id(call, DiskOffering.objects.all(), "diskofferingid")
     zone = by_id(call, Zone.objects.all(), "zoneid")
-    volume = services.allocate_data_volume(call.caller.account, zone, offering, call.get("size"), call.get("name"))
-    jobs.attach(call.job, "Volume", volume)
-    jobs.submit(call.job, storage.create_volume, volume.pk)
+    volume = services.create_volume(call.job, zone, offering, call.get("size"), call.get("name"))
     return {"id": volume.uuid_str, "jobid": call.job.uuid_str}
 
 
@@ -43,8 +35,7 @@ def create_volume(call):
 def attach_volume(call):
     volume = by_id(call, volumes_visible_to(call.caller))
     vm = by_id(call, vms_visible_to(call.caller), "virtualmachineid")
-    jobs.attach(call.job, "Volume", volume)
-    jobs.submit(call.job, compute.attach_volume, volume.pk, vm.pk, vm.host_id)
+    services.attach_volume(call.job, volume, vm, call.get("deviceid"))
     return {"jobid": call.job.uuid_str}
 
 
@@ -53,18 +44,14 @@ def attach_volume(call):
          cmd_class="org.apache.cloudstack.api.command.user.volume.DetachVolumeCmd", response=("volume",),
          event=("VOLUME.DETACH", "detaching volume"))
 def detach_volume(call):
-    volume = by_id(call, volumes_visible_to(call.caller))
-    jobs.attach(call.job, "Volume", volume)
-    jobs.submit(call.job, compute.detach_volume, volume.pk, volume.vm.host_id if volume.vm_id else None)
+    services.detach_volume(call.job, by_id(call, volumes_visible_to(call.caller)))
     return {"jobid": call.job.uuid_str}
 
 
 @command("deleteVolume", params=(Param("id", "uuid", required=True),), description="Deletes a detached disk volume.",
          cmd_class="org.apache.cloudstack.api.command.user.volume.DeleteVolumeCmd", event=("VOLUME.DELETE", "deleting volume"))
 def delete_volume(call):
-    volume = by_id(call, volumes_visible_to(call.caller))
-    services.mark_for_deletion(volume)
-    jobs.on_commit_quietly(storage.expunge_volume, volume.pk)
+    services.delete_volume(by_id(call, volumes_visible_to(call.caller)))
     return {"success": True}
 
 
@@ -78,10 +65,7 @@ def resize_volume(call):
         size_gb = by_id(call, DiskOffering.objects.all(), "diskofferingid").disk_size_gb or call.get("size")
     else:
         size_gb = call.get("size")
-    if not size_gb or size_gb <= 0:
-        raise call.command.missing("size")
-    jobs.attach(call.job, "Volume", volume, size_bytes=size_gb * GIB, shrinkok=call.get("shrinkok", False))
-    jobs.submit(call.job, storage.resize_volume, volume.pk)
+    services.resize_volume(call.job, volume, size_gb, call.get("shrinkok", False))
     return {"jobid": call.job.uuid_str}
 
 
@@ -124,9 +108,7 @@ def list_volumes(call):
          event=("SNAPSHOT.CREATE", "creating snapshot"))
 def create_snapshot(call):
     volume = by_id(call, volumes_visible_to(call.caller), "volumeid")
-    snapshot = services.new_snapshot(volume, call.get("name"))
-    jobs.attach(call.job, "Snapshot", snapshot)
-    jobs.submit(call.job, storage.create_snapshot, snapshot.pk)
+    snapshot = services.create_snapshot(call.job, volume, call.get("name"))
     return {"id": snapshot.uuid_str, "jobid": call.job.uuid_str}
 
 
@@ -147,9 +129,7 @@ def list_snapshots(call):
          description="Deletes a snapshot of a disk volume.",
          cmd_class="org.apache.cloudstack.api.command.user.snapshot.DeleteSnapshotCmd", event=("SNAPSHOT.DELETE", "deleting snapshot"))
 def delete_snapshot(call):
-    snapshot = by_id(call, snapshots_visible_to(call.caller))
-    jobs.attach(call.job, "Snapshot", snapshot)
-    jobs.submit(call.job, storage.delete_snapshot, snapshot.pk)
+    services.delete_snapshot(call.job, by_id(call, snapshots_visible_to(call.caller)))
     return {"jobid": call.job.uuid_str}
 
 
@@ -158,10 +138,7 @@ def delete_snapshot(call):
          cmd_class="org.apache.cloudstack.api.command.user.snapshot.RevertSnapshotCmd", response=("snapshot",),
          event=("SNAPSHOT.REVERT", "reverting snapshot"))
 def revert_snapshot(call):
-    snapshot = by_id(call, snapshots_visible_to(call.caller).select_related("volume__vm"))
-    services.ensure_revertible(snapshot)
-    jobs.attach(call.job, "Snapshot", snapshot)
-    jobs.submit(call.job, storage.revert_snapshot, snapshot.pk)
+    services.revert_snapshot(call.job, by_id(call, snapshots_visible_to(call.caller).select_related("volume__vm")))
     return {"jobid": call.job.uuid_str}
 
 
@@ -172,44 +149,14 @@ def revert_snapshot(call):
          cmd_class="org.apache.cloudstack.api.command.user.template.CreateTemplateCmd", response=("template",),
          event=("TEMPLATE.CREATE", "creating template"))
 def create_template(call):
-
     snapshot = by_id(call, snapshots_visible_to(call.caller).select_related("volume__template"), "snapshotid") \
         if "snapshotid" in call.params else None
     volume = by_id(call, volumes_visible_to(call.caller).select_related("vm", "template"), "volumeid") \
         if "volumeid" in call.params else None
-    template = services.new_template_from(
-        call.caller.account, call.get("name"), call.get("displaytext"), by_id(call, OsType.objects.all(), "ostypeid"),
+    template = services.create_template(
+        call.job, call.get("name"), call.get("displaytext"), by_id(call, OsType.objects.all(), "ostypeid"),
         snapshot=snapshot, volume=volume, is_public=bool(call.get("ispublic")) and call.caller.is_admin)
-    jobs.attach(call.job, "Template", template)
-    jobs.submit(call.job, storage.create_template, template.pk, snapshot.pk if snapshot else None,
-                volume.pk if volume else None)
     return {"id": template.uuid_str, "jobid": call.job.uuid_str}
-
-
-@command("deleteTemplate", params=(Param("id", "uuid", required=True), Param("zoneid", "uuid"), Param("forced", "boolean")),
-         is_async=True, description="Deletes a template from the system.",
-         cmd_class="org.apache.cloudstack.api.command.user.template.DeleteTemplateCmd",
-         event=("TEMPLATE.DELETE", "deleting template"))
-def delete_template(call):
-
-
-    mine = Template.objects.filter(removed__isnull=True)
-    if not call.caller.is_root_admin:
-        mine = mine.filter(Q(account=call.caller.account))
-    template = by_id(call, mine)
-    zone = by_id(call, Zone.objects.all(), "zoneid") if "zoneid" in call.params else None
-    if zone is not None and zone.pk != template.zone_id:  # one zone's copy only
-        if not template.copies.filter(zone=zone).exists():
-            raise InvalidState(f"Template {template.uuid} is not in zone {zone.name}")
-        in_use = VirtualMachine.objects.filter(template=template, zone=zone, removed__isnull=True).count()
-    else:
-        zone = None
-        in_use = VirtualMachine.objects.filter(template=template, removed__isnull=True).count()
-    if in_use and not call.get("forced"):
-        raise InvalidState(f"Template {template.uuid} is used by {in_use} VM(s); use forced=true to delete it anyway")
-    jobs.attach(call.job, "Template", template)
-    jobs.submit(call.job, storage.delete_template, template.pk, zone.pk if zone else None)
-    return {"jobid": call.job.uuid_str}
 
 
 @command("migrateVolume", params=(Param("volumeid", "uuid", required=True), Param("storageid", "uuid", required=True),
@@ -217,10 +164,7 @@ def delete_template(call):
          description="Migrate volume", cmd_class="org.apache.cloudstack.api.command.admin.volume.MigrateVolumeCmdByAdmin",
          response=("volume",), event=("VOLUME.MIGRATE", "migrating volume"))
 def migrate_volume(call):
-
     volume = by_id(call, volumes_visible_to(call.caller).select_related("vm", "pool"), "volumeid")
     pool = by_id(call, StoragePool.objects.all(), "storageid")
-    services.begin_volume_migration(volume, pool)
-    jobs.attach(call.job, "Volume", volume)
-    jobs.submit(call.job, storage.migrate_volume, volume.pk, pool.pk)
+    services.migrate_volume(call.job, volume, pool)
     return {"jobid": call.job.uuid_str}

@@ -11,6 +11,8 @@ from apps.compute.states import VmState
 from apps.core.errors import InsufficientCapacity, InvalidState, ParamError
 from apps.events.services import state_changed
 from apps.fabric.models import StoragePool
+from apps.jobs import services as jobs
+from clients import storage
 
 from .models import Snapshot, SnapshotState, Volume, VolumeState, VolumeType
 
@@ -19,7 +21,6 @@ MAX_DATA_DISKS = 15  # device ids 1..15 (vdb..vdp)
 
 
 def _announce(volume, state, previous, event_type, in_progress=False):
-
     state_changed("volume", volume.uuid, state, previous=previous, event_type=event_type, account=volume.account,
                   description=f"Volume {volume.name} ({volume.uuid}) is {state}" + (f" (was {previous})" if previous else ""),
                   in_progress=in_progress)
@@ -149,30 +150,51 @@ def volumes_of(vm):
     return Volume.objects.filter(vm=vm, removed__isnull=True).select_related("pool")
 
 
-@transaction.atomic
-def attach(volume, vm):
-    """Give ``volume`` the lowest free device id of ``vm``; return the volume."""
-    volume = Volume.objects.select_for_update().get(pk=volume.pk)
-    if volume.vm_id == vm.pk:
-        return volume  # redelivered: already attached
-    if volume.vm_id is not None:
+def _device_for(volume, vm, device_id=None):
+    """The device id ``volume`` gets on ``vm``: ``device_id`` if free, else the lowest free one.
+    Raises the error CloudStack gives when the volume cannot be attached."""
+    if volume.vm_id is not None and volume.vm_id != vm.pk:
         raise InvalidState(f"Volume {volume.uuid} is already attached to another VM")
     if volume.type != VolumeType.DATADISK or volume.state not in (VolumeState.READY, VolumeState.ALLOCATED):
         raise InvalidState(f"Volume {volume.uuid} in state {volume.state} cannot be attached")
     if volume.zone_id != vm.zone_id:
         raise ParamError(f"Volume {volume.uuid} and VM {vm.uuid} are not in the same zone")
-    used = set(Volume.objects.filter(vm=vm, removed__isnull=True).values_list("device_id", flat=True))
+    if vm.state not in (VmState.RUNNING, VmState.STOPPED):
+        raise InvalidState(f"Please specify a VM that is either running or stopped (VM {vm.uuid} is {vm.state})")
+    used = set(Volume.objects.filter(vm=vm, removed__isnull=True).exclude(pk=volume.pk).values_list("device_id", flat=True))
+    if device_id is not None:
+        if device_id == 0:
+            raise ParamError("deviceId can't be 0, which is used by Root device")
+        if not 1 <= device_id <= MAX_DATA_DISKS:
+            raise ParamError(f"deviceId should be between 1 and {MAX_DATA_DISKS}")
+        if device_id in used:
+            raise ParamError(f"deviceId {device_id} is used by vm {vm.uuid}")
+        return device_id
     device = next((d for d in range(1, MAX_DATA_DISKS + 1) if d not in used), None)
     if device is None:
         raise InvalidState(f"VM {vm.uuid} has no free disk slot")
-    Volume.objects.filter(pk=volume.pk).update(vm=vm, device_id=device)
+    return device
+
+
+@transaction.atomic
+def attach(volume, vm, device_id=None):
+    """Give ``volume`` the device id ``device_id`` of ``vm`` (the lowest free one if None);
+    return the volume."""
+    volume = Volume.objects.select_for_update().get(pk=volume.pk)
+    if volume.vm_id == vm.pk:
+        return volume  # redelivered: already attached
+    Volume.objects.filter(pk=volume.pk).update(vm=vm, device_id=_device_for(volume, vm, device_id))
     volume.refresh_from_db()
     return volume
 
 
-def detach(volume):
+def _check_detachable(volume):
     if volume.type == VolumeType.ROOT:
         raise InvalidState("The ROOT volume of a VM cannot be detached")
+
+
+def detach(volume):
+    _check_detachable(volume)
     Volume.objects.filter(pk=volume.pk).update(vm=None, device_id=None)
     volume.refresh_from_db()
     return volume
@@ -248,3 +270,73 @@ def new_template_from(caller_account, name, display_text, os_type, snapshot=None
         is_public=is_public, is_featured=False, is_ready=False, status="Creating", account=caller_account,
         kernel=origin.kernel if origin else "", initrd=origin.initrd if origin else "", cmdline=origin.cmdline if origin else "",
     )
+
+
+# --- use cases: what the query API's commands (and REST) call --------------------------------
+def create_volume(job, zone, offering, size_gb=None, name=None):
+    """createVolume: a data disk of ``offering`` (``size_gb`` for a custom one) in ``zone``."""
+    volume = allocate_data_volume(job.account, zone, offering, size_gb, name)
+    jobs.run_step(job, "Volume", volume, storage.create_volume, volume.pk)
+    return volume
+
+
+def attach_volume(job, volume, vm, device_id=None):
+    """attachVolume: plugged into a Running VM's guest, or recorded for a Stopped VM's next start."""
+    if volume.vm_id == vm.pk:
+        raise InvalidState(f"Volume {volume.uuid} is already attached to VM {vm.uuid}")
+    _device_for(volume, vm, device_id)  # the errors now, not in the job (the flow checks again)
+    return jobs.run_flow(job, "Volume", volume, vm=vm.pk, deviceid=device_id)
+
+
+def detach_volume(job, volume):
+    """detachVolume: unplugged from its VM's guest."""
+    _check_detachable(volume)
+    if volume.vm_id is None:
+        raise InvalidState(f"Volume {volume.uuid} is not attached to a VM")
+    return jobs.run_flow(job, "Volume", volume)
+
+
+def delete_volume(volume):
+    """deleteVolume: gone from every list now, its file when the Storage component expunges it."""
+    mark_for_deletion(volume)
+    jobs.on_commit_quietly(storage.expunge_volume, volume.pk)
+
+
+def resize_volume(job, volume, size_gb, shrink_ok=False):
+    """resizeVolume to ``size_gb`` GB (a smaller size only with ``shrink_ok``)."""
+    if not size_gb or size_gb <= 0:
+        raise ParamError("Unable to execute API command resizevolume due to missing parameter size")
+    return jobs.run_step(job, "Volume", volume, storage.resize_volume, volume.pk, size_bytes=size_gb * GIB,
+                         shrinkok=bool(shrink_ok))
+
+
+def migrate_volume(job, volume, pool):
+    """migrateVolume onto ``pool`` (the room there held from now on)."""
+    begin_volume_migration(volume, pool)
+    return jobs.run_flow(job, "Volume", volume, pool=pool.pk)
+
+
+def create_snapshot(job, volume, name=None):
+    """createSnapshot: a standalone copy of a Ready volume on secondary storage."""
+    snapshot = new_snapshot(volume, name)
+    jobs.run_flow(job, "Snapshot", snapshot)
+    return snapshot
+
+
+def delete_snapshot(job, snapshot):
+    return jobs.run_step(job, "Snapshot", snapshot, storage.delete_snapshot, snapshot.pk)
+
+
+def revert_snapshot(job, snapshot):
+    """revertSnapshot: the volume gets the snapshot's content back (its VM Stopped)."""
+    ensure_revertible(snapshot)
+    return jobs.run_step(job, "Snapshot", snapshot, storage.revert_snapshot, snapshot.pk)
+
+
+def create_template(job, name, display_text, os_type, snapshot=None, volume=None, is_public=False):
+    """createTemplate of a snapshot or of a volume (whose VM is Stopped)."""
+    template = new_template_from(job.account, name, display_text, os_type, snapshot=snapshot, volume=volume,
+                                 is_public=is_public)
+    jobs.run_step(job, "Template", template, storage.create_template, template.pk, snapshot.pk if snapshot else None,
+                  volume.pk if volume else None)
+    return template

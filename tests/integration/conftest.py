@@ -1,3 +1,5 @@
+import os
+
 import pytest
 
 from .stack import Stack
@@ -28,5 +30,17 @@ def catalog(cs):
 
 
 def pytest_collection_modifyitems(config, items):
-    """The chaos tests restart the machine's servers under every live stack: they run last."""
+    """The full integration suite runs on the production stack; on the embedded one (what
+    ``make run`` starts) only the smoke subset, ``@pytest.mark.smoke`` (``JAVELIN_TEST_EMBEDDED=all``:
+    everything on both). The chaos tests restart the machine's servers under every live
+    stack: they run last."""
+    if os.environ.get("JAVELIN_TEST_EMBEDDED") != "all":
+        def embedded_only_by_choice(item):
+            params = item.callspec.params if hasattr(item, "callspec") else {}
+            return "embedded" in params.values() and item.get_closest_marker("smoke") is None
+
+        dropped = [item for item in items if embedded_only_by_choice(item)]
+        if dropped:
+            config.hook.pytest_deselected(items=dropped)
+            items[:] = [item for item in items if not embedded_only_by_choice(item)]
     items.sort(key=lambda item: item.get_closest_marker("chaos") is not None)

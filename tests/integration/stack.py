@@ -26,20 +26,11 @@ import requests
 from cs import CloudStack
 
 from cloudstack.processes import procfile
+from tests.support import eventually
 
 ROOT = Path(__file__).resolve().parents[2]
 PG = "postgres://postgres@127.0.0.1:5432/{}"
 READY = {"beat": rb"beat: Starting", "flower": rb"Visit me at"}  # what a process logs when it is up (workers: "<name>@<host> ready.")
-
-
-def eventually(check, timeout=20, every=0.2):
-    """Call ``check`` until it returns something true (returned) or ``timeout`` passes (None)."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = check()
-        if value or time.monotonic() >= deadline:
-            return value or None
-        time.sleep(every)
 
 
 def wait_for_template(cs, template_id, timeout=30):
@@ -48,10 +39,7 @@ def wait_for_template(cs, template_id, timeout=30):
         (template,) = cs.listTemplates(templatefilter="self", id=template_id)["template"]
         return template if template["isready"] or template["status"].startswith("Download failed") else None
 
-    template = eventually(ended, timeout=timeout, every=0.3)
-    if template is None:
-        raise AssertionError(f"template {template_id} still downloading after {timeout} s")
-    return template
+    return eventually(ended, timeout=timeout, every=0.3, what=f"the download of template {template_id} to end")
 
 
 def free_port():

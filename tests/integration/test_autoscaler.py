@@ -1,9 +1,9 @@
 """The Service Framework's autoscaler on a real broker: a flood of slow tasks on the storage
 queue grows the storage workers to the maximum; when it drains they shrink back to the
 minimum; every task ran exactly once."""
-import time
-
 import pytest
+
+from tests.support import eventually
 
 from .stack import Stack
 
@@ -28,28 +28,26 @@ def test_storage_workers_grow_with_the_backlog_and_shrink_when_it_drains(scaled)
     def storage_workers():
         return len(cs.listComponents(name="storage").get("component", []))
 
-    deadline = time.monotonic() + 30
-    while storage_workers() != 1 and time.monotonic() < deadline:
-        time.sleep(0.3)
-    assert storage_workers() == 1
+    eventually(lambda: storage_workers() == 1, 30, every=0.3, what="one storage worker")
 
     tasks = 60
     token, sent = stack.manage("drill", "storage", "--count", str(tasks), "--hold", "0.5").split()
     assert int(sent) == tasks
     log = stack.state_dir / "drills" / f"{token}.log"
-    seen, deadline = [], time.monotonic() + 120
-    while time.monotonic() < deadline:
-        seen.append(storage_workers())
-        if log.exists() and len(log.read_text().splitlines()) >= tasks:
-            break
-        time.sleep(0.5)
-    assert max(seen) == 3  # grew to the maximum, never past it
+    seen = []
 
-    deadline = time.monotonic() + 60
-    while storage_workers() != 1 and time.monotonic() < deadline:
-        time.sleep(0.5)
-    assert storage_workers() == 1  # and back to the minimum
-    time.sleep(2)  # anything run twice would show up by now
+    def all_ran():
+        seen.append(storage_workers())
+        return log.exists() and len(log.read_text().splitlines()) >= tasks
+
+    eventually(all_ran, 120, every=0.5, what=f"the {tasks} drill tasks to run")
+    assert max(seen) == 3  # grew to the maximum, never past it
+    eventually(lambda: storage_workers() == 1, 60, every=0.5, what="back to one storage worker")  # the minimum
+    # a task run twice would be one that a worker taken away handed back to the queue: a marker
+    # sent now queues behind any such task, so once the marker has run, so have they
+    marker, _ = stack.manage("drill", "storage", "--count", "1", "--hold", "0").split()
+    marker_log = stack.state_dir / "drills" / f"{marker}.log"
+    eventually(lambda: marker_log.exists() and marker_log.read_text().strip(), 30, what="the marker task to run")
 
     runs = [line.split() for line in log.read_text().splitlines()]
     ids = [task_id for task_id, _, _ in runs]

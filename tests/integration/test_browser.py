@@ -26,6 +26,7 @@ def browser(tmp_path):
             browser.close()
 
 
+@pytest.mark.smoke
 def test_login_and_open_a_vm_page(stack, catalog, browser):
     vm = stack.client(fetch_result=True).deployVirtualMachine(name="browser-vm", **catalog)["virtualmachine"]
     base = stack.endpoint.rsplit("/client/api", 1)[0]

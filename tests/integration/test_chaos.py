@@ -26,7 +26,9 @@ import pytest
 import requests
 from cs.client import CloudStack
 
-from .stack import ROOT, Stack, eventually
+from tests.support import eventually
+
+from .stack import ROOT, Stack
 
 pytestmark = [pytest.mark.integration, pytest.mark.chaos]
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
@@ -72,12 +74,21 @@ def chaos(request, tmp_path_factory):
 
 # --- the burst --------------------------------------------------------------------------------
 def _deploy(stack, name):
-    """One deploy, retried as a client would while the API is down or refusing (a restart)."""
+    """One deploy, retried as a client would while the API is down or refusing (a restart).
+
+    An answer lost after the deploy was taken (the connection broke on its way back) makes
+    the retry's answer "already exists": then the first attempt's job is the one to follow,
+    found as a client finds it, by the VM's name."""
     deadline = time.monotonic() + 90
     while True:
+        cs = stack.client(fetch_result=False, timeout=30)
         try:
-            return stack.client(fetch_result=False, timeout=30).deployVirtualMachine(name=name, **stack.catalog)["jobid"]
+            return cs.deployVirtualMachine(name=name, **stack.catalog)["jobid"]
         except Exception as error:  # noqa: BLE001 - connection refused, 503, a reset: retry until the deadline
+            if "already exists" in str(error):
+                vm = cs.listVirtualMachines(name=name)["virtualmachine"][0]
+                return next(j["jobid"] for j in cs.listAsyncJobs()["asyncjobs"]
+                            if j.get("jobinstanceid") == vm["id"] and "DeployVMCmd" in j["cmd"])
             if time.monotonic() > deadline:
                 raise AssertionError(f"deploy {name} could not be submitted for 90 s: {error}") from error
             time.sleep(0.5)
@@ -90,8 +101,7 @@ def burst(stack, label, fault, recover=None):
     state = {"over": None}
 
     def inject():
-        while len(submitted) < BURST // 2:
-            time.sleep(0.05)
+        eventually(lambda: len(submitted) >= BURST // 2, 120, every=0.05, what="half the burst to be submitted")
         fault()
         if recover is not None:
             time.sleep(5)
@@ -201,6 +211,7 @@ KILLS = {"production": ["api", "orchestration", "network", "storage", "compute",
          "embedded": ["orchestration", "network", "compute"]}
 
 
+@pytest.mark.smoke
 @pytest.mark.parametrize("component", sorted({c for names in KILLS.values() for c in names}))
 def test_kill_minus_nine_in_a_burst(chaos, component):
     if component not in KILLS[chaos.kind]:

@@ -1,8 +1,9 @@
 """50 deploys at once on hosts with room for 30: exactly 30 run, 20 fail for capacity."""
-import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+
+from tests.support import eventually
 
 pytestmark = pytest.mark.integration
 
@@ -38,20 +39,12 @@ def deploy_at_once(stack, zone_name, count, prefix, threads):
         return api, zone, list(pool.map(deploy, range(count)))
 
 
+@pytest.mark.smoke
 def test_concurrent_deploys_never_overcommit(stack):
     zone_with_room_for(stack, "tight", "10.77.0.0/24", vms_per_host=10)
     api, zone, jobids = deploy_at_once(stack, "Tight-Zone", 50, "rush", threads=50)
 
-    deadline = time.monotonic() + 240
-    results = {}
-    while len(results) < len(jobids) and time.monotonic() < deadline:
-        for jobid in jobids:
-            if jobid not in results:
-                job = api.queryAsyncJobResult(jobid=jobid)
-                if job["jobstatus"] != 0:
-                    results[jobid] = job
-        time.sleep(0.5)
-    assert len(results) == 50, "jobs still pending after 240 s"
+    results = wait_for_jobs(api, jobids, 240)
 
     succeeded = [j for j in results.values() if j["jobstatus"] == 1]
     failed = [j for j in results.values() if j["jobstatus"] == 2]
@@ -104,12 +97,15 @@ def test_200_deploys_across_4_orchestration_processes(stack):
 
 
 def wait_for_jobs(api, jobids, timeout):
-    deadline = time.monotonic() + timeout
+    """{jobid: job} once every job of ``jobids`` has ended."""
     results = {}
-    while len(results) < len(jobids) and time.monotonic() < deadline:
-        for job in api.listAsyncJobs(page=1, pagesize=500).get("asyncjobs", []):
-            if job["jobid"] in jobids and job["jobstatus"] != 0:
-                results[job["jobid"]] = job
-        time.sleep(0.5)
-    assert len(results) == len(jobids), f"{len(jobids) - len(results)} jobs still pending after {timeout} s"
+
+    def all_ended():
+        for jobid in set(jobids) - set(results):
+            job = api.queryAsyncJobResult(jobid=jobid)
+            if job["jobstatus"] != 0:
+                results[jobid] = job
+        return len(results) == len(jobids)
+
+    eventually(all_ended, timeout, every=0.5, what=f"{len(jobids)} jobs to end")
     return results

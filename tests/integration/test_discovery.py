@@ -1,8 +1,9 @@
 """Service discovery: every component process registers itself and beats; one that stops is
 forgotten after two missed beats, and comes back when it starts again."""
-import time
 
 import pytest
+
+from tests.support import eventually
 
 pytestmark = pytest.mark.integration
 EXPECTED = {"api", "orchestration", "network", "storage", "compute", "monitor", "beat", "autoscaler"}
@@ -13,14 +14,10 @@ def live(cs, **filters):
 
 
 def wait_until(predicate, timeout=20):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.3)
-    return False
+    return bool(eventually(predicate, timeout, every=0.3))
 
 
+@pytest.mark.smoke
 def test_components_register_and_are_found(stack, cs):
     assert wait_until(lambda: EXPECTED <= {c["name"] for c in live(cs)})
     components = live(cs)
@@ -33,6 +30,7 @@ def test_components_register_and_are_found(stack, cs):
     assert api == stack.endpoint
 
 
+@pytest.mark.smoke
 def test_a_stopped_component_is_forgotten_and_returns(stack, cs):
     assert wait_until(lambda: live(cs, name="monitor"))
     stack.stop_process("monitor", sig=9)  # no goodbye: only the missing heartbeats tell

@@ -1,12 +1,16 @@
 """Events on the topic exchange reach one component or all of them, on both brokers."""
+import json
 import subprocess
+import threading
 import uuid
 
 import pytest
+import requests
 from kombu import Connection
 
 from apps.core import bus as events
 from cloudstack.broker import Transport  # noqa: F401  (registers fsatomic://)
+from tests.support import eventually
 
 pytestmark = pytest.mark.integration
 
@@ -70,10 +74,6 @@ def test_processes_of_one_component_share_its_queue(connection):
 # --- the platform's own events ------------------------------------------------------------
 def _sse(stack, keys, into, stop):
     """Collect the frames of /api/v1/events/stream for ``keys`` into ``into`` until ``stop``."""
-    import json as _json
-
-    import requests
-
     headers = {"Authorization": f"ApiKey {keys['apikey']}:{keys['secretkey']}", "Accept": "text/event-stream"}
     base = stack.endpoint.removesuffix("/client/api")
     with requests.get(f"{base}/api/v1/events/stream", headers=headers, stream=True, timeout=(5, 2)) as response:
@@ -89,32 +89,28 @@ def _sse(stack, keys, into, stop):
             except StopIteration:
                 return
             if line == "" and "data" in frame:
-                into.append((frame["event"], _json.loads(frame["data"])))
+                into.append((frame["event"], json.loads(frame["data"])))
                 frame = {}
             elif ": " in line and not line.startswith(":"):
                 name, _, value = line.partition(": ")
                 frame[name] = value
 
 
+@pytest.mark.smoke
 def test_state_changes_are_published_once_and_streamed_to_whoever_may_see_them(stack, cs, catalog):
-    import json as _json
-    import threading
-    import time as _time
-
     user_keys = stack.user_keys("streamer")
     user = stack.client(keys=user_keys, fetch_result=True)
     bus_log = stack.log("bus-audit")
     stack.spawn("bus-audit", "python manage.py events 'vm.state.#' 'job.state.#' --component audit --timeout 120")
-    deadline = _time.monotonic() + 30
-    while b"listening" not in bus_log.read_bytes() and _time.monotonic() < deadline:
-        _time.sleep(0.1)
+    eventually(lambda: bus_log.exists() and b"listening" in bus_log.read_bytes(), 30, every=0.1, what="the bus audit to listen")
     stop = threading.Event()
     seen_by_user, seen_by_admin = [], []
     readers = [threading.Thread(target=_sse, args=(stack, keys, into, stop), daemon=True)
                for keys, into in ((user_keys, seen_by_user), (stack.keys, seen_by_admin))]
     for reader in readers:
         reader.start()
-    _time.sleep(1.0)  # the streams start at the newest event: let them open first
+    # each stream starts after the newest event when it answers (its status frame): let both answer first
+    eventually(lambda: seen_by_user and seen_by_admin, 30, every=0.1, what="both event streams to answer")
 
     vm = user.deployVirtualMachine(name="streamed", **catalog)["virtualmachine"]
     user.stopVirtualMachine(id=vm["id"])
@@ -124,11 +120,19 @@ def test_state_changes_are_published_once_and_streamed_to_whoever_may_see_them(s
         return any(kind == event_type and d.get("resourceid") == vm_id and d["state"] == state
                    for kind, d in frames if kind != "status")
 
-    deadline = _time.monotonic() + 30
-    while _time.monotonic() < deadline and not (stream_has(seen_by_user, vm["id"], "VM.STOP")
-                                                and stream_has(seen_by_admin, other["id"], "VM.START")):
-        _time.sleep(0.2)
-    _time.sleep(1.5)  # and anything that would come late
+    eventually(lambda: stream_has(seen_by_user, vm["id"], "VM.STOP") and stream_has(seen_by_admin, other["id"], "VM.START"),
+               30, what="the VMs' events on the streams")
+    # a stream delivers in event order: once the user's shows an event newer than the other VM's, it would
+    # have shown those by then
+    user.createSecurityGroup(name="stream-marker")
+    eventually(lambda: any(kind == "SG.CREATE" for kind, _ in seen_by_user), 30, what="the marker on the user's stream")
+
+    def published():
+        return [json.loads(line) for line in bus_log.read_text().splitlines() if line.startswith("{")]
+
+    eventually(lambda: sum(e.get("instanceid") == vm["id"] and e["event"] == "job.state.succeeded" for e in published()) == 2
+               and any(e.get("id") == vm["id"] and e["event"] == "vm.state.stopped" for e in published()),
+               30, what="the VM's state changes and jobs on the bus")
     stop.set()
     stack.stop_process("bus-audit")
 
@@ -140,9 +144,8 @@ def test_state_changes_are_published_once_and_streamed_to_whoever_may_see_them(s
     assert not any(d.get("resourceid") == other["id"] for d in user_frames)
     assert stream_has(seen_by_admin, vm["id"], "VM.STOP") and stream_has(seen_by_admin, other["id"], "VM.START")
 
-    published = [_json.loads(line) for line in bus_log.read_text().splitlines() if line.startswith("{")]
-    mine = [e["event"] for e in published if e.get("id") == vm["id"]]
+    mine = [e["event"] for e in published() if e.get("id") == vm["id"]]
     assert mine == ["vm.state.starting", "vm.state.running", "vm.state.stopping", "vm.state.stopped"]
-    jobs = [e for e in published if e.get("resource") == "job" and e.get("instanceid") == vm["id"]]
+    jobs = [e for e in published() if e.get("resource") == "job" and e.get("instanceid") == vm["id"]]
     assert sorted(e["event"] for e in jobs) == ["job.state.pending", "job.state.pending",
                                                 "job.state.succeeded", "job.state.succeeded"]

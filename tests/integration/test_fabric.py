@@ -1,26 +1,26 @@
 """An operator builds a data center through the API (../shared/cloudstack-api.md §6, scenario 13)
 and a VM runs in it."""
 import sys
-import time
 import xml.etree.ElementTree as ElementTree
 from pathlib import Path
 
 import pytest
 from cs import CloudStackApiException
 
+from tests.support import eventually
+
 pytestmark = pytest.mark.integration
 
 
 def wait_for_host(cs, host_id, state="Up", timeout=30):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
+    def in_state():
         (host,) = cs.listHosts(id=host_id)["host"]
-        if host["state"] == state:
-            return host
-        time.sleep(0.2)
-    raise AssertionError(f"host {host_id} is {host['state']}, not {state}")
+        return host if host["state"] == state else None
+
+    return eventually(in_state, timeout, what=f"host {host_id} to be {state}")
 
 
+@pytest.mark.smoke
 def test_build_a_zone_and_deploy_into_it(stack, cs):
     zone = cs.createZone(name="Admin-Zone", networktype="Advanced", dns1="8.8.8.8", internaldns1="10.0.0.2")["zone"]
     pod = cs.createPod(name="admin-pod", zoneid=zone["id"], gateway="172.20.0.1", netmask="255.255.255.0")["pod"]
@@ -76,7 +76,6 @@ def test_a_host_that_cannot_be_reached_never_comes_up(stack, cs):
     (host,) = cs.addHost(hypervisor="KVM", podid=pod["id"], zoneid=zone["id"], clusterid=cluster["id"],
                          url="qemu+unix:///system?socket=/nonexistent/libvirt-sock")["host"]
     assert host["name"] == "localhost"
-    time.sleep(1)
     assert cs.listHosts(id=host["id"])["host"][0]["state"] == "Connecting"  # no agent serves it yet
     stack.spawn("agent-dark", f"{sys.executable} manage.py compute_agent --host {host['id']}")  # as the operator would
     try:
@@ -122,6 +121,7 @@ def test_migrate_and_scale(stack, cs, catalog):
     assert (started["serviceofferingname"], started["memory"]) == ("Medium Instance", 1024)
 
 
+@pytest.mark.smoke
 def test_maintenance_moves_the_vms_off_the_host(stack, cs, catalog):
     first = cs.deployVirtualMachine(name="maint-1", **catalog)["virtualmachine"]
     cs.deployVirtualMachine(name="maint-2", **catalog)
@@ -145,9 +145,8 @@ def test_a_vm_gone_from_its_host_is_marked_stopped(stack, cs, catalog):
     # The host loses the guest while its agent is away (a crash and reboot of the host): the
     # simulated host's running guests are in its node file, so take the guest out of it.
     node = Path(cs.listHosts(id=host_id)["host"][0]["ipaddress"].removeprefix("test://"))
-    deadline = time.monotonic() + 30
-    while vm["instancename"] not in node.read_text() and time.monotonic() < deadline:
-        time.sleep(0.2)  # the agent writes its guests down with each heartbeat
+    # the agent writes its guests down with each heartbeat
+    eventually(lambda: vm["instancename"] in node.read_text(), 30, what="the guest in its host's node file")
     stack.stop_process("compute")
     root = ElementTree.fromstring(node.read_text())
     for domain in root.findall("domain"):
@@ -158,18 +157,14 @@ def test_a_vm_gone_from_its_host_is_marked_stopped(stack, cs, catalog):
     stack.start_process("compute")
     stack.wait_ready("compute", since=mark)
     hosts = [h["id"] for h in cs.listHosts(zoneid=catalog["zoneid"])["host"]]
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        state = cs.listVirtualMachines(id=vm["id"])["virtualmachine"][0]["state"]
-        if state != "Running":
-            break
-        time.sleep(0.5)
+    state = eventually(lambda: cs.listVirtualMachines(id=vm["id"])["virtualmachine"][0]["state"] != "Running"
+                       and cs.listVirtualMachines(id=vm["id"])["virtualmachine"][0]["state"], 30, every=0.5,
+                       what="the VM to leave Running")
     assert state == "Stopped"
     events = cs.listEvents(type="VM.SYNC")["event"]
     assert any(vm["id"] in e["description"] and e["level"] == "WARN" for e in events)
     assert all(v["hostid"] != host_id for v in cs.listVirtualMachines(id=vm["id"])["virtualmachine"] if "hostid" in v)
     # the agent was away for a few beats: its hosts may be Alert until it beats again
-    deadline = time.monotonic() + 30
-    while any(cs.listHosts(id=h)["host"][0]["state"] != "Up" for h in hosts) and time.monotonic() < deadline:
-        time.sleep(0.3)
+    eventually(lambda: all(cs.listHosts(id=h)["host"][0]["state"] == "Up" for h in hosts), 30, every=0.3,
+               what="the hosts to be Up again")
     assert cs.startVirtualMachine(id=vm["id"])["virtualmachine"]["state"] == "Running"

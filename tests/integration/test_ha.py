@@ -14,7 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from .stack import Stack, eventually
+from tests.support import eventually
+
+from .stack import Stack
 
 pytestmark = pytest.mark.integration
 
@@ -62,10 +64,7 @@ def start_agent(stack, name, since=0, beat=None):
 
 
 def wait_for(what, check, timeout=60):
-    value = eventually(check, timeout)
-    if not value:
-        raise AssertionError(f"timed out waiting for {what}")
-    return value
+    return eventually(check, timeout, what=what)
 
 
 def guests_on(stack, cs, host_name):

@@ -5,25 +5,20 @@ busybox initramfs, built by tests/kvm/setup.sh) is deployed, boots, is stopped g
 import re
 import subprocess
 import sys
-import time
-from pathlib import Path
 
 import pytest
 
 from tests.integration.test_fabric import wait_for_host
+from tests.support import eventually, kvm_host
 from workers.storage.drivers.libvirt_pool import LibvirtPoolDriver
 
 pytestmark = pytest.mark.integration
-SETUP = Path(__file__).resolve().parents[1] / "kvm" / "setup.sh"
 BOOTED = "JAVELIN-GUEST-BOOTED"
 
 
 @pytest.fixture(scope="session")
 def guest_image():
-    out = subprocess.run(["bash", str(SETUP)], capture_output=True, text=True, timeout=900)
-    assert out.returncode == 0, out.stderr[-3000:]
-    kernel, initrd = out.stdout.strip().splitlines()[-1].split()
-    return kernel, initrd
+    return kvm_host()
 
 
 def remove_leftover_guests():
@@ -41,12 +36,8 @@ def domains():
 
 
 def wait_for_console(path, times=1, timeout=90):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if path.exists() and path.read_text(errors="replace").count(BOOTED) >= times:
-            return
-        time.sleep(0.5)
-    raise AssertionError(f"the guest did not print {BOOTED} on its console within {timeout} s")
+    eventually(lambda: path.exists() and path.read_text(errors="replace").count(BOOTED) >= times, timeout, every=0.5,
+               what=f"the guest to print {BOOTED} on its console")
 
 
 def test_a_real_guest_on_qemu(stack, cs, guest_image, tmp_path):
@@ -96,10 +87,8 @@ def test_a_real_guest_on_qemu(stack, cs, guest_image, tmp_path):
 
         # powered off behind the platform's back: the agent hears of it and the VM is Stopped
         subprocess.run(["virsh", "-c", "qemu:///system", "destroy", vm["instancename"]], check=True, capture_output=True)
-        deadline = time.monotonic() + 15
-        while cs.listVirtualMachines(id=vm["id"])["virtualmachine"][0]["state"] != "Stopped" and time.monotonic() < deadline:
-            time.sleep(0.2)
-        assert cs.listVirtualMachines(id=vm["id"])["virtualmachine"][0]["state"] == "Stopped"
+        eventually(lambda: cs.listVirtualMachines(id=vm["id"])["virtualmachine"][0]["state"] == "Stopped", 15,
+                   what="the VM powered off behind the platform's back to be Stopped")
         assert any(vm["id"] in e["description"] for e in cs.listEvents(type="VM.SYNC")["event"])
 
         cs.destroyVirtualMachine(id=vm["id"], expunge=True)

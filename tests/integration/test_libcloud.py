@@ -43,6 +43,7 @@ def test_catalog_is_listed(driver, parts):
     assert isinstance(parts["image"], NodeImage)
 
 
+@pytest.mark.smoke
 def test_full_node_lifecycle(driver, parts):
     node = driver.create_node(name="lc-node-1", **parts)
     assert node.state == NodeState.STOPPED  # libcloud deploys with startvm=False

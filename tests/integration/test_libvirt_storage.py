@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from tests.support import kvm_host
 from workers.storage.drivers.libvirt_pool import LibvirtPoolDriver
 
 pytestmark = pytest.mark.integration
-SETUP = Path(__file__).resolve().parents[1] / "kvm" / "setup.sh"
 URI = "qemu:///system"
 
 
@@ -20,8 +20,7 @@ def virsh(*args, check=True):
 
 @pytest.fixture(scope="module")
 def libvirtd():
-    out = subprocess.run(["bash", str(SETUP)], capture_output=True, text=True, timeout=900)
-    assert out.returncode == 0, out.stderr[-3000:]
+    kvm_host()
 
 
 def test_a_dir_pool_through_libvirt(libvirtd, tmp_path):

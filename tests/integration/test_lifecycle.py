@@ -17,6 +17,7 @@ def host_allocations(cs, zoneid=None):
     return {h["name"]: (h["cpuallocatedvalue"], h["memoryallocated"]) for h in hosts}
 
 
+@pytest.mark.smoke
 def test_vm_lifecycle_with_the_cs_library(cs, catalog):
     before = host_allocations(cs)
     vm = cs.deployVirtualMachine(name="life-1", **catalog)["virtualmachine"]
@@ -73,6 +74,7 @@ def test_cs_command_line(stack, catalog):
     assert list(json.loads(out.stdout)) == ["jobid"]  # --async: the job, not its result
 
 
+@pytest.mark.smoke
 def test_a_failed_step_rolls_back_everything(stack, cs):
     stack.deploy_datacenter(
         {
@@ -103,6 +105,7 @@ def test_a_failed_step_rolls_back_everything(stack, cs):
     assert host_allocations(cs, zone["id"]) == {"broken-host": (0, 0)}
 
 
+@pytest.mark.smoke
 def test_jobs_on_one_vm_run_in_submission_order(stack, catalog):
     blocking = stack.client(fetch_result=True)
     vm = blocking.deployVirtualMachine(name="serial-1", **catalog)["virtualmachine"]

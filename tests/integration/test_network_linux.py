@@ -8,9 +8,10 @@ import os
 
 import pytest
 
+from tests.support import eventually
 from workers.network.drivers.linux import run
 
-from .stack import Stack, eventually
+from .stack import Stack
 from .test_dataplane import ask, plug, serve
 
 pytestmark = pytest.mark.integration

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 from cs import CloudStackApiException
 
-from .stack import eventually
+from tests.support import eventually
 
 pytestmark = pytest.mark.integration
 
@@ -17,6 +17,7 @@ def guest_xml(cs, vm):
     return Path(host["ipaddress"].removeprefix("test://")).read_text()
 
 
+@pytest.mark.smoke
 def test_add_list_and_remove_a_nic(stack, cs, catalog):
     vm = cs.deployVirtualMachine(name="two-nics", **catalog)["virtualmachine"]
     offering = next(o["id"] for o in cs.listNetworkOfferings()["networkoffering"] if o["guestiptype"] == "Isolated")

@@ -34,6 +34,7 @@ def user_cs(stack):
     return stack.client(keys=stack.user_keys(f"sec-{uuid.uuid4().hex[:6]}"), fetch_result=True)
 
 
+@pytest.mark.smoke
 def test_no_caller_reads_the_servers_files(stack, cs, user_cs):
     for url in ("file:///etc/shadow", "file:///proc/self/environ", f"file://{stack.state_dir}/secrets.json"):
         assert "not allowed" in refusal(user_cs, url)  # a plain user: never file://

@@ -6,11 +6,14 @@ import time
 
 import pytest
 
+from tests.support import eventually
+
 from .stack import wait_for_template
 
 pytestmark = pytest.mark.integration
 
 
+@pytest.mark.smoke
 def test_register_a_template_and_boot_from_it(stack, cs, catalog):
     image = stack.import_dir / "tiny.img"
     data = os.urandom(3 * 1024 * 1024)
@@ -54,6 +57,7 @@ def _sha256(path):
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+@pytest.mark.smoke
 def test_qcow2_template_root_volume_snapshot_new_template_new_vm_and_back(stack, cs, catalog, tmp_path):
     import json
     import subprocess
@@ -165,10 +169,8 @@ def test_a_storage_worker_killed_mid_download_is_replaced_and_the_download_done_
             name="crash-image", format="RAW", hypervisor="Simulator", zoneid="-1",
             url=f"http://127.0.0.1:{stack.image_port}/crash.img", ostypeid=cs.listOsTypes()["ostype"][0]["id"],
             checksum="{SHA-256}" + hashlib.sha256(data).hexdigest())["template"]
-        deadline = time.monotonic() + 30
-        while sent["bytes"] < 1024 * 1024 and time.monotonic() < deadline:
-            time.sleep(0.05)
-        assert len(requests_seen) == 1 and sent["bytes"] >= 1024 * 1024  # the storage worker is mid-copy
+        eventually(lambda: sent["bytes"] >= 1024 * 1024, 30, every=0.05, what="the first MiB of the download")
+        assert len(requests_seen) == 1  # the storage worker is mid-copy
         (midway,) = cs.listTemplates(templatefilter="self", id=template["id"])["template"]
         assert midway["status"].endswith("% Downloaded") and not midway["isready"]  # its progress shows
         templates = stack.state_dir / "secondary" / "templates"

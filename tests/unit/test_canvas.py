@@ -19,7 +19,7 @@ def test_single_task_stage_links_next_stage_and_rollback():
     assert canvas.options["queue"] == "compute.3"  # the queue of the VM's host
     (then,) = canvas.options["link"]
     assert (then["task"], then["kwargs"]) == ("workers.orchestration.tasks.advance",
-                                              {"flow": "start", "job_id": 7, "vm_id": 9, "stage": 1, "v": MESSAGE_VERSION})
+                                              {"flow": "start", "job_id": 7, "subject_id": 9, "stage": 1, "v": MESSAGE_VERSION})
     assert names(canvas.options["link_error"]) == ["workers.orchestration.tasks.rollback"]
     assert names(then["options"]["link_error"]) == ["workers.orchestration.tasks.rollback"]
 
@@ -29,7 +29,7 @@ def test_parallel_stage_is_a_chord_whose_callback_carries_the_rollback():
     assert isinstance(canvas, _chord)
     assert names(canvas.tasks) == ["workers.network.tasks.allocate_nic", "workers.storage.tasks.create_root_volume"]
     assert canvas.body["task"] == "workers.orchestration.tasks.advance"
-    assert canvas.body["kwargs"] == {"flow": "deploy", "job_id": 1, "vm_id": 2, "stage": 1, "v": MESSAGE_VERSION}
+    assert canvas.body["kwargs"] == {"flow": "deploy", "job_id": 1, "subject_id": 2, "stage": 1, "v": MESSAGE_VERSION}
     assert names(canvas.body["options"]["link_error"]) == ["workers.orchestration.tasks.rollback"]
     # header tasks carry no errback of their own: the rollback must wait for the whole header
     assert all("link_error" not in t["options"] for t in canvas.tasks)

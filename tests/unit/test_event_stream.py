@@ -2,7 +2,7 @@
 import json
 
 from apps.events.models import Event
-from apps.events.services import record
+from apps.events.services import record_event
 from apps.events.stream import sse
 
 
@@ -22,7 +22,7 @@ def nothing_more(_):
 
 
 def test_a_user_sees_only_the_events_of_their_account_as_they_come(admin, alice):
-    record("VM.CREATE", "before the stream", account=alice.account)
+    record_event("VM.CREATE", "before the stream", account=alice.account)
     start = Event.objects.latest("id").pk
     arrivals = iter([
         [("VM.START", alice), ("VM.START", admin)],
@@ -31,7 +31,7 @@ def test_a_user_sees_only_the_events_of_their_account_as_they_come(admin, alice)
 
     def sleep(_):  # while the stream waits, things happen
         for kind, who in next(arrivals):  # (a stream that wants more than happened fails, not hangs)
-            record(kind, f"{kind} of {who.account.name if who else 'the fabric'}", account=who.account if who else None)
+            record_event(kind, f"{kind} of {who.account.name if who else 'the fabric'}", account=who.account if who else None)
 
     got = frames(sse(alice, start, sleep=sleep), 2)
     assert [(kind, data["account"]) for kind, data in got] == [("VM.START", "alice"), ("VM.STOP", "alice")]
@@ -40,16 +40,16 @@ def test_a_user_sees_only_the_events_of_their_account_as_they_come(admin, alice)
 
 def test_a_root_admin_sees_everything_and_can_filter_by_type(admin, alice):
     start = Event.objects.count()
-    record("VM.START", "a", account=alice.account)
-    record("HOST.DOWN", "b")
-    record("VM.START", "c", account=admin.account)
+    record_event("VM.START", "a", account=alice.account)
+    record_event("HOST.DOWN", "b")
+    record_event("VM.START", "c", account=admin.account)
     got = frames(sse(admin, start, types=["VM.START"], sleep=nothing_more), 2)
     assert [data["description"] for _, data in got] == ["a", "c"]
 
 
 def test_an_event_that_commits_after_a_later_one_is_still_sent(admin):
-    first = record("VM.START", "first")
-    second = record("VM.STOP", "second")
+    first = record_event("VM.START", "first")
+    second = record_event("VM.STOP", "second")
     late_id = first.pk
     first.delete()  # not visible yet: as if its transaction had not committed
 
@@ -64,11 +64,11 @@ def test_an_event_that_commits_after_a_later_one_is_still_sent(admin):
 
 
 def test_the_rest_endpoint_streams_with_the_api_key(client, admin, alice):
-    record("VM.START", "old", account=alice.account)
+    record_event("VM.START", "old", account=alice.account)
     headers = {"HTTP_AUTHORIZATION": f"ApiKey {alice.user.api_key}:{alice.user.secret_key}",
                "HTTP_ACCEPT": "text/event-stream"}
     first = Event.objects.latest("id").pk
-    record("VM.START", "new", account=alice.account)
+    record_event("VM.START", "new", account=alice.account)
     for path in ("/api/v1/events/stream", "/api/v1/events/stream/"):
         response = client.get(path, {"since": first}, **headers)
         assert response.status_code == 200 and response["Content-Type"] == "text/event-stream"
@@ -88,7 +88,7 @@ def test_the_stream_refuses_bad_credentials_and_cursors_as_events(client, alice)
 
 
 def test_streams_are_limited_per_process_and_end_after_their_lifetime(client, alice, monkeypatch):
-    from apps.api.rest import views
+    from apps.api.rest import events as views
     from apps.events.stream import Slots
 
     monkeypatch.setattr(views, "STREAM_SLOTS", Slots(1))

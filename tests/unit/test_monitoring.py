@@ -194,7 +194,8 @@ def _old_copy(vm, host):
     return vm
 
 
-def test_a_simulated_host_keeps_its_running_guests_for_a_restarted_agent(cloud, admin):
+def test_a_simulated_host_keeps_its_running_guests_for_a_restarted_agent(libvirt_cloud, admin):
+    cloud = libvirt_cloud
     vm = _running(admin, cloud, "kept")
     driver = driver_for(vm.host)
     manager.start(vm)

@@ -39,9 +39,9 @@ def test_steps_made_real_things(deployed):
     assert Host.objects.get(pk=vm.host_id).memory_allocated_mb == 512
 
 
-def test_failed_start_rolls_everything_back(deployed):
+def test_failed_start_rolls_everything_back(deployed, fake_hypervisor):
     vm, job = deployed
-    Host.objects.filter(pk=vm.host_id).update(url="test:///nonexistent/broken-host.xml")
+    fake_hypervisor.inject_failure(vm.host.url, "connect", "no route to host")
     with pytest.raises(ResourceUnavailable):
         compute_tasks.start_domain(job.pk, vm.pk)
     path = Volume.objects.get(vm=vm).path
@@ -63,14 +63,13 @@ def test_failed_start_rolls_everything_back(deployed):
     assert set(Host.objects.values_list("memory_allocated_mb", "cpu_allocated_mhz")) == {(0, 0)}
     assert StoragePool.objects.get().allocated_bytes == 0
     assert job.status == JobStatus.FAILED and job.result_code == 534
-    assert "Unable to connect to the hypervisor" in job.result["errortext"]
+    assert "Unable to connect to the hypervisor" in job.result["errortext"] and "no route to host" in job.result["errortext"]
 
 
 def test_steps_are_idempotent(deployed):
     vm, job = deployed
-    first_nic = network_tasks.allocate_nic(job.pk, vm.pk)
-    again = network_tasks.allocate_nic(job.pk, vm.pk)
-    assert first_nic == again
-    v1 = storage_tasks.create_root_volume(job.pk, vm.pk)
-    v2 = storage_tasks.create_root_volume(job.pk, vm.pk)
-    assert v1 == v2 and Volume.objects.filter(vm=vm).count() == 1
+    nic, volume = Nic.objects.get(vm=vm), Volume.objects.get(vm=vm)
+    network_tasks.allocate_nic(job.pk, vm.pk)  # redelivered
+    storage_tasks.create_root_volume(job.pk, vm.pk)
+    assert list(Nic.objects.filter(vm=vm)) == [nic] and Nic.objects.get(vm=vm).ip_address == nic.ip_address
+    assert list(Volume.objects.filter(vm=vm)) == [volume] and Volume.objects.get(vm=vm).path == volume.path

@@ -20,7 +20,7 @@ def test_vlans_are_unique_run_out_and_come_back(zone, alice):
     with pytest.raises(InsufficientCapacity) as full:
         services.create_network(zone, "n4", account=alice.account)
     assert full.value.errorcode == 533 and "No free VLAN" in full.value.errortext
-    services.delete_network(nets[1])
+    services.network_removed(nets[1])
     assert services.create_network(zone, "n5", account=alice.account).vlan == 701
     shared = services.create_network(zone, "zone-wide", cidr="10.200.0.0/24")
     assert shared.vlan is None  # a shared network is untagged here

@@ -90,16 +90,6 @@ def test_two_watchdogs_act_once(job):
     assert watchdog._take(job, 0) is False  # the other one saw the same count: it loses
 
 
-def test_an_abandoned_jobs_hook_gives_back_what_it_held(job):
-    given_back = []
-    jobs.on_abandon("createVolume")(lambda j: given_back.append(j.pk))
-    try:
-        jobs.abandon(job, RuntimeError("gone"))
-    finally:
-        jobs.ABANDON_HOOKS.pop("createVolume")
-    assert given_back == [job.pk] and AsyncJob.objects.get(pk=job.pk).status == JobStatus.FAILED
-
-
 def test_the_capacity_audit_corrects_a_drift_it_sees_twice(cloud):
     from apps.accounts.selectors import Caller
     from apps.accounts.services import ensure_user

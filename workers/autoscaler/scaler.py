@@ -18,7 +18,7 @@ from django.db import close_old_connections
 from apps.components.queues import queue_stats
 from apps.components.services import live
 from apps.core import bus
-from apps.events.services import record
+from apps.events.services import record_event
 
 log = logging.getLogger(__name__)
 
@@ -79,11 +79,10 @@ class Autoscaler:
         return readings, actions
 
     def _announce(self, direction, reading, to):
-
         text = (f"Scaled {reading.component} {direction} from {reading.processes} to {to} worker(s): "
                 f"{reading.backlog} message(s) waiting, tasks take {reading.task_s or 0:.3f}s")
         log.info(text)
-        record("COMPONENT.SCALE", text)
+        record_event("COMPONENT.SCALE", text)
         bus.send(f"component.scale.{direction}", {"component": reading.component, "from": reading.processes, "to": to,
                                                   "backlog": reading.backlog})
 
@@ -100,14 +99,11 @@ class Autoscaler:
 
 
 def _queues_from_broker(names):
-
     return queue_stats(names)
 
 
 def _components_from_discovery(name, launched_ids):
     """(live processes of ``name`` the launcher did not start, their mean task run time)."""
-
-
     rows = list(live().filter(name=name).values_list("host", "pid", "task_seconds"))
     here = socket.gethostname()
     others = [r for r in rows if not (r[0] == here and str(r[1]) in launched_ids)]

@@ -16,7 +16,7 @@ from django.db import close_old_connections
 
 from apps.core.errors import ResourceUnavailable
 from apps.fabric.models import Host, HypervisorType
-from clients import monitor as monitor
+from clients import monitor
 from clients.compute import host_queue
 from cloudstack.celery import app
 
@@ -29,8 +29,6 @@ SERVED = set()  # ids of the hosts this agent serves
 
 
 def _simulator_host_ids():
-
-
     close_old_connections()
     return set(Host.objects.filter(hypervisor=HypervisorType.SIMULATOR).values_list("pk", flat=True))
 
@@ -99,7 +97,6 @@ class Heartbeat(bootsteps.StartStopStep):
 
     @staticmethod
     def run(stopping):
-
         while True:
             try:
                 beat_once()
@@ -128,7 +125,6 @@ def worker_argv(simulators=False, hosts=(), concurrency=8):
 
 
 def run(simulators=False, hosts=(), concurrency=8):
-
     # Lifecycle events tell at once when a guest stops; the periodic sync is the fallback.
     libvirt_driver.enable_events(manager.guest_stopped)
     app.worker_main(worker_argv(simulators, hosts, concurrency))

@@ -10,7 +10,7 @@ from apps.compute.models import VirtualMachine
 from apps.compute.selectors import stale_guests
 from apps.compute.states import VmState
 from apps.core.errors import InvalidState, ResourceUnavailable
-from apps.events.services import record
+from apps.events.services import record_event
 from apps.fabric import services as fabric
 from apps.fabric.models import HostState
 from apps.storage import services as storage
@@ -63,10 +63,10 @@ def destroy(vm):
         driver_for(vm.host).destroy(vm.instance_name)
 
 
-def attach_volume(volume, vm):
-    """Record the attachment, then plug the disk into the guest if it has one; undo the
-    record if the hypervisor refuses."""
-    volume = storage.attach(volume, vm)
+def attach_volume(volume, vm, device_id=None):
+    """Record the attachment (as device ``device_id``, or the lowest free one), then plug the
+    disk into the guest if it has one; undo the record if the hypervisor refuses."""
+    volume = storage.attach(volume, vm, device_id)
     if vm.host_id is not None:
         try:
             driver_for(vm.host).attach_disk(vm.instance_name, Disk(volume.path, format=volume.format.lower(), device_id=volume.device_id), volume.device_id)
@@ -137,8 +137,6 @@ def sync_host(host):
 
 def guest_stopped(uri, name):
     """A lifecycle event: guest ``name`` on the hypervisor at ``uri`` stopped."""
-
-
     close_old_connections()
     vm = VirtualMachine.objects.filter(instance_name=name, host__url=uri, removed__isnull=True).select_related(
         "host", "account", "user").first()
@@ -158,16 +156,12 @@ def investigate(target, timeout=None):
     (its guests may well run: nothing is restarted), ``Down`` if neither answers. A simulated
     host's hypervisor lives inside its agent's process, so for it the agent is the check.
     """
-
-
     timeout = timeout or max(1.0, settings.HOST_HEARTBEAT_S)
     try:
         compute_client.ping(target.pk, timeout)
         return HostState.UP
     except CeleryTimeout:
         pass
-    if target.url.startswith("test:"):
-        return HostState.DOWN
     return HostState.DISCONNECTED if driver_for(target).reachable() else HostState.DOWN
 
 
@@ -184,7 +178,7 @@ def fence(host, names):
         fenced.append(name)
         vm = VirtualMachine.objects.select_related("account", "host").get(instance_name=name)
         where = f"it runs on host {vm.host.name}" if vm.host_id else f"it is {vm.state}"
-        record("VM.SYNC", f"Fenced VM {vm.uuid} ({name}) on host {host.name}: {where}, so this copy was destroyed",
+        record_event("VM.SYNC", f"Fenced VM {vm.uuid} ({name}) on host {host.name}: {where}, so this copy was destroyed",
                account=vm.account, user_id=vm.user_id, level="WARN", resource_type="VirtualMachine", resource_uuid=vm.uuid)
     if fenced:
         driver.persist()

@@ -23,7 +23,7 @@ from apps.events.models import AlertType
 from apps.events.services import raise_alert
 from apps.fabric.models import Host, HostState
 from apps.fabric.services import set_host_state
-from clients import compute as compute
+from clients import compute
 from cloudstack.celery import database_outages
 
 from . import ha

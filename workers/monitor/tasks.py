@@ -3,7 +3,7 @@ from celery import bootsteps, shared_task
 
 from apps.core import bus
 from apps.fabric.models import Host, HostState
-from clients import compute as compute
+from clients import compute
 from cloudstack.celery import app
 from workers.diagnostics import diagnostic_tasks
 

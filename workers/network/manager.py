@@ -37,17 +37,19 @@ def allocate_nic(vm):
     return nic
 
 
-def add_nic(vm, network):
-    """A NIC of ``vm`` on another network; the network's data plane is made if need be."""
-    nic = services.allocate_nic(vm, network)
+def add_nic(vm, network, ip=None):
+    """A NIC of ``vm`` on another network (with address ``ip`` if asked for); the network's
+    data plane is made if need be."""
+    nic = services.allocate_nic(vm, network, ip)
     implement(network)
     return nic
 
 
 def remove_nic(nic):
-    network = nic.network
+    """The network planned without the NIC, then its address freed."""
+    with _applying(nic.network):
+        driver().implement(plan_for(nic.network, without_nics=[nic]))
     services.release_nic(nic)
-    implement(network)
 
 
 def apply_public_ip(ip):
@@ -67,29 +69,27 @@ def release_public_ip(ip):
     if ip.network_id is not None:
         with _applying(ip.network):
             driver().implement(plan_for(ip.network, without_ips=[ip]))
-    services.release_public_ip(ip)
+    services.public_ip_released(ip)
 
 
 def apply_security_group(group):
-    """A group's rules changed: re-plan the shared networks its VMs are on."""
-
-    driver().apply_security_group(group, list(group.rules.all()))
+    """A group's rules changed: re-plan the shared networks its VMs are on (their members'
+    filters are in the plans)."""
     for network in GuestNetwork.objects.filter(account__isnull=True, removed__isnull=True, nics__vm__security_groups=group).distinct():
         implement(network)
 
 
 def release_nics(vm):
-    """The VM's addresses are free again, and its networks no longer plan for it."""
-    networks = list({nic.network for nic in vm.nics.select_related("network")})
-    released = services.release_nics(vm)
-    for network in networks:
-        if network.removed is None:
-            implement(network)
-    return released
+    """The VM's networks no longer plan for it, then its addresses are free again."""
+    nics = list(vm.nics.select_related("network"))
+    for network in {nic.network for nic in nics if nic.network.removed is None}:
+        with _applying(network):
+            driver().implement(plan_for(network, without_nics=nics))
+    return services.release_nics(vm)
 
 
 def delete_network(network):
     services.ensure_deletable(network)
     with _applying(network):
         driver().destroy(plan_for(network))
-    services.delete_network(network)
+    services.network_removed(network)

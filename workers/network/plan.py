@@ -78,9 +78,9 @@ def _cidrs(text):
     return tuple(c.strip() for c in (text or "0.0.0.0/0").split(",") if c.strip())
 
 
-def plan_for(network, without_ips=()):
-    """The plan of ``network`` as the data service has it (public IPs in ``without_ips``, being
-    released, left out; rules being revoked left out)."""
+def plan_for(network, without_ips=(), without_nics=()):
+    """The plan of ``network`` as the data service has it (public IPs in ``without_ips`` and
+    NICs in ``without_nics``, being released, left out; rules being revoked left out)."""
     network = GuestNetwork.objects.select_related("network_offering").get(pk=network.pk)
     live = {"state__in": [RuleState.ADD, RuleState.ACTIVE]}
     ips = list(PublicIpAddress.objects.filter(network=network, state="Allocated").exclude(pk__in=[i.pk for i in without_ips])
@@ -103,7 +103,7 @@ def plan_for(network, without_ips=()):
     egress = [Egress(r.protocol, (r.start_port, r.end_port), _cidrs(r.cidr_list))
               for r in EgressRule.objects.filter(network=network, **live).order_by("id")]
     offering = network.network_offering
-    members = _members(network) if network.account_id is None else ()
+    members = _members(network, without_nics) if network.account_id is None else ()
     first = ips[0] if ips else None
     return NetworkPlan(
         id=network.pk, zone_id=network.zone_id, bridge=network.bridge, cidr=network.cidr, gateway=network.gateway,
@@ -115,14 +115,13 @@ def plan_for(network, without_ips=()):
     )
 
 
-def _members(network):
-
+def _members(network, without_nics=()):
     members = []
-    nics = Nic.objects.filter(network=network, vm__removed__isnull=True).select_related("vm").prefetch_related(
-        "vm__security_groups__rules").order_by("id")
-    for nic in nics:
+    nics = Nic.objects.filter(network=network, vm__removed__isnull=True).exclude(pk__in=[n.pk for n in without_nics])
+    for nic in nics.select_related("vm").prefetch_related("vm__security_groups__rules").order_by("id"):
         rules = [r for group in nic.vm.security_groups.all() for r in group.rules.all()]
-        def pick(direction):
+
+        def pick(direction, rules=rules):
             return tuple(SgRule(r.protocol, (r.start_port, r.end_port), _cidrs(r.cidr)) for r in rules if r.direction == direction)
         members.append(Member(nic.mac_address, nic.ip_address, pick("ingress"), pick("egress")))
     return tuple(members)

@@ -8,12 +8,12 @@ orchestration process starts) the watchdog looks at the pending jobs:
 * a job the broker could not take when it was submitted (``unsent``) is sent now;
 * a job is **stalled** when a step of it runs in a process that is gone, when nothing of it
   has happened for ``STEP_DEADLINE_S``, or when a step has run for ``STEP_HARD_DEADLINE_S``;
-  a job waiting its turn behind another job on its VM, or for its child jobs, is not;
+  a job waiting its turn behind another job on its subject, or for its child jobs, is not;
 * a stalled job is **re-driven** once: handed on again from where its recorded steps say it
   is (the steps are idempotent), or, for a one-task job, its recorded message is sent again;
-* a job that stalls again after that is **given up**: a VM job's compensations run and its
-  VM leaves any in-between state, giving back its capacity; any other job's command hook
-  gives back what it holds; the job fails with an error that says which step stopped.
+* a job that stalls again after that is **given up**: a flow's compensations and abort run
+  (a VM leaves any in-between state, giving back its capacity); a job of one component just
+  fails; the error says which step stopped.
 
 Two watchdogs (two orchestration processes) never act twice on a job: each action is taken
 with a conditional UPDATE on the job's ``redrives`` count, which only one of them wins.
@@ -29,14 +29,13 @@ from django.db.models import F
 from django.utils import timezone
 
 from apps.components.services import live
-from apps.compute.models import VirtualMachine
 from apps.core.errors import ResourceUnavailable
-from apps.core.registry import autodiscover
 from apps.jobs import services as jobs
 from apps.jobs.models import AsyncJob, JobStatus, StepState
-from clients.orchestration import VM_FLOWS
+from clients import orchestration
 
 from . import runner
+from .flows import FLOWS
 
 log = logging.getLogger(__name__)
 BATCH = 500
@@ -85,21 +84,23 @@ def stall_reason(job, steps, now, alive):
     return None
 
 
-def _waiting(job):
+def _waiting(job, flow):
     """A job that waits for others, which the watchdog watches instead."""
-    if job.instance_type == "VirtualMachine" and AsyncJob.objects.filter(
-            instance_type="VirtualMachine", instance_uuid=job.instance_uuid, status=JobStatus.PENDING, pk__lt=job.pk).exists():
-        return True  # its turn comes when the earlier job on its VM ends
-    children = job.params.get("migrations") or []
+    if flow is not None and FLOWS[flow[0]].one_at_a_time and AsyncJob.objects.filter(
+            instance_type=job.instance_type, instance_uuid=job.instance_uuid, status=JobStatus.PENDING, pk__lt=job.pk).exists():
+        return True  # its turn comes when the earlier job on its subject ends
+    children = job.params.get("children") or []
     return bool(children) and AsyncJob.objects.filter(pk__in=children, status=JobStatus.PENDING).exists()
 
 
-def _vm_flow(job):
-    """(flow, vm pk) of a VM job, or None."""
-    if job.command not in VM_FLOWS or job.instance_type != "VirtualMachine":
+def _flow_of(job):
+    """(flow name, subject id) of a job the Orchestration Engine runs, from the message that
+    began it; None for a job of one component."""
+    dispatch = job.dispatch or {}
+    if dispatch.get("client") != f"{orchestration.__name__}.{orchestration.begin.__name__}":
         return None
-    vm_pk = VirtualMachine.objects.filter(uuid=job.instance_uuid).values_list("pk", flat=True).first()
-    return (VM_FLOWS[job.command], vm_pk) if vm_pk is not None else None
+    _job_id, subject_id, command = dispatch["args"]
+    return orchestration.FLOWS[command], subject_id
 
 
 def _take(job, redrives, **fields):
@@ -120,7 +121,7 @@ def send_unsent():
 
 
 def redrive(job):
-    flow = _vm_flow(job)
+    flow = _flow_of(job)
     if flow is not None:
         done = runner.redrive(flow[0], job.pk, flow[1])
         if done is None:  # stalled while preparing (placement): only a rollback is safe
@@ -136,13 +137,12 @@ def redrive(job):
 def give_up(job, reason):
     """End a job that stalled again after it was handed on. A VM job is rolled back (its
     compensations, then its abort); if its rollback is what stalled, the VM and the job are
-    settled here and then (:func:`runner.give_up`). Any other job: its command's hook gives
-    back what it holds, and it fails."""
+    settled here and then (:func:`runner.give_up`). A job of one component fails (its step
+    left nothing half-made, or its redelivery finishes what it began)."""
     error = ResourceUnavailable(f"The {job.command} job did not finish: {reason}, even after it was handed on again")
-    flow = _vm_flow(job)
+    flow = _flow_of(job)
     if flow is None:
-        autodiscover()  # the commands' abandon hooks live beside the commands
-        jobs.abandon(job, error)
+        jobs.fail(job.pk, error)
     elif not jobs.did_claim(job.pk, "rollback"):
         jobs.step_started(job.pk, "watchdog", "orchestration")
         jobs.step_failed(job.pk, "watchdog", error)  # the reason the job will report, if no step failed first
@@ -162,7 +162,7 @@ def watch(now=None):
     pending = AsyncJob.objects.filter(status=JobStatus.PENDING, unsent=False, created__lt=now - settle_after)
     for job in pending.prefetch_related("steps").order_by("pk")[:BATCH]:
         reason = stall_reason(job, list(job.steps.all()), now, lambda w: _alive(w, here, processes))
-        if reason is None or _waiting(job):
+        if reason is None or _waiting(job, _flow_of(job)):
             continue
         if job.redriven is not None and (now - job.redriven).total_seconds() < settings.STEP_DEADLINE_S:
             continue  # handed on again lately: give that time to work

@@ -8,10 +8,9 @@ import uuid
 from pathlib import Path
 
 from django.conf import settings
-from django.utils import timezone
 
+from apps.catalog import services as catalog
 from apps.catalog.checksums import parse_checksum
-from apps.catalog.models import Template, TemplateCopy
 from apps.core import urlpolicy
 from apps.core.errors import ParamError, ResourceUnavailable
 
@@ -71,8 +70,6 @@ def create_from(template, snapshot=None, volume=None):
     """createTemplate: the image of a snapshot (copied) or of a volume (a standalone copy, its
     backing chain flattened) on secondary storage, with its SHA-256 checksum. A failure
     leaves no file and says why in the template's status."""
-
-
     directory = Path(settings.SECONDARY_STORAGE_DIR) / "templates"
     final = directory / f"{template.uuid}.img"
     try:
@@ -89,11 +86,9 @@ def create_from(template, snapshot=None, volume=None):
             while block := image.read(CHUNK):
                 digest.update(block)
     except ResourceUnavailable as error:
-        Template.objects.filter(pk=template.pk).update(status=f"Creation failed: {error.errortext}", is_ready=False)
+        catalog.image_failed(template, f"Creation failed: {error.errortext}")
         raise
-    Template.objects.filter(pk=template.pk).update(path=str(final), checksum=f"{{SHA-256}}{digest.hexdigest()}",
-                                                   is_ready=True, status="Download Complete")
-    return Template.objects.get(pk=template.pk)
+    return catalog.image_ready(template, str(final), checksum=f"{{SHA-256}}{digest.hexdigest()}")
 
 
 def copy_to_zone(copy):
@@ -105,7 +100,7 @@ def copy_to_zone(copy):
     template = copy.template
 
     def progress(copied, total):
-        TemplateCopy.objects.filter(pk=copy.pk).update(status=f"{100 * copied // total}% Copied" if total else "Copying")
+        catalog.copy_progress(copy, f"{100 * copied // total}% Copied" if total else "Copying")
 
     directory = Path(settings.SECONDARY_STORAGE_DIR) / f"zone-{copy.zone_id}"
     try:
@@ -116,50 +111,43 @@ def copy_to_zone(copy):
         path, _ = _store(source, os.fstat(source.fileno()).st_size, template.checksum, template.uuid, progress,
                          directory=directory)
     except (ParamError, ResourceUnavailable):
-        TemplateCopy.objects.filter(pk=copy.pk).delete()  # nothing half-made: the job says why; copy again later
+        catalog.copy_dropped(copy)  # nothing half-made: the job says why; copy again later
         raise
-    TemplateCopy.objects.filter(pk=copy.pk).update(path=path, is_ready=True, status="Download Complete")
-    return TemplateCopy.objects.get(pk=copy.pk)
+    return catalog.copy_ready(copy, path)
 
 
 def delete(template, zone=None):
     """deleteTemplate: the image leaves secondary storage and the template every list (or, with
     the zone of a copy, only that copy goes). Volumes made from it keep working: their base
     is the pool's own copy."""
-
-
-    if zone is not None and zone.pk != template.zone_id:
-        for copy in template.copies.filter(zone=zone):
-            if copy.path:
-                remove(copy.path)
-            copy.delete()
-        return
-    for copy in template.copies.all():
+    one_zone = zone is not None and zone.pk != template.zone_id
+    for copy in template.copies.filter(zone=zone) if one_zone else template.copies.all():
         if copy.path:
             remove(copy.path)
-    template.copies.all().delete()
+    catalog.copies_removed(template, zone if one_zone else None)
+    if one_zone:
+        return
     if template.path:
         remove(template.path)
-    Template.objects.filter(pk=template.pk).update(removed=timezone.now(), is_ready=False, status="Deleted")
-
+    catalog.template_removed(template)
 
 
 def download(template):
-    """Fetch a registered template; its status tells the progress, the result or the reason."""
-
+    """Fetch a registered template; its status tells the progress, the result or the reason
+    (and a failure is raised, for the job)."""
     if template.is_ready and template.path and os.path.exists(template.path):
         return template.path  # a redelivered message: it is there already
 
     def progress(copied, total):
         # as CloudStack shows it in listTemplates' status
         text = f"{100 * copied // total}% Downloaded" if total else f"{copied // CHUNK} MiB Downloaded"
-        Template.objects.filter(pk=template.pk).update(status=text)
+        catalog.image_progress(template, text)
 
     owner_is_root_admin = template.account is not None and template.account.is_root_admin
     try:
         path, size = fetch(template.url, template.checksum, template.uuid, progress, root_admin=owner_is_root_admin)
     except (ParamError, ResourceUnavailable) as error:
-        Template.objects.filter(pk=template.pk).update(status=f"Download failed: {error.errortext}", is_ready=False)
-        return None
-    Template.objects.filter(pk=template.pk).update(path=path, size_bytes=size, is_ready=True, status="Download Complete")
+        catalog.image_failed(template, f"Download failed: {error.errortext}")
+        raise
+    catalog.image_ready(template, path, size_bytes=size)
     return path

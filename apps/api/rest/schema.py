@@ -59,7 +59,7 @@ class CloudAutoSchema(AutoSchema):
 
 def filters_are_never_empty(result, generator, request, public):
     """drf-spectacular post-processing hook: a text filter is declared ``minLength: 1``, as the
-    filter backend refuses an empty one (:mod:`apps.api.rest.filters`)."""
+    filter backend refuses an empty one (:mod:`apps.core.filtersets`)."""
     for operations in result.get("paths", {}).values():
         for operation in operations.values():
             for parameter in operation.get("parameters", []) if isinstance(operation, dict) else []:

@@ -1,13 +1,11 @@
-"""The hypervisor driver over libvirt-python.
+"""The hypervisor driver over libvirt-python, for KVM/QEMU hosts (``qemu:///system``,
+``qemu+ssh://...``); the simulator's differences are in :mod:`.simulator`.
 
-The same code drives a real KVM/QEMU host (``qemu:///system``) and the simulator: libvirt's
-``test:///<node.xml>`` driver, whose node file gives each simulated host its own CPUs and
-memory. A test-driver connection holds its host's whole state, so a process keeps exactly
-one connection per URI for its lifetime (:func:`connection`), opened lazily in the process
-that uses it, never before a fork.
+A process keeps one connection per URI for its lifetime (:func:`connection`), opened lazily
+in the process that uses it, never before a fork (a libvirt test-driver connection even
+holds its host's whole state).
 """
 import logging
-import os
 import threading
 import time
 from pathlib import Path
@@ -24,13 +22,6 @@ libvirt.registerErrorHandler(lambda _ctx, _err: None, None)  # errors come back 
 
 _connections = {}
 _lock = threading.Lock()
-_written = {}  # what persist() last wrote to each simulated host's node file
-_persist_locks = {}
-
-
-def _persist_lock(uri):
-    with _lock:
-        return _persist_locks.setdefault(uri, threading.Lock())
 _on_stopped = None  # set by enable_events(): called as (uri, domain name) when a guest stops
 
 
@@ -57,6 +48,7 @@ def _lifecycle(conn, dom, event, detail, uri):
         except Exception:  # noqa: BLE001 - an event handler must not kill libvirt's event loop
             logging.getLogger(__name__).exception("handling the stop of %s on %s failed", dom.name(), uri)
 
+
 _STATES = {
     libvirt.VIR_DOMAIN_RUNNING: "running",
     libvirt.VIR_DOMAIN_BLOCKED: "running",
@@ -68,7 +60,7 @@ _STATES = {
 }
 
 
-def _gone(exc):
+def gone(exc):
     """The domain no longer exists: another thread of this agent stopped or removed it."""
     return exc.get_error_code() == libvirt.VIR_ERR_NO_DOMAIN
 
@@ -93,11 +85,6 @@ def connection(uri):
         return conn
 
 
-def domain_type(uri):
-    # These machines have no hardware virtualisation: real guests run under TCG ('qemu').
-    return "test" if uri.startswith("test:") else "qemu"
-
-
 def disk_xml(disk, device_id):
     return (
         f"<disk type='file' device='disk'><driver name='qemu' type={quoteattr(disk.format)}/>"
@@ -116,46 +103,45 @@ def _identity(element):
     return None
 
 
-def nic_xml(nic, kind):
-    if kind == "test":
-        return (f"<interface type='bridge'><mac address={quoteattr(nic.mac)}/><source bridge={quoteattr(nic.bridge)}/>"
-                "<model type='virtio'/></interface>")
-    return _qemu_nic(nic)
+def bridge_nic_xml(nic):
+    return (f"<interface type='bridge'><mac address={quoteattr(nic.mac)}/><source bridge={quoteattr(nic.bridge)}/>"
+            "<model type='virtio'/></interface>")
 
 
-def _qemu_nic(nic):
-    """A NIC on its network's bridge when the data plane has made it on this host (the Linux
-    network driver); else an unattached tap with the guest's MAC."""
-    if nic.bridge and Path("/sys/class/net", nic.bridge).is_dir():
-        return (f"<interface type='bridge'><mac address={quoteattr(nic.mac)}/><source bridge={quoteattr(nic.bridge)}/>"
-                "<model type='virtio'/></interface>")
-    return f"<interface type='ethernet'><mac address={quoteattr(nic.mac)}/><model type='virtio'/></interface>"
-
-
-def domain_xml(spec, kind):
-    """The domain of ``spec`` for libvirt driver ``kind``: ``test`` (the simulator) or ``qemu``."""
-    disks = "".join(disk_xml(d, d.device_id) for d in spec.disks)
-    boot = ""
-    if spec.kernel:
-        boot = f"<kernel>{escape(spec.kernel)}</kernel><initrd>{escape(spec.initrd)}</initrd><cmdline>{escape(spec.cmdline)}</cmdline>"
-    if kind == "test":
-        nics = "".join(nic_xml(n, "test") for n in spec.interfaces)
-        extra, machine = "", ""
-    else:
-        nics = "".join(_qemu_nic(n) for n in spec.interfaces)
-        console = f"<serial type='file'><source path={quoteattr(spec.console_log)}/><target port='0'/></serial>" if spec.console_log else ""
-        extra, machine = f"{console}<memballoon model='none'/>", " machine='pc'"
-    return (
-        f"<domain type='{kind}'><name>{spec.name}</name><uuid>{spec.uuid}</uuid>"
-        f"<memory unit='MiB'>{spec.memory_mb}</memory><vcpu>{spec.vcpus}</vcpu>"
-        f"<os><type arch='x86_64'{machine}>hvm</type>{boot}</os><features><acpi/></features>"
-        f"<on_poweroff>destroy</on_poweroff><devices>{disks}{nics}{extra}</devices></domain>"
-    )
+def boot_xml(spec):
+    if not spec.kernel:
+        return ""
+    return f"<kernel>{escape(spec.kernel)}</kernel><initrd>{escape(spec.initrd)}</initrd><cmdline>{escape(spec.cmdline)}</cmdline>"
 
 
 class LibvirtDriver(HypervisorDriver):
+    # These machines have no hardware virtualisation: real guests run under TCG ('qemu').
+    domain_type = "qemu"
+
     def __init__(self, uri):
         self.uri = uri
+
+    def nic_xml(self, nic):
+        """A NIC on its network's bridge when the data plane has made it on this host (the
+        Linux network driver); else an unattached tap with the guest's MAC."""
+        if nic.bridge and Path("/sys/class/net", nic.bridge).is_dir():
+            return bridge_nic_xml(nic)
+        return f"<interface type='ethernet'><mac address={quoteattr(nic.mac)}/><model type='virtio'/></interface>"
+
+    def domain_xml(self, spec):
+        disks = "".join(disk_xml(d, d.device_id) for d in spec.disks)
+        nics = "".join(self.nic_xml(n) for n in spec.interfaces)
+        console = (f"<serial type='file'><source path={quoteattr(spec.console_log)}/><target port='0'/></serial>"
+                   if spec.console_log else "")
+        return self._domain(spec, disks + nics + console + "<memballoon model='none'/>", " machine='pc'")
+
+    def _domain(self, spec, devices, machine=""):
+        return (
+            f"<domain type='{self.domain_type}'><name>{spec.name}</name><uuid>{spec.uuid}</uuid>"
+            f"<memory unit='MiB'>{spec.memory_mb}</memory><vcpu>{spec.vcpus}</vcpu>"
+            f"<os><type arch='x86_64'{machine}>hvm</type>{boot_xml(spec)}</os><features><acpi/></features>"
+            f"<on_poweroff>destroy</on_poweroff><devices>{devices}</devices></domain>"
+        )
 
     @property
     def conn(self):
@@ -177,7 +163,7 @@ class LibvirtDriver(HypervisorDriver):
         if dom is not None and dom.isActive():
             return
         try:
-            dom = self.conn.defineXML(domain_xml(spec, domain_type(self.uri)))
+            dom = self.conn.defineXML(self.domain_xml(spec))
         except libvirt.libvirtError as exc:
             raise self._error(f"define {spec.name}", exc) from exc
         try:
@@ -200,7 +186,7 @@ class LibvirtDriver(HypervisorDriver):
             if dom.isActive():
                 dom.destroy()
         except libvirt.libvirtError as exc:
-            if not _gone(exc):  # gone meanwhile (its stop event undefined it): stopped all the same
+            if not gone(exc):  # gone meanwhile (its stop event undefined it): stopped all the same
                 raise self._error(f"stop {name}", exc) from exc
         self._undefine_quietly(dom)
         self.persist()
@@ -222,21 +208,20 @@ class LibvirtDriver(HypervisorDriver):
             if dom.isActive():
                 dom.destroy()
         except libvirt.libvirtError as exc:
-            if not _gone(exc):  # gone meanwhile: destroyed all the same
+            if not gone(exc):  # gone meanwhile: destroyed all the same
                 raise self._error(f"destroy {name}", exc) from exc
         self._undefine_quietly(dom)
         self.persist()
 
-    def migrate(self, spec, target):
-        """Live migration between libvirt daemons (qemu); the test driver cannot migrate, so a
-        simulated guest is started on the target and removed from the source."""
-        dom = self._lookup(spec.name)
+    def _running(self, name, action):
+        dom = self._lookup(name)
         if dom is None or not dom.isActive():
-            raise ResourceUnavailable(f"Unable to migrate {spec.name}: it is not running on {self.uri}")
-        if domain_type(self.uri) == "test":
-            target.start(spec)
-            self.destroy(spec.name)
-            return
+            raise ResourceUnavailable(f"Unable to {action} {name}: it is not running on {self.uri}")
+        return dom
+
+    def migrate(self, spec, target):
+        """Live migration between libvirt daemons."""
+        dom = self._running(spec.name, "migrate")
         flags = libvirt.VIR_MIGRATE_LIVE | libvirt.VIR_MIGRATE_PERSIST_DEST | libvirt.VIR_MIGRATE_UNDEFINE_SOURCE
         try:
             dom.migrate(target.conn, flags, None, None, 0)
@@ -250,10 +235,10 @@ class LibvirtDriver(HypervisorDriver):
         self._change_device(name, disk_xml(disk, device_id), attach=False)
 
     def attach_interface(self, name, interface):
-        self._change_device(name, nic_xml(interface, domain_type(self.uri)), attach=True)
+        self._change_device(name, self.nic_xml(interface), attach=True)
 
     def detach_interface(self, name, interface):
-        self._change_device(name, nic_xml(interface, domain_type(self.uri)), attach=False)
+        self._change_device(name, self.nic_xml(interface), attach=False)
 
     def _change_device(self, name, device, attach):
         dom = self._lookup(name)
@@ -272,7 +257,6 @@ class LibvirtDriver(HypervisorDriver):
 
     @staticmethod
     def _has_device(dom, device):
-
         wanted = ElementTree.fromstring(device)
         # the definition: where every change lands (live too where the hypervisor can hot-plug)
         devices = ElementTree.fromstring(dom.XMLDesc(libvirt.VIR_DOMAIN_XML_INACTIVE)).find("devices")
@@ -281,7 +265,6 @@ class LibvirtDriver(HypervisorDriver):
     def _redefine(self, dom, device, attach):
         """Change the definition (for a hypervisor that cannot hot-plug): the device replaces
         the one of the same disk target or NIC MAC, or is removed."""
-
         root = ElementTree.fromstring(dom.XMLDesc(libvirt.VIR_DOMAIN_XML_INACTIVE))
         devices = root.find("devices")
         wanted = ElementTree.fromstring(device)
@@ -310,14 +293,15 @@ class LibvirtDriver(HypervisorDriver):
         try:
             model, memory_mb, cpus, mhz, *_ = self.conn.getInfo()
             domains = self.conn.listAllDomains(libvirt.VIR_CONNECT_LIST_DOMAINS_ACTIVE)
-            free_mb = self.conn.getFreeMemory() // (1024 * 1024)
+            free_mb = self._free_memory_mb(memory_mb, domains)
         except libvirt.libvirtError as exc:
             raise self._error("read the host's state", exc) from exc
         running = [d.name() for d in domains]
-        if domain_type(self.uri) == "test":  # the test driver reports no use: count the guests' memory
-            free_mb = max(memory_mb - sum(d.maxMemory() // 1024 for d in domains), 0)
         return {"model": model, "cpus": cpus, "cpu_mhz": mhz, "memory_mb": memory_mb, "free_memory_mb": free_mb,
                 "running": running}
+
+    def _free_memory_mb(self, memory_mb, running_domains):
+        return self.conn.getFreeMemory() // (1024 * 1024)
 
     def reachable(self):
         try:
@@ -331,37 +315,6 @@ class LibvirtDriver(HypervisorDriver):
             return False
         finally:
             conn.close()
-
-    def persist(self):
-        """Simulated hosts: write the running guests into the host's node file (durably: the
-        file is synced before it is renamed into place), so that an agent restarted on it finds
-        them running, as a real host's guests outlive its agent. Threads of one agent write
-        one host's file one at a time."""
-        if domain_type(self.uri) != "test" or not self.uri.startswith("test:///") or self.uri == "test:///default":
-            return
-
-        with _persist_lock(self.uri):
-            node_file = Path(self.uri[len("test://"):])
-            root = ElementTree.fromstring(node_file.read_text())
-            for old in root.findall("domain"):
-                root.remove(old)
-            for dom in self.conn.listAllDomains(libvirt.VIR_CONNECT_LIST_DOMAINS_ACTIVE):
-                try:
-                    root.append(ElementTree.fromstring(dom.XMLDesc(libvirt.VIR_DOMAIN_XML_INACTIVE)))  # as defined
-                except libvirt.libvirtError as exc:
-                    if not _gone(exc):
-                        raise
-                    # undefined by another thread since it was listed: not running any more
-            text = ElementTree.tostring(root, encoding="unicode")
-            if _written.get(self.uri) == text:
-                return  # nothing changed since the last write
-            partial = node_file.with_name(f".{node_file.name}.{os.getpid()}.{threading.get_ident()}")
-            with open(partial, "w") as f:
-                f.write(text)
-                f.flush()
-                os.fsync(f.fileno())
-            os.replace(partial, node_file)
-            _written[self.uri] = text
 
     @staticmethod
     def _undefine_quietly(dom):

@@ -4,7 +4,8 @@ from abc import ABC, abstractmethod
 class NetworkDriver(ABC):
     """What the Networking component asks of a data plane. Each call gives the whole desired
     state of one guest network (:class:`workers.network.plan.NetworkPlan`), so applying it
-    twice is the same as once, and a redelivered task is harmless."""
+    twice is the same as once, and a redelivered task is harmless. Security groups are part
+    of that state: a shared network's plan lists its members with their groups' rules."""
 
     @abstractmethod
     def implement(self, plan):
@@ -14,11 +15,3 @@ class NetworkDriver(ABC):
     @abstractmethod
     def destroy(self, plan):
         """Remove every trace of the network from the data plane."""
-
-    @abstractmethod
-    def apply_security_group(self, group, rules):
-        """Make ``group`` filter with exactly these rules."""
-
-    @abstractmethod
-    def remove_security_group(self, group_uuid):
-        """Remove the filters of a deleted group."""

@@ -58,7 +58,6 @@ def addresses(dev, ns=None):
 
 class LinuxDriver(NetworkDriver):
     def __init__(self, prefix=None):
-
         self.prefix = prefix or settings.DATAPLANE_PREFIX  # tests use their own: never the platform's
 
     # -- names (interface names are 15 characters at most) --------------------------------
@@ -147,13 +146,6 @@ class LinuxDriver(NetworkDriver):
             run("ip", "addr", "del", extra, "dev", dev, ns=ns)
         for missing in sorted(wanted - have):
             run("ip", "addr", "add", missing, "dev", dev, ns=ns)
-
-    def apply_security_group(self, group, rules):
-        """Groups filter on the bridges of the shared networks their VMs are on: those
-        networks are re-planned by the Networking component (see manager.apply_security_group)."""
-
-    def remove_security_group(self, group_uuid):
-        pass
 
 
 def _set(values):

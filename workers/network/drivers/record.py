@@ -1,5 +1,5 @@
 """The record-only data plane: what would be configured is written, as JSON, one file per
-guest network or security group under ``<state dir>/network``; nothing touches the host's
+guest network under ``<state dir>/network``; nothing touches the host's
 network. It lets the embedded platform run without root and shows the exact desired state."""
 import json
 import os
@@ -39,18 +39,3 @@ class RecordOnlyDriver(NetworkDriver):
 
     def destroy(self, plan):
         self._remove(f"network-{plan.id}")
-
-    def apply_security_group(self, group, rules):
-        self._write(
-            f"sg-{group.uuid}",
-            {
-                "group": group.name,
-                "rules": [
-                    {"direction": r.direction, "protocol": r.protocol, "ports": [r.start_port, r.end_port], "cidr": r.cidr}
-                    for r in rules
-                ],
-            },
-        )
-
-    def remove_security_group(self, group_uuid):
-        self._remove(f"sg-{group_uuid}")

@@ -7,9 +7,7 @@ from apps.compute import placement
 from apps.compute.states import VmState, transition
 from apps.core.errors import InvalidState
 from apps.jobs import services as jobs
-from clients import compute as compute
-from clients import network as network
-from clients import storage as storage
+from clients import compute, network, storage
 
 from .base import Flow
 
@@ -23,7 +21,7 @@ class Deploy(Flow):
 
     def prepare(self, job, vm):
         if self._starts(job):
-            with jobs.recorded(job.pk, "reserve_capacity"):
+            with jobs.as_step(job.pk, "reserve_capacity"):
                 placement.reserve_for_vm(vm)
 
     def stages(self, job, vm):

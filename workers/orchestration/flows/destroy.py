@@ -11,9 +11,7 @@ from apps.compute import placement
 from apps.compute.states import VmState, transition
 from apps.core.errors import InvalidState
 from apps.jobs import services as jobs
-from clients import compute as compute
-from clients import network as network
-from clients import storage as storage
+from clients import compute, network, storage
 
 from .base import Flow
 
@@ -33,7 +31,7 @@ class Destroy(Flow):
         if vm.state not in DESTROYABLE:
             raise InvalidState(f"VM {vm.uuid} is in state {vm.state}; it cannot be destroyed now")
         if vm.state == VmState.RUNNING:
-            with jobs.recorded(job.pk, "transition"):
+            with jobs.as_step(job.pk, "transition"):
                 transition(vm, VmState.STOPPING, expected=[VmState.RUNNING])
 
     def stages(self, job, vm):

@@ -13,7 +13,7 @@ from apps.fabric import capacity
 from apps.fabric.models import Host
 from apps.jobs import services as jobs
 from apps.jobs.models import AsyncJob
-from clients import compute as compute
+from clients import compute
 
 from .base import Flow
 
@@ -24,9 +24,9 @@ class Migrate(Flow):
     def prepare(self, job, vm):
         if vm.state != VmState.RUNNING:
             raise InvalidState(f"VM {vm.uuid} is in state {vm.state}; only a Running VM can be migrated")
-        with jobs.recorded(job.pk, "transition"):
+        with jobs.as_step(job.pk, "transition"):
             transition(vm, VmState.MIGRATING, expected=[VmState.RUNNING])
-        with jobs.recorded(job.pk, "reserve_capacity"):
+        with jobs.as_step(job.pk, "reserve_capacity"):
             target = self._reserve_target(job, vm)
         job.params = {**job.params, "target": target.pk}
         AsyncJob.objects.filter(pk=job.pk).update(params=job.params)
@@ -67,7 +67,6 @@ class Scale(Flow):
     name = "scale"
 
     def prepare(self, job, vm):
-
         if vm.state != VmState.STOPPED:
             raise InvalidState(f"VM {vm.uuid} is in state {vm.state}; stop it to change its service offering")
         offering = ServiceOffering.objects.get(uuid=job.params["serviceofferingid"])

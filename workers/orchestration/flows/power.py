@@ -3,7 +3,7 @@ from apps.compute import placement
 from apps.compute.states import VmState, transition
 from apps.core.errors import InvalidState
 from apps.jobs import services as jobs
-from clients import compute as compute
+from clients import compute
 
 from .base import Flow
 
@@ -17,9 +17,9 @@ class Start(Flow):
     def prepare(self, job, vm):
         if vm.state == VmState.RUNNING:
             raise InvalidState(f"The virtual machine {vm.uuid} ({vm.display_name}) is already running")
-        with jobs.recorded(job.pk, "transition"):
+        with jobs.as_step(job.pk, "transition"):
             transition(vm, VmState.STARTING, expected=[VmState.STOPPED])
-        with jobs.recorded(job.pk, "reserve_capacity"):
+        with jobs.as_step(job.pk, "reserve_capacity"):
             placement.reserve_for_vm(vm, prefer=vm.last_host)
 
     def stages(self, job, vm):
@@ -49,7 +49,7 @@ class Stop(Flow):
     def prepare(self, job, vm):
         if vm.state == VmState.STOPPED:
             return
-        with jobs.recorded(job.pk, "transition"):
+        with jobs.as_step(job.pk, "transition"):
             transition(vm, VmState.STOPPING, expected=[VmState.RUNNING])
 
     def stages(self, job, vm):

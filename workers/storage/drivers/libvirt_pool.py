@@ -30,7 +30,6 @@ class LibvirtPoolDriver(FilesystemPoolDriver):
         return ResourceUnavailable(f"Unable to {action} in storage pool {self.name} on {self.uri}: {exc.get_error_message()}")
 
     def _pool(self):
-
         conn = connection(self.uri)
         try:
             pool = conn.storagePoolLookupByName(self.name)

@@ -1,4 +1,8 @@
-"""Filters of the REST API: django-filter's, made as strict as the schema says they are:
+"""Filter sets (django-filter's), shared by the REST API and the query API: a domain's
+``filtersets.py`` declares how its objects are filtered once; REST reads the values from the
+query string, the query API hands over its parsed parameters (:func:`apply`).
+
+They are made as strict as the REST schema says they are:
 
 * a filter given with nothing in it (``?cluster__uuid=``) is a 400 naming it, not "no filter";
 * an integer column is filtered by integers (``?memory_mb=0.5`` is a 400), a boolean one by
@@ -53,3 +57,13 @@ class StrictFilterSet(filters.FilterSet):
 
 class StrictFilterBackend(filters.DjangoFilterBackend):
     filterset_base = StrictFilterSet
+
+
+def apply(filterset_class, queryset, values):
+    """``queryset`` filtered by the filters of ``filterset_class`` named in ``values``, whose
+    values are already typed (the query API's parsed parameters); other names are ignored."""
+    filterset = filterset_class(queryset=queryset)
+    for name, value in values.items():
+        if name in filterset.filters:
+            queryset = filterset.filters[name].filter(queryset, value)
+    return queryset
