@@ -9,8 +9,8 @@ from apps.accounts.models import AccountType
 from apps.catalog.models import Template
 from apps.catalog.responses import template_response
 from apps.compute.models import VirtualMachine
-from apps.compute.responses import vm_response
-from apps.compute.selectors import vm_for_task
+from apps.compute.responses import vm_page_response
+from apps.compute.selectors import vm_rows
 from apps.fabric.models import Host
 from apps.fabric.responses import host_response
 from apps.network.models import EgressRule, FirewallRule, PortForwardingRule, PublicIpAddress, SecurityGroup
@@ -35,8 +35,8 @@ ANSWER_SUCCESS = frozenset({
 
 
 def _vm(job, uuid):
-    vm = vm_for_task(VirtualMachine.objects.values_list("pk", flat=True).get(uuid=uuid))
-    return {"virtualmachine": vm_response(vm, admin=job.account.type != AccountType.USER)}
+    (row,) = vm_rows(VirtualMachine.objects.filter(uuid=uuid))
+    return {"virtualmachine": vm_page_response([row], admin=job.account.type != AccountType.USER)[0]}
 
 
 def _template(job, uuid):

@@ -6,4 +6,4 @@ class AccountsConfig(AppConfig):
     label = "accounts"
 
     def ready(self):
-        from . import lockout  # noqa: F401, PLC0415 - connects its login signal receivers once the models are loaded
+        from . import keycache, lockout  # noqa: F401, PLC0415 - connect their signal receivers once the models are loaded

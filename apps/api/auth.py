@@ -3,7 +3,8 @@ from datetime import datetime, timedelta, timezone
 
 from django.conf import settings
 
-from apps.accounts.selectors import Caller, user_by_api_key
+from apps.accounts.keycache import user_by_api_key
+from apps.accounts.selectors import Caller
 from apps.core.errors import Unauthorized
 
 from . import signing

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
 from django.db import transaction
-from django.http import JsonResponse
+from django.http import HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 
 from apps.accounts.selectors import Caller
@@ -23,6 +23,7 @@ from cloudstack.celery import DATABASE_OUTAGE
 
 from . import sessions, throttling
 from .auth import authenticate
+from .encoding import dumps
 
 log = logging.getLogger(__name__)
 CONTENT_TYPE = "application/json; charset=UTF-8"
@@ -69,7 +70,7 @@ def _header_safe(text):
 
 
 def _envelope(key, body, status=200):
-    response = JsonResponse({key: body}, status=status, content_type=CONTENT_TYPE)
+    response = HttpResponse(dumps({key: body}), status=status, content_type=CONTENT_TYPE)
     if status != 200 and "errortext" in body:
         response["X-Description"] = _header_safe(body["errortext"])
     return response

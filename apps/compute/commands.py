@@ -10,12 +10,12 @@ from apps.fabric.models import Host, Zone
 from apps.jobs import services as jobs
 from apps.network.responses import nic_response
 from apps.network.selectors import networks_visible_to, security_groups_visible_to
-from apps.tags.services import filter_by_tags, tags_by_resource
+from apps.tags.services import filter_by_tags
 
 from . import services
 from .filtersets import VirtualMachineFilterSet
-from .responses import affinity_group_response, vm_response
-from .selectors import affinity_groups_visible_to, vms_visible_to
+from .responses import affinity_group_response, one_vm_response, vm_page_response
+from .selectors import affinity_groups_visible_to, vm_rows, vms_visible_to
 
 
 def _groups(call, mine, kind):
@@ -111,12 +111,8 @@ def list_virtual_machines(call):
         vms = vms.filter(account=call.caller.account)
     vms = filtersets.apply(VirtualMachineFilterSet, vms, call.params)
     vms = filter_by_tags(vms, "UserVm", call.get("tags"))
-    return list_response(call, vms, "virtualmachine", render_page=lambda rows: _vm_page(call, rows))
-
-
-def _vm_page(call, vms):
-    tags = tags_by_resource("UserVm", [vm.uuid for vm in vms])
-    return [vm_response(vm, admin=call.caller.is_admin, tags=tags[vm.uuid]) for vm in vms]
+    return list_response(call, vms, "virtualmachine", rows=vm_rows,
+                         render_page=lambda rows: vm_page_response(rows, admin=call.caller.is_admin))
 
 
 def _target(call):
@@ -177,7 +173,7 @@ def scale_virtual_machine(call):
          event=("VM.UPDATE", "updating Vm"))
 def update_virtual_machine(call):
     vm = services.update(_target(call), name=call.get("name"), display_name=call.get("displayname"), group=call.get("group"))
-    return {"virtualmachine": vm_response(vm, admin=call.caller.is_admin)}
+    return {"virtualmachine": one_vm_response(vm, admin=call.caller.is_admin)}
 
 
 @command("listVirtualMachinesMetrics", params=(Param("id", "uuid"), Param("ids", "list", item="uuid"), Param("name"),

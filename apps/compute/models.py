@@ -1,4 +1,5 @@
 from django.db import models
+from django.db.models.functions import Upper
 
 from apps.core.models import CloudObject
 
@@ -47,7 +48,14 @@ class VirtualMachine(CloudObject):
     last_seen = models.DateTimeField(null=True, blank=True, help_text="last heartbeat of its host that saw it running")
 
     class Meta:
-        indexes = [models.Index(fields=["account", "state"]), models.Index(fields=["host", "state"])]
+        # every filter of listVirtualMachines reads an index (zone and template: their foreign
+        # keys'); keyword search has trigram indexes on PostgreSQL (migration 0005)
+        indexes = [
+            models.Index(fields=["account", "state"]),
+            models.Index(fields=["host", "state"]),
+            models.Index(fields=["name"], name="vm_name"),
+            models.Index(Upper("state"), name="vm_state_upper"),
+        ]
 
     def __str__(self):
         return self.name

@@ -27,15 +27,22 @@ def page_bounds(call):
     return start, start + pagesize
 
 
-def list_response(call, queryset, key, render=None, render_page=None):
+def list_response(call, queryset, key, render=None, render_page=None, rows=list):
     """Render one page of ``queryset`` as a CloudStack list body: row by row with ``render``,
-    or the whole page at once with ``render_page`` (to fetch what rows share in one query)."""
+    or the whole page at once with ``render_page`` (to fetch what rows share in one query).
+    ``rows`` reads the page's rows from its queryset (model instances unless told otherwise).
+
+    ``count`` is the number of all matches; it is counted only when the page cannot tell it
+    (a full page: there may be more)."""
     bounds = page_bounds(call)
-    count = queryset.count()
-    rows = list(queryset[bounds[0]: bounds[1]] if bounds else queryset)
-    items = render_page(rows) if render_page else [render(row) for row in rows]
+    page = rows(queryset[bounds[0]: bounds[1]] if bounds else queryset)
+    items = render_page(page) if render_page else [render(row) for row in page]
     if not items:
         return {}
+    if bounds is None or 0 < len(page) < bounds[1] - bounds[0]:
+        count = (bounds[0] if bounds else 0) + len(page)
+    else:
+        count = queryset.count()
     return {"count": count, key: items}
 
 

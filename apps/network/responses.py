@@ -1,5 +1,6 @@
 """CloudStack objects for networking: nic, network, network offering, public IP, rules,
 security group."""
+import functools
 import ipaddress
 
 from apps.core.formats import compact, cs_date
@@ -8,19 +9,35 @@ from .services import is_source_nat
 
 
 def nic_response(nic):
-    net = ipaddress.ip_network(nic.network.cidr, strict=False)
+    network = nic.network
+    return _nic(str(nic.uuid), nic.ip_address, nic.mac_address, nic.is_default, nic.device_id, str(network.uuid), network.name,
+                network.cidr, network.gateway, network.type)
+
+
+def nic_row_response(row):
+    """A NIC from its row (``vm_rows``: its columns and its network's, read as values)."""
+    return _nic(row["uuid_"], row["ip_address"], row["mac_address"], row["is_default"], row["device_id"],
+                row["network_uuid"], row["network__name"], row["network__cidr"], row["network__gateway"], row["network__type"])
+
+
+@functools.lru_cache(maxsize=4096)
+def _netmask(cidr):
+    return str(ipaddress.ip_network(cidr, strict=False).netmask)
+
+
+def _nic(uuid, ip, mac, is_default, device_id, network_uuid, network_name, cidr, gateway, network_type):
     return {
-        "id": nic.uuid_str,
-        "networkid": nic.network.uuid_str,
-        "networkname": nic.network.name,
-        "ipaddress": nic.ip_address,
-        "netmask": str(net.netmask),
-        "gateway": nic.network.gateway,
-        "macaddress": nic.mac_address,
-        "isdefault": nic.is_default,
+        "id": uuid,
+        "networkid": network_uuid,
+        "networkname": network_name,
+        "ipaddress": ip,
+        "netmask": _netmask(cidr),
+        "gateway": gateway,
+        "macaddress": mac,
+        "isdefault": is_default,
         "traffictype": "Guest",
-        "type": nic.network.type,
-        "deviceid": str(nic.device_id),
+        "type": network_type,
+        "deviceid": str(device_id),
         "secondaryip": [],
         "extradhcpoption": [],
     }

@@ -4,6 +4,7 @@ objects register them here (tags depend on no domain; the domains depend on tags
 from collections import defaultdict
 
 from django.db import transaction
+from django.db.models import QuerySet
 
 from apps.core.errors import ParamError
 
@@ -60,12 +61,19 @@ def delete_tags(resource_type, uuids, tags):
 
 
 def tags_by_resource(resource_type, uuids):
-    """{uuid: [tag objects]} for a page of objects, in one query."""
+    """{uuid: [tag objects]} for a page of objects, in one query: ``uuids`` a list of UUIDs, or
+    a queryset of their values (``.values("uuid")``), whose tags come keyed by UUID text."""
     found = defaultdict(list)
-    for tag in ResourceTag.objects.filter(resource_type=resource_type, resource_uuid__in=list(uuids)).select_related(
-        "account__domain"
-    ):
-        found[tag.resource_uuid].append(tag)
+    if not isinstance(uuids, QuerySet):
+        uuids = list(uuids)
+        for start in range(0, len(uuids), 5000):  # SQLite allows 32,766 variables a statement
+            for tag in ResourceTag.objects.filter(
+                resource_type=resource_type, resource_uuid__in=uuids[start:start + 5000]
+            ).select_related("account__domain"):
+                found[tag.resource_uuid].append(tag)
+        return found
+    for tag in ResourceTag.objects.filter(resource_type=resource_type, resource_uuid__in=uuids).select_related("account__domain"):
+        found[str(tag.resource_uuid)].append(tag)
     return found
 
 

@@ -7,7 +7,7 @@ import hmac
 
 from rest_framework import authentication, exceptions
 
-from apps.accounts.selectors import user_by_api_key
+from apps.accounts.keycache import user_by_api_key
 
 
 class ApiKeyAuthentication(authentication.BaseAuthentication):

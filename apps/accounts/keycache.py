@@ -1,0 +1,82 @@
+"""The user behind an API key, cached in the shared cache (Redis on the production stack):
+a signed call costs a cache read, not a three-table query.
+
+The entry is dropped whenever what authentication reads of it can change: the user saved
+or deleted (its keys changed, the old key's entry included; disabled), its account or its
+domain saved or deleted. A user is cached only when found (a stream of wrong keys fills
+nothing), for at most ``TTL_S`` whatever happens; an unreachable cache means a database
+read, never a refused call.
+"""
+import hashlib
+import logging
+
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models.signals import post_delete, post_init, post_save
+from django.dispatch import receiver
+
+from .models import Account, CloudUser, Domain
+from .selectors import user_by_api_key as _lookup
+
+log = logging.getLogger(__name__)
+TTL_S = 60
+
+
+def _key(api_key):
+    return "apikey:" + hashlib.sha256(api_key.encode()).hexdigest()
+
+
+def user_by_api_key(api_key):
+    key = _key(api_key)
+    try:
+        user = cache.get(key)
+    except Exception:  # noqa: BLE001 - no cache: read the database
+        log.warning("api key cache unavailable", exc_info=True)
+        return _lookup(api_key)
+    if user is None:
+        user = _lookup(api_key)
+        if user is not None:
+            try:
+                cache.set(key, user, TTL_S)
+            except Exception:  # noqa: BLE001
+                log.warning("api key cache unavailable", exc_info=True)
+    return user
+
+
+def forget(api_keys):
+    keys = [_key(k) for k in api_keys if k]
+    if not keys:
+        return
+
+    def drop():
+        try:
+            cache.delete_many(keys)
+        except Exception:  # noqa: BLE001 - the entries expire within TTL_S
+            log.warning("api key cache unavailable: %d entries left to expire", len(keys), exc_info=True)
+
+    drop()  # now, and again once the change is committed (a lookup meanwhile read the old row)
+    transaction.on_commit(drop)
+
+
+@receiver(post_init, sender=CloudUser)
+def _remember_key(sender, instance, **kwargs):
+    instance._loaded_api_key = instance.__dict__.get("api_key")
+
+
+@receiver(post_save, sender=CloudUser)
+@receiver(post_delete, sender=CloudUser)
+def _user_changed(sender, instance, **kwargs):
+    forget({instance.api_key, getattr(instance, "_loaded_api_key", None)})
+    instance._loaded_api_key = instance.api_key  # the key the next change retires
+
+
+@receiver(post_save, sender=Account)
+@receiver(post_delete, sender=Account)
+def _account_changed(sender, instance, **kwargs):
+    forget(CloudUser.objects.filter(account_id=instance.pk).values_list("api_key", flat=True))
+
+
+@receiver(post_save, sender=Domain)
+@receiver(post_delete, sender=Domain)
+def _domain_changed(sender, instance, **kwargs):
+    forget(CloudUser.objects.filter(account__domain__path__startswith=instance.path).values_list("api_key", flat=True))
