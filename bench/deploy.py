@@ -12,6 +12,10 @@ Both are measured one at a time (latency of one request on an idle platform) and
 of N sent at once (throughput; latency there is mostly time spent queued). The ratios are
 the cost of what a deploy does beyond moving messages.
 
+It also counts the SQL statements of every process (``cloudstack/querycount.py``) while the
+deploys run, less what the idle platform sends in the same time (heartbeats, the monitor),
+per deploy and per component, and reads each step's time from the jobs' recorded steps.
+
     python bench/deploy.py [--vms 200] [--stack production|embedded]
 """
 import argparse
@@ -29,6 +33,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from cloudstack import querycount  # noqa: E402
 from tests.integration.stack import Stack  # noqa: E402
 
 
@@ -63,6 +68,46 @@ def datacenter(vms):
     }
 
 
+def counted(stack):
+    return querycount.totals(stack.state_dir / "querycount")
+
+
+def idle_rate(stack, seconds=5.0):
+    """Statements a second that the platform sends when it does nothing asked (per component)."""
+    before, started = counted(stack), time.monotonic()
+    time.sleep(seconds)
+    after, elapsed = counted(stack), time.monotonic() - started
+    return {k: (v["queries"] - before.get(k, {"queries": 0})["queries"]) / elapsed for k, v in after.items()}
+
+
+def queries_per_deploy(before, after, elapsed, idle, n):
+    """{component: statements per deploy} in a window, less the idle platform's."""
+    per = {}
+    for component, totals in after.items():
+        sent = totals["queries"] - before.get(component, {"queries": 0})["queries"]
+        per[component] = max(0.0, sent - idle.get(component, 0.0) * elapsed) / n
+    seconds = sum(t["seconds"] - before.get(c, {"seconds": 0.0})["seconds"] for c, t in after.items())
+    return {"by_component": per, "total": sum(per.values()), "sql_ms_per_deploy": seconds * 1000 / n}
+
+
+def step_times(stack, jobids):
+    """{step: median milliseconds} over the jobs' recorded steps."""
+    code = (
+        "import json,sys,statistics;from apps.jobs.models import JobStep;"
+        "ids=json.load(sys.stdin);t={};"
+        "[t.setdefault(s.name,[]).append((s.finished-s.started).total_seconds()*1000) for s in "
+        "JobStep.objects.filter(job__uuid__in=ids,started__isnull=False,finished__isnull=False)];"
+        "print(json.dumps({k:statistics.median(v) for k,v in t.items()}))"
+    )
+    import subprocess
+
+    out = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", code], cwd=ROOT, env=stack.env(), input=json.dumps(jobids),
+        capture_output=True, text=True, check=True,
+    )
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
 def job_times(stack, jobids):
     """(created, completed, status) of each job, read from the data service with microseconds."""
     code = (
@@ -80,7 +125,7 @@ def job_times(stack, jobids):
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def bench_deploys(stack, vms, submitters, prefix, name):
+def bench_deploys(stack, vms, submitters, prefix, name, idle):
     api = stack.client(fetch_result=False, timeout=60)
     zone = api.listZones(name="Bench-Zone")["zone"][0]
     offering = api.listServiceOfferings(name="Small Instance")["serviceoffering"][0]
@@ -94,6 +139,7 @@ def bench_deploys(stack, vms, submitters, prefix, name):
             name=f"{prefix}-{i}", zoneid=zone["id"], serviceofferingid=offering["id"], templateid=template["id"]
         )["jobid"]
 
+    before, started = counted(stack), time.monotonic()
     if submitters == 1:  # one at a time: each deploy waits for the one before to finish
         jobids = []
         for i in range(vms):
@@ -112,9 +158,11 @@ def bench_deploys(stack, vms, submitters, prefix, name):
     failed = sum(1 for _, _, status in rows if status != 1)
     if failed:
         raise SystemExit(f"{failed} of {vms} deploys failed")
+    time.sleep(1)  # the processes' counters are written twice a second
+    queries = queries_per_deploy(before, counted(stack), time.monotonic() - started, idle, vms)
     latencies = [done - created for created, done, _ in rows]
     wall = max(done for _, done, _ in rows) - min(created for created, _, _ in rows)
-    return summarize(name, latencies, wall)
+    return {**summarize(name, latencies, wall), "queries": queries, "steps_ms": step_times(stack, jobids)}
 
 
 def setup_celery_client(stack):
@@ -165,15 +213,17 @@ def main():
     parser.add_argument("--single", type=int, default=20, help="deploys timed one at a time")
     args = parser.parse_args()
 
-    stack = Stack(args.stack, tempfile.mkdtemp(prefix="javelin-bench-"))
+    state = Path(tempfile.mkdtemp(prefix="javelin-bench-"))
+    stack = Stack(args.stack, state, extra_env={"JAVELIN_QUERY_COUNT_DIR": str(state / "querycount")})
     stack.start()
     try:
         stack.deploy_datacenter(datacenter(args.vms))
         setup_celery_client(stack)
+        idle = idle_rate(stack)
         rows = [
-            bench_deploys(stack, args.single, 1, "one", "deploy, one at a time"),
+            bench_deploys(stack, args.single, 1, "one", "deploy, one at a time", idle),
             bench_bare_canvas(args.single, False, "bare canvas, one at a time"),
-            bench_deploys(stack, args.vms, args.submitters, "burst", f"deploy, {args.vms} at once"),
+            bench_deploys(stack, args.vms, args.submitters, "burst", f"deploy, {args.vms} at once", idle),
             bench_bare_canvas(args.vms, True, f"bare canvas, {args.vms} at once"),
         ]
     finally:
@@ -191,6 +241,11 @@ def main():
         f"overhead of a deploy over bare hops: p50 latency x{ratio['latency_one_at_a_time']:.1f} (one at a time), "
         f"throughput x{ratio['throughput_burst']:.1f} (burst)"
     )
+    for r in (single, flow):
+        q = r["queries"]
+        parts = ", ".join(f"{k} {v:.1f}" for k, v in sorted(q["by_component"].items()) if v >= 0.05)
+        print(f"SQL per deploy ({r['name']}): {q['total']:.1f} statements, {q['sql_ms_per_deploy']:.1f} ms ({parts})")
+        print("  step medians ms: " + ", ".join(f"{k} {v:.1f}" for k, v in r["steps_ms"].items()))
 
     out = ROOT / "bench" / "results" / f"deploy-{args.stack}-{datetime.now(timezone.utc):%Y%m%dT%H%M%SZ}.json"
     out.parent.mkdir(exist_ok=True)

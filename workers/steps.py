@@ -33,11 +33,10 @@ def step(component, name=None, ends_job=False, **task_options):
 
         @functools.wraps(fn)
         def run(job_id, *args, **kwargs):
-            if ends_job and jobs.is_finished(job_id):
-                return None
-            if not ends_job and jobs.is_finished(job_id) and not jobs.did_claim(job_id, "rollback"):
-                return None
-            jobs.step_started(job_id, step_name, component)
+            if not jobs.step_started(job_id, step_name, component, while_pending=True):
+                if ends_job or not jobs.did_claim(job_id, "rollback"):
+                    return None
+                jobs.step_started(job_id, step_name, component)
             try:
                 fn(job_id, *args, **kwargs)
             except DATABASE_OUTAGE:

@@ -49,7 +49,7 @@ def transition(vm, target, expected=None, where=None, **fields):
     updated = VirtualMachine.objects.filter(pk=vm.pk, state__in=allowed, removed__isnull=True, **(where or {})).update(
         state=target, **fields
     )
-    vm.refresh_from_db()
+    vm.refresh_from_db(fields=["state", "removed", *fields])  # what it references stays loaded (the event names its account)
     if not updated:
         raise InvalidState(f"VM {vm.uuid} is in state {vm.state}; it cannot move to {target}")
     announce(vm, previous, target)

@@ -8,7 +8,7 @@ from .responses import job_response
 
 
 def _jobs_of(caller):
-    return restrict(AsyncJob.objects.select_related("account", "user").order_by("-id"), caller)
+    return restrict(AsyncJob.objects.with_progress().select_related("account", "user").order_by("-id"), caller)
 
 
 @command(

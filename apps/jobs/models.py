@@ -1,4 +1,5 @@
 from django.db import models
+from django.db.models.functions import Coalesce
 
 from apps.core.models import CloudObject
 
@@ -18,14 +19,24 @@ class StepState(models.TextChoices):
     COMPENSATED = "compensated"
 
 
+class AsyncJobQuerySet(models.QuerySet):
+    def with_progress(self):
+        """Jobs with ``steps_finished``: CloudStack's ``jobprocstatus``, counted from the steps
+        when a job is read, so that finishing a step is one write."""
+        finished = JobStep.objects.filter(job_id=models.OuterRef("pk"), state__in=[StepState.DONE, StepState.COMPENSATED])
+        return self.annotate(steps_finished=Coalesce(
+            models.Subquery(finished.values("job_id").annotate(n=models.Count("id")).values("n")[:1]), 0))
+
+
 class AsyncJob(CloudObject):
+    objects = AsyncJobQuerySet.as_manager()
+
     command = models.CharField(max_length=255, help_text="API command name, e.g. deployVirtualMachine")
     cmd_class = models.CharField(max_length=255, help_text="CloudStack's command class, as clients see it in `cmd`")
     account = models.ForeignKey("accounts.Account", on_delete=models.PROTECT, related_name="jobs")
     user = models.ForeignKey("accounts.CloudUser", on_delete=models.PROTECT, related_name="jobs")
     params = models.JSONField(default=dict)
     status = models.IntegerField(choices=JobStatus.choices, default=JobStatus.PENDING)
-    proc_status = models.IntegerField(default=0)
     result_code = models.IntegerField(default=0)
     result_type = models.CharField(max_length=16, default="object")
     result = models.JSONField(null=True, blank=True)

@@ -13,7 +13,7 @@ def job_response(job):
             "userid": job.user.uuid_str,
             "cmd": job.cmd_class,
             "jobstatus": job.status,
-            "jobprocstatus": job.proc_status,
+            "jobprocstatus": job.steps_finished,  # AsyncJob.objects.with_progress()
             "jobresultcode": job.result_code,
             "jobresulttype": job.result_type if done else None,
             "jobresult": job.result if done else None,

@@ -6,7 +6,6 @@ import socket
 from contextlib import contextmanager
 
 from django.db import transaction
-from django.db.models import Count, OuterRef, Subquery
 from django.utils import timezone
 
 from apps.core import bus
@@ -114,8 +113,10 @@ def plan_steps(job, steps):
 
 
 def planned_stage(job_id, stage):
-    """The recorded messages of one stage of a job's plan ([] past the last stage)."""
-    return list(JobStep.objects.filter(job_id=job_id, stage=stage).order_by("id").values_list("call", flat=True))
+    """The recorded messages of one stage of a job's plan: [] past the last stage, and once
+    the job has ended."""
+    steps = JobStep.objects.filter(job_id=job_id, stage=stage, job__status=JobStatus.PENDING)
+    return list(steps.order_by("id").values_list("call", flat=True))
 
 
 def planned_stages(job_id):
@@ -131,30 +132,41 @@ def this_worker():
     return f"{socket.gethostname()}:{os.getpid()}:{os.getppid()}"
 
 
-def step_started(job_id, name, component):
+def step_started(job_id, name, component, while_pending=False):
     """Step ``name`` runs, in this process (the watchdog tells a step whose process died from
-    one that is only slow)."""
+    one that is only slow). ``while_pending``: only if the job has not ended (one write,
+    which tells); False if it had."""
     fields = {"state": StepState.RUNNING, "started": timezone.now(), "error": "", "error_code": None,
               "worker": this_worker()}
-    if not JobStep.objects.filter(job_id=job_id, name=name).update(**fields):
-        JobStep.objects.bulk_create([JobStep(job_id=job_id, name=name, component=component, **fields)], ignore_conflicts=True)
+    steps = JobStep.objects.filter(job_id=job_id, name=name)
+    if steps.filter(job__status=JobStatus.PENDING).update(**fields) if while_pending else steps.update(**fields):
+        return True
+    if while_pending and is_finished(job_id):
+        return False
+    JobStep.objects.bulk_create([JobStep(job_id=job_id, name=name, component=component, **fields)], ignore_conflicts=True)
+    return True
 
 
 def step_done(job_id, name, state=StepState.DONE):
+    """One write: the job's progress is counted from its steps when it is read
+    (``AsyncJob.objects.with_progress()``), not kept beside them."""
     JobStep.objects.filter(job_id=job_id, name=name).update(state=state, finished=timezone.now())
-    # Progress as CloudStack's clients see it: the number of steps finished so far.
-    finished = JobStep.objects.filter(job_id=OuterRef("pk"), state__in=[StepState.DONE, StepState.COMPENSATED])
-    AsyncJob.objects.filter(pk=job_id).update(
-        proc_status=Subquery(finished.values("job_id").annotate(n=Count("id")).values("n")[:1])
-    )
+
+
+def _failure(error):
+    code = error.errorcode if isinstance(error, CloudError) else 530
+    text = error.errortext if isinstance(error, CloudError) else f"{type(error).__name__}: {error}"
+    return {"state": StepState.FAILED, "finished": timezone.now(), "error": text[:4000], "error_code": code}
 
 
 def step_failed(job_id, name, error):
-    code = error.errorcode if isinstance(error, CloudError) else 530
-    text = error.errortext if isinstance(error, CloudError) else f"{type(error).__name__}: {error}"
-    JobStep.objects.filter(job_id=job_id, name=name).update(
-        state=StepState.FAILED, finished=timezone.now(), error=text[:4000], error_code=code
-    )
+    JobStep.objects.filter(job_id=job_id, name=name).update(**_failure(error))
+
+
+def _record_step(job_id, name, component, **fields):
+    """Step ``name`` as ``fields`` say, in one statement whether it was planned or not."""
+    JobStep.objects.bulk_create([JobStep(job_id=job_id, name=name, component=component, **fields)],
+                                update_conflicts=True, unique_fields=["job", "name"], update_fields=list(fields))
 
 
 def did_claim(job_id, name):
@@ -169,14 +181,16 @@ def did(job_id, name):
 
 @contextmanager
 def as_step(job_id, name, component="orchestration"):
-    """Run a block as step ``name`` of the job: running, then done or failed."""
-    step_started(job_id, name, component)
+    """Run a block of a transaction (a flow's prepare) as step ``name`` of the job, recorded
+    once when it ends, done or failed: while it runs, no one else could see it running."""
+    started = timezone.now()
     try:
         yield
     except Exception as exc:
-        step_failed(job_id, name, exc)
+        _record_step(job_id, name, component, started=started, worker=this_worker(), **_failure(exc))
         raise
-    step_done(job_id, name)
+    _record_step(job_id, name, component, state=StepState.DONE, started=started, finished=timezone.now(),
+                 worker=this_worker(), error="", error_code=None)
 
 
 def first_failure(job_id):
@@ -189,11 +203,11 @@ def first_failure(job_id):
 
 def claim(job_id, name, component="orchestration"):
     """Take the one-time step ``name`` (e.g. a rollback): True for the first caller only."""
-    step, _ = JobStep.objects.get_or_create(job_id=job_id, name=name, defaults={"component": component})
-    return bool(
-        JobStep.objects.filter(pk=step.pk, state=StepState.PENDING).update(state=StepState.RUNNING, started=timezone.now(),
-                                                                           worker=this_worker())
-    )
+    fields = {"state": StepState.RUNNING, "started": timezone.now(), "worker": this_worker()}
+    if JobStep.objects.filter(job_id=job_id, name=name, state=StepState.PENDING).update(**fields):
+        return True  # a planned step (finish): one write
+    _, created = JobStep.objects.get_or_create(job_id=job_id, name=name, defaults={"component": component, **fields})
+    return created
 
 
 def succeed(job_id, result):

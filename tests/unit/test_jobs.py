@@ -17,8 +17,7 @@ def test_steps_progress_counts_finished_steps(job):
     jobs.step_started(job.pk, "allocate_nic", "network")
     jobs.step_done(job.pk, "allocate_nic")
     jobs.step_started(job.pk, "create_root_volume", "storage")
-    job.refresh_from_db()
-    assert job.proc_status == 1
+    assert AsyncJob.objects.with_progress().get(pk=job.pk).steps_finished == 1
     assert dict(job.steps.values_list("name", "state")) == {
         "allocate_nic": StepState.DONE, "create_root_volume": StepState.RUNNING, "finish": StepState.PENDING
     }

@@ -2,7 +2,7 @@
 a ``@step`` (it records itself on its job); the others serve monitoring."""
 from celery import shared_task
 
-from apps.compute.selectors import vm_for_task
+from apps.compute.selectors import FOR_COMPUTE, vm_for_task
 from apps.fabric.models import Host
 from apps.network.models import Nic
 from apps.storage.selectors import volume_for_task
@@ -15,32 +15,32 @@ from . import manager
 
 @step("compute")
 def start_domain(job_id, vm_id):
-    manager.start(vm_for_task(vm_id))
+    manager.start(vm_for_task(vm_id, FOR_COMPUTE))
 
 
 @step("compute")
 def stop_domain(job_id, vm_id, forced=False):
-    manager.stop(vm_for_task(vm_id), forced=forced)
+    manager.stop(vm_for_task(vm_id, FOR_COMPUTE), forced=forced)
 
 
 @step("compute")
 def reboot_domain(job_id, vm_id):
-    manager.reboot(vm_for_task(vm_id))
+    manager.reboot(vm_for_task(vm_id, FOR_COMPUTE))
 
 
 @step("compute")
 def destroy_domain(job_id, vm_id):
-    manager.destroy(vm_for_task(vm_id))
+    manager.destroy(vm_for_task(vm_id, FOR_COMPUTE))
 
 
 @step("compute")
 def migrate_domain(job_id, vm_id, target_host_id):
-    manager.migrate(vm_for_task(vm_id), Host.objects.get(pk=target_host_id))
+    manager.migrate(vm_for_task(vm_id, FOR_COMPUTE), Host.objects.get(pk=target_host_id))
 
 
 @step("compute")
 def attach_volume(job_id, volume_id, vm_id, device_id=None):
-    manager.attach_volume(volume_for_task(volume_id), vm_for_task(vm_id), device_id)
+    manager.attach_volume(volume_for_task(volume_id), vm_for_task(vm_id, FOR_COMPUTE), device_id)
 
 
 @step("compute")
@@ -52,7 +52,7 @@ def detach_volume(job_id, volume_id):
 def plug_nic(job_id, vm_id, network_id=None, nic_id=None):
     """Plug the VM's NIC (by its id, or the VM's NIC on ``network_id``) into its guest, if it
     has one (a stopped VM's next start builds it with its NICs)."""
-    vm = vm_for_task(vm_id)
+    vm = vm_for_task(vm_id, FOR_COMPUTE)
     nics = Nic.objects.select_related("network").filter(vm=vm)
     manager.plug_nic(vm, nics.get(pk=nic_id) if nic_id else nics.get(network_id=network_id))
 
@@ -61,7 +61,7 @@ def plug_nic(job_id, vm_id, network_id=None, nic_id=None):
 def unplug_nic(job_id, vm_id, nic_id):
     nic = Nic.objects.select_related("network").filter(pk=nic_id).first()
     if nic is not None:  # a rerun after the NIC went
-        manager.unplug_nic(vm_for_task(vm_id), nic)
+        manager.unplug_nic(vm_for_task(vm_id, FOR_COMPUTE), nic)
 
 
 @shared_task(name="workers.compute.tasks.sync_host")

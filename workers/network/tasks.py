@@ -3,7 +3,7 @@ networks, security groups, through the data plane driver. Each is a ``@step`` of
 the result of a job that ends here is rendered from its subject (:mod:`workers.results`)."""
 from celery import shared_task
 
-from apps.compute.selectors import vm_for_task
+from apps.compute.selectors import FOR_NETWORK, vm_for_task
 from apps.network.models import GuestNetwork, Nic, PublicIpAddress, SecurityGroup
 from workers.diagnostics import diagnostic_tasks
 from workers.steps import step
@@ -17,18 +17,18 @@ def _ip(ip_id):
 
 @step("network")
 def allocate_nic(job_id, vm_id):
-    manager.allocate_nic(vm_for_task(vm_id))
+    manager.allocate_nic(vm_for_task(vm_id, FOR_NETWORK))
 
 
 @step("network")
 def release_nics(job_id, vm_id):
-    manager.release_nics(vm_for_task(vm_id))
+    manager.release_nics(vm_for_task(vm_id, FOR_NETWORK))
 
 
 @step("network")
 def add_nic(job_id, vm_id, network_id, ip_address=None):
     """addNicToVirtualMachine: the VM's address on the network, in the network's plan."""
-    manager.add_nic(vm_for_task(vm_id), GuestNetwork.objects.get(pk=network_id), ip_address)
+    manager.add_nic(vm_for_task(vm_id, FOR_NETWORK), GuestNetwork.objects.get(pk=network_id), ip_address)
 
 
 @step("network")

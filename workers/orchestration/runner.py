@@ -68,14 +68,14 @@ def begin(flow_name, job_id, subject_id):
     not even its claim, so the broker's redelivery of this message simply prepares again; and
     a twin of the message waits on the claim's row lock, then finds the job under way."""
     flow = FLOWS[flow_name]
-    job = AsyncJob.objects.get(pk=job_id)
+    job = AsyncJob.objects.select_related("account").get(pk=job_id)
     if job.status != JobStatus.PENDING or _waits_its_turn(flow, job):
         return
     try:
         with transaction.atomic():
             if not jobs.claim(job_id, "prepare"):
                 return  # a redelivered message, or started twice: this job is already under way
-            job, subject = _load(flow, job_id, subject_id)
+            subject = flow.load(subject_id)
             flow.prepare(job, subject)
             stages = flow.stages(job, subject)
             jobs.step_done(job_id, "prepare")
@@ -94,10 +94,8 @@ def begin(flow_name, job_id, subject_id):
 
 def advance(flow_name, job_id, subject_id, stage):
     """Send stage ``stage`` of the recorded plan, or finish the job past its last stage."""
-    calls = jobs.planned_stage(job_id, stage)
+    calls = jobs.planned_stage(job_id, stage)  # none once the job has ended: then the finish finds it ended
     if calls:
-        if jobs.is_finished(job_id):
-            return
         stage_canvas(flow_name, job_id, subject_id, [signature(call) for call in calls], stage).apply_async()
         return
     flow = FLOWS[flow_name]

@@ -3,7 +3,7 @@ Each job step is a ``@step``; the job's result is rendered from its subject when
 from celery import shared_task
 
 from apps.catalog.models import Template, TemplateCopy
-from apps.compute.selectors import vm_for_task
+from apps.compute.selectors import FOR_STORAGE, vm_for_task
 from apps.fabric.models import StoragePool, Zone
 from apps.jobs.models import AsyncJob
 from apps.storage.models import Snapshot
@@ -17,12 +17,12 @@ from . import manager, templates
 # --- steps of flows (workers/orchestration/flows) ---------------------------------------------
 @step("storage")
 def create_root_volume(job_id, vm_id):
-    manager.create_root_volume(vm_for_task(vm_id))
+    manager.create_root_volume(vm_for_task(vm_id, FOR_STORAGE))
 
 
 @step("storage")
 def delete_volumes(job_id, vm_id):
-    manager.delete_volumes(vm_for_task(vm_id))
+    manager.delete_volumes(vm_for_task(vm_id, FOR_STORAGE))
 
 
 @step("storage")
