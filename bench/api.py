@@ -164,7 +164,7 @@ def main():
     parser.add_argument("--vms", type=int, default=300)
     parser.add_argument("--clients", type=int, default=8, help="client threads of the throughput runs")
     parser.add_argument("--seconds", type=float, default=8, help="length of each throughput run")
-    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--rate", type=float, default=20, help="sustained load: calls a second")
     parser.add_argument("--duration", type=float, default=60, help="sustained load: seconds")
     args = parser.parse_args()
@@ -176,6 +176,7 @@ def main():
         stack.deploy_datacenter(datacenter(args.vms))
         deploy_vms(stack, args.vms)
         print(f"{args.vms} VMs running", flush=True)
+        time.sleep(10)  # the deploys' aftermath (events, the first reconcile of 300 guests) settles
         runs = throughput(stack, args.clients, args.seconds, args.rounds)
         load = sustained(stack, args.rate, args.duration)
     finally:

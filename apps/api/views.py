@@ -99,6 +99,8 @@ def _check_access(command, caller):
 def run(command, caller, params):
     """Run a command's handler; an async command's job is made in the same transaction, so
     a refused request leaves no job behind. Sync commands that declare an event record it."""
+    if command.reads_only:
+        return command.handler(Call(caller, params, command))
     with transaction.atomic():
         call = Call(caller, params, command, job=jobs.start_job(command.job_kind, caller, params) if command.is_async else None)
         body = command.handler(call)

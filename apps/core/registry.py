@@ -93,6 +93,12 @@ class Command:
         return True
 
     @property
+    def reads_only(self):
+        """A list (or a job's status): it reads, so it runs outside a transaction (no COMMIT
+        round trip for every signed list call)."""
+        return not self.is_async and not self.event and (self.name.startswith("list") or self.name == "queryAsyncJobResult")
+
+    @property
     def response_key(self):
         return f"{self.name.lower()}response"
 

@@ -30,7 +30,7 @@ def create_job(command, cmd_class, user, params, event_type="", event_descriptio
         instance_type=instance_type,
         instance_uuid=instance_uuid,
     )
-    transaction.on_commit(lambda: _announce_pending(job.pk))
+    transaction.on_commit(lambda: _announce_pending(job))
     return job
 
 
@@ -43,23 +43,28 @@ def start_job(kind, caller, params, event_description=None):
                       event_description or kind.event_description)
 
 
-def _announce_pending(job_id):
+def _announce_pending(job):
     """The job's Scheduled event, once it exists for others (after the commit), with the
-    object it acts on by then."""
-    job = AsyncJob.objects.select_related("account", "user").filter(pk=job_id).first()
-    if job is not None:
-        job_changed(job, status=JobStatus.PENDING)
+    object it acts on by then (the same instance the transaction named it on)."""
+    job_changed(job, status=JobStatus.PENDING)
+
+
+SUBJECT_FIELDS = ["instance_type", "instance_uuid", "params"]
+
+
+def _name_subject(job, instance_type, instance, params):
+    job.instance_type, job.instance_uuid = instance_type, instance.uuid
+    job.params = {**job.params, **params}
 
 
 def attach(job, instance_type, instance, **params):
     """Name the object the job acts on (and the options it acts with)."""
-    job.instance_type, job.instance_uuid = instance_type, instance.uuid
-    job.params = {**job.params, **params}
-    job.save(update_fields=["instance_type", "instance_uuid", "params"])
+    _name_subject(job, instance_type, instance, params)
+    job.save(update_fields=SUBJECT_FIELDS)
     return job
 
 
-def submit(job, send, *args):
+def submit(job, send, *args, saving=()):
     """Hand the job to its component once the current transaction commits.
 
     ``send`` is a component client function (``clients.<component>``); it is recorded on
@@ -69,23 +74,24 @@ def submit(job, send, *args):
     not lose or fail it.
     """
     job.dispatch = {"client": f"{send.__module__}.{send.__name__}", "args": [job.pk, *args]}
-    AsyncJob.objects.filter(pk=job.pk).update(dispatch=job.dispatch)
+    # ``saving``: fields of the job set meanwhile, written in the same UPDATE
+    AsyncJob.objects.filter(pk=job.pk).update(dispatch=job.dispatch, **{name: getattr(job, name) for name in saving})
     transaction.on_commit(lambda: send_dispatch(job.pk, job.dispatch))
 
 
 def run_flow(job, instance_type, subject, **params):
     """Hand ``job`` to the Orchestration Engine: the flow of its command runs on ``subject``
     (of ``instance_type``), with ``params`` (the flow's options) in the job's params."""
-    attach(job, instance_type, subject, **params)
-    submit(job, orchestration.begin, subject.pk, job.command)
+    _name_subject(job, instance_type, subject, params)
+    submit(job, orchestration.begin, subject.pk, job.command, saving=SUBJECT_FIELDS)
     return job
 
 
 def run_step(job, instance_type, subject, send, *args, **params):
     """Hand ``job`` to the one component that does all of it: ``send`` (a client function
     whose task is a ``@step(..., ends_job=True)``) with ``args`` after the job's id."""
-    attach(job, instance_type, subject, **params)
-    submit(job, send, *args)
+    _name_subject(job, instance_type, subject, params)
+    submit(job, send, *args, saving=SUBJECT_FIELDS)
     return job
 
 

@@ -1,6 +1,7 @@
 """List answers read as values (apps.compute.selectors.vm_rows): the same answer as before,
 a query count that does not grow with the rows, and ``count`` without a COUNT where the page
 tells it; the API-key cache and its invalidation."""
+# ruff: noqa: F811 - pytest passes the imported fixture ``running`` as an argument of that name
 import pytest
 from django.core.cache import cache
 from django.db import connection
@@ -10,7 +11,7 @@ from apps.accounts.services import register_keys
 from apps.compute.models import VirtualMachine
 from apps.tags.models import ResourceTag
 from tests.unit.test_api import call
-from tests.unit.test_flows import running  # noqa: F401 - the fixture
+from tests.unit.test_flows import running  # noqa: F401 - the fixture, which the tests below take as an argument
 
 
 class Queries:
