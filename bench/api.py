@@ -33,7 +33,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from apps.api.signing import sign  # noqa: E402
-from bench.deploy import datacenter, percentile  # noqa: E402
+from bench.deploy import datacenter, deployer, percentile  # noqa: E402
 from tests.integration.stack import Stack  # noqa: E402
 
 
@@ -135,17 +135,7 @@ def sustained(stack, rate, duration):
 
 def deploy_vms(stack, n):
     api = stack.client(fetch_result=False, timeout=60)
-    zone = api.listZones(name="Bench-Zone")["zone"][0]
-    offering = api.listServiceOfferings(name="Small Instance")["serviceoffering"][0]
-    template = api.listTemplates(templatefilter="executable")["template"][0]
-    local = threading.local()
-
-    def deploy(i):
-        if not hasattr(local, "client"):
-            local.client = stack.client(fetch_result=False, timeout=60)
-        return local.client.deployVirtualMachine(
-            name=f"load-{i}", zoneid=zone["id"], serviceofferingid=offering["id"], templateid=template["id"])["jobid"]
-
+    deploy = deployer(stack, "load")
     with ThreadPoolExecutor(max_workers=8) as pool:
         jobs = list(pool.map(deploy, range(n)))
     deadline = time.monotonic() + 600

@@ -22,6 +22,7 @@ import argparse
 import json
 import os
 import statistics
+import subprocess
 import sys
 import tempfile
 import threading
@@ -90,42 +91,40 @@ def queries_per_deploy(before, after, elapsed, idle, n):
     return {"by_component": per, "total": sum(per.values()), "sql_ms_per_deploy": seconds * 1000 / n}
 
 
+def _shell(stack, code, payload):
+    """What ``code`` prints last, run by ``manage.py shell`` on the stack with ``payload`` as
+    JSON on its standard input."""
+    out = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", code], cwd=ROOT, env=stack.env(), input=json.dumps(payload),
+        capture_output=True, text=True, check=True,
+    )
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
 def step_times(stack, jobids):
     """{step: median milliseconds} over the jobs' recorded steps."""
-    code = (
+    return _shell(stack, (
         "import json,sys,statistics;from apps.jobs.models import JobStep;"
         "ids=json.load(sys.stdin);t={};"
         "[t.setdefault(s.name,[]).append((s.finished-s.started).total_seconds()*1000) for s in "
         "JobStep.objects.filter(job__uuid__in=ids,started__isnull=False,finished__isnull=False)];"
         "print(json.dumps({k:statistics.median(v) for k,v in t.items()}))"
-    )
-    import subprocess
-
-    out = subprocess.run(
-        [sys.executable, "manage.py", "shell", "-c", code], cwd=ROOT, env=stack.env(), input=json.dumps(jobids),
-        capture_output=True, text=True, check=True,
-    )
-    return json.loads(out.stdout.strip().splitlines()[-1])
+    ), jobids)
 
 
 def job_times(stack, jobids):
     """(created, completed, status) of each job, read from the data service with microseconds."""
-    code = (
+    return _shell(stack, (
         "import json,sys;from apps.jobs.models import AsyncJob;"
         "ids=json.load(sys.stdin);"
         "print(json.dumps([(j.created.timestamp(), j.completed.timestamp() if j.completed else None, j.status) "
         "for j in AsyncJob.objects.filter(uuid__in=ids)]))"
-    )
-    import subprocess
-
-    out = subprocess.run(
-        [sys.executable, "manage.py", "shell", "-c", code], cwd=ROOT, env=stack.env(), input=json.dumps(jobids),
-        capture_output=True, text=True, check=True,
-    )
-    return json.loads(out.stdout.strip().splitlines()[-1])
+    ), jobids)
 
 
-def bench_deploys(stack, vms, submitters, prefix, name, idle):
+def deployer(stack, prefix):
+    """``deploy(i)``: deploy VM ``<prefix>-<i>`` in the bench data center from any thread (each
+    thread its own client); returns the job's id."""
     api = stack.client(fetch_result=False, timeout=60)
     zone = api.listZones(name="Bench-Zone")["zone"][0]
     offering = api.listServiceOfferings(name="Small Instance")["serviceoffering"][0]
@@ -138,6 +137,13 @@ def bench_deploys(stack, vms, submitters, prefix, name, idle):
         return local.client.deployVirtualMachine(
             name=f"{prefix}-{i}", zoneid=zone["id"], serviceofferingid=offering["id"], templateid=template["id"]
         )["jobid"]
+
+    return deploy
+
+
+def bench_deploys(stack, vms, submitters, prefix, name, idle):
+    api = stack.client(fetch_result=False, timeout=60)
+    deploy = deployer(stack, prefix)
 
     before, started = counted(stack), time.monotonic()
     if submitters == 1:  # one at a time: each deploy waits for the one before to finish
