@@ -51,7 +51,7 @@ class VirtualMachineViewSet(mixins.CreateModelMixin, CloudViewSet):
     filterset_class = VirtualMachineFilterSet
 
     def visible(self, caller):
-        return vms_visible_to(caller)
+        return vms_visible_to(caller).prefetch_related("nics__network")  # a page's NICs in one query, not one per VM
 
     def get_serializer_class(self):
         return DeploySerializer if self.action == "create" else VirtualMachineSerializer
