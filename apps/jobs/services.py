@@ -216,6 +216,21 @@ def claim(job_id, name, component="orchestration"):
     return created
 
 
+def claim_end(job_id, name):
+    """A job ends one way: take its ``finish`` or its ``rollback``, for the first caller only,
+    while the job is pending and the other way was not taken. (A rollback after a finish that
+    failed is how a failed finish ends.) Decided under the job's row lock, so a finish and a
+    rollback that race (twins of a stage handed on again) cannot both go ahead."""
+    other = "rollback" if name == "finish" else "finish"
+    with transaction.atomic():
+        if not AsyncJob.objects.select_for_update().filter(pk=job_id, status=JobStatus.PENDING).exists():
+            return False
+        taken = JobStep.objects.filter(job_id=job_id, name=other).exclude(state=StepState.PENDING)
+        if name == "rollback":
+            taken = taken.exclude(state=StepState.FAILED)
+        return not taken.exists() and claim(job_id, name)
+
+
 def succeed(job_id, result):
     """Complete the job, once; its event is recorded with it."""
     return _complete(job_id, status=JobStatus.SUCCEEDED, result_code=0, result=result)

@@ -73,3 +73,71 @@ def test_steps_are_idempotent(deployed):
     storage_tasks.create_root_volume(job.pk, vm.pk)
     assert list(Nic.objects.filter(vm=vm)) == [nic] and Nic.objects.get(vm=vm).ip_address == nic.ip_address
     assert list(Volume.objects.filter(vm=vm)) == [volume] and Volume.objects.get(vm=vm).path == volume.path
+
+
+def test_twin_starts_of_one_guest_both_succeed_and_leave_it_running(sim_dir):
+    """A start handed on again by the watchdog can run while the first one still does: neither
+    may fail, nor undefine the guest the other started (that failure used to roll back a deploy
+    that had succeeded, destroying the guest of a VM left Running)."""
+    import threading
+    import uuid
+
+    import libvirt
+
+    from workers.compute.drivers import DomainSpec, SimulatorDriver
+
+    driver = SimulatorDriver("test:///default")
+    spec = DomainSpec(name=f"i-twin-{uuid.uuid4().hex[:6]}", uuid=str(uuid.uuid4()), vcpus=1, memory_mb=64)
+    errors, go = [], threading.Barrier(8)
+
+    def start():
+        go.wait()
+        try:
+            driver.start(spec)
+        except Exception as exc:  # noqa: BLE001 - collected for the assertion
+            errors.append(exc)
+
+    threads = [threading.Thread(target=start) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    try:
+        assert errors == []
+        assert driver.conn.lookupByName(spec.name).isActive()
+        assert driver.conn.lookupByName(spec.name).isPersistent()  # still defined, as a started guest is
+    finally:
+        driver.destroy(spec.name)
+    assert spec.name not in [d.name() for d in driver.conn.listAllDomains(libvirt.VIR_CONNECT_LIST_DOMAINS_ACTIVE)]
+
+
+def test_a_job_ends_one_way_finish_or_rollback(deployed):
+    from apps.jobs import services as jobs
+
+    _, job = deployed
+    assert jobs.claim_end(job.pk, "finish")
+    assert not jobs.claim_end(job.pk, "rollback")  # a twin's late failure does not undo a finish under way
+    assert not jobs.claim_end(job.pk, "finish")
+    jobs.step_failed(job.pk, "finish", ResourceUnavailable("the finish failed"))
+    assert jobs.claim_end(job.pk, "rollback")  # a failed finish ends in the rollback
+    assert not jobs.claim_end(job.pk, "rollback")
+
+
+def test_a_rolled_back_or_ended_job_does_not_finish(deployed, cloud, admin):
+    from apps.jobs import services as jobs
+
+    _, job = deployed
+    assert jobs.claim_end(job.pk, "rollback")
+    assert not jobs.claim_end(job.pk, "finish")
+    _, other = deploy_vm(admin, cloud, "ended")
+    jobs.succeed(other.pk, {})
+    assert not jobs.claim_end(other.pk, "rollback") and not jobs.claim_end(other.pk, "finish")
+
+
+def test_the_finish_of_a_rolled_back_deploy_changes_nothing(deployed):
+    vm, job = deployed
+    compute_tasks.start_domain(job.pk, vm.pk)
+    runner.rollback("deploy", job.pk, vm.pk)  # (its chord runs nowhere here: the claim is what counts)
+    runner._finish(FLOWS["deploy"], job.pk, vm.pk)
+    vm.refresh_from_db()
+    assert vm.state == VmState.STARTING  # the rollback's abort, not the finish, moves it on

@@ -106,8 +106,8 @@ def advance(flow_name, job_id, subject_id, stage):
 
 def _finish(flow, job_id, subject_id):
     job, subject = _load(flow, job_id, subject_id)
-    if job.status != JobStatus.PENDING or not jobs.claim(job_id, "finish"):
-        return  # finished by a twin of this message (a stage that was handed on twice)
+    if job.status != JobStatus.PENDING or not jobs.claim_end(job_id, "finish"):
+        return  # finished by a twin of this message (a stage that was handed on twice), or rolled back
     try:
         result = flow.finish(job, subject)
     except Exception as exc:
@@ -154,8 +154,8 @@ def stage_canvas(flow_name, job_id, subject_id, stage, index):
 
 
 def rollback(flow_name, job_id, subject_id):
-    if not jobs.claim(job_id, "rollback"):
-        return  # the rollback is already under way
+    if not jobs.claim_end(job_id, "rollback"):
+        return  # the rollback is already under way, or the job finished (a twin of a step failed late)
     _compensate(FLOWS[flow_name], flow_name, job_id, subject_id)
 
 

@@ -136,14 +136,14 @@ def redrive(job):
 
 def give_up(job, reason):
     """End a job that stalled again after it was handed on. A VM job is rolled back (its
-    compensations, then its abort); if its rollback is what stalled, the VM and the job are
-    settled here and then (:func:`runner.give_up`). A job of one component fails (its step
-    left nothing half-made, or its redelivery finishes what it began)."""
+    compensations, then its abort); if its rollback or its finish is what stalled, the VM and
+    the job are settled here and then (:func:`runner.give_up`). A job of one component fails
+    (its step left nothing half-made, or its redelivery finishes what it began)."""
     error = ResourceUnavailable(f"The {job.command} job did not finish: {reason}, even after it was handed on again")
     flow = _flow_of(job)
     if flow is None:
         jobs.fail(job.pk, error)
-    elif not jobs.did_claim(job.pk, "rollback"):
+    elif not jobs.did_claim(job.pk, "rollback") and not jobs.did_claim(job.pk, "finish"):
         jobs.step_started(job.pk, "watchdog", "orchestration")
         jobs.step_failed(job.pk, "watchdog", error)  # the reason the job will report, if no step failed first
         runner.rollback(flow[0], job.pk, flow[1])

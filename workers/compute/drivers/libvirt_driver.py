@@ -85,6 +85,22 @@ def connection(uri):
         return conn
 
 
+# One guest's start, stop and destroy run one at a time in an agent: a start handed on again
+# by the watchdog may arrive while the first one still runs (striped locks: bounded memory).
+_GUEST_LOCKS = [threading.RLock() for _ in range(64)]
+
+
+def guest_lock(uri, name):
+    return _GUEST_LOCKS[hash((uri, name)) % len(_GUEST_LOCKS)]
+
+
+def _active(dom):
+    try:
+        return bool(dom.isActive())
+    except libvirt.libvirtError:
+        return False
+
+
 def disk_xml(disk, device_id):
     return (
         f"<disk type='file' device='disk'><driver name='qemu' type={quoteattr(disk.format)}/>"
@@ -159,21 +175,27 @@ class LibvirtDriver(HypervisorDriver):
         return ResourceUnavailable(f"Unable to {action} on {self.uri}: {exc.get_error_message()}")
 
     def start(self, spec):
-        dom = self._lookup(spec.name)
-        if dom is not None and dom.isActive():
-            return
-        try:
-            dom = self.conn.defineXML(self.domain_xml(spec))
-        except libvirt.libvirtError as exc:
-            raise self._error(f"define {spec.name}", exc) from exc
-        try:
-            dom.create()
-        except libvirt.libvirtError as exc:
-            self._undefine_quietly(dom)  # leave nothing half-made on the host
-            raise self._error(f"start {spec.name}", exc) from exc
-        self.persist()  # a started guest is on record on its host before the start counts as done
+        with guest_lock(self.uri, spec.name):
+            dom = self._lookup(spec.name)
+            if dom is not None and dom.isActive():
+                return
+            try:
+                dom = self.conn.defineXML(self.domain_xml(spec))
+            except libvirt.libvirtError as exc:
+                raise self._error(f"define {spec.name}", exc) from exc
+            try:
+                dom.create()
+            except libvirt.libvirtError as exc:
+                if not _active(dom):  # (running all the same: a twin start in another process won)
+                    self._undefine_quietly(dom)  # leave nothing half-made on the host
+                    raise self._error(f"start {spec.name}", exc) from exc
+            self.persist()  # a started guest is on record on its host before the start counts as done
 
     def stop(self, name, forced=False, timeout=60.0):
+        with guest_lock(self.uri, name):
+            self._stop(name, forced, timeout)
+
+    def _stop(self, name, forced, timeout):
         dom = self._lookup(name)
         if dom is None:
             return
@@ -201,6 +223,10 @@ class LibvirtDriver(HypervisorDriver):
             raise self._error(f"reboot {name}", exc) from exc
 
     def destroy(self, name):
+        with guest_lock(self.uri, name):
+            self._destroy(name)
+
+    def _destroy(self, name):
         dom = self._lookup(name)
         if dom is None:
             return
