@@ -1,8 +1,9 @@
 """The query API's reference, written from the command registry (the same declarations that
 validate requests and answer listApis)."""
-from apps.core.registry import DOMAIN_ADMIN, REGISTRY, ROOT_ADMIN
+from apps.core.registry import DOMAIN_ADMIN, PUBLIC, REGISTRY, ROOT_ADMIN, USER
 
-WHO = {ROOT_ADMIN: "root admin", DOMAIN_ADMIN: "domain admin", "user": "any user"}
+WHO = {ROOT_ADMIN: "root admin", DOMAIN_ADMIN: "domain admin", USER: "any user",
+       PUBLIC: "anyone, without a session or a signature"}
 
 
 def markdown():

@@ -7,6 +7,10 @@ parameter or a cookie) must match. ``command=logout`` ends the session.
 """
 import re
 import secrets
+import socket
+import uuid
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib.auth import authenticate as django_authenticate
@@ -32,6 +36,26 @@ def _domain_path(raw):
     return "ROOT" + (f"/{path}" if path else "")
 
 
+def _in_domain(user, raw):
+    """The login names the user's domain by ``domainId`` (its id) or ``domain`` (its path, "/"
+    by default)."""
+    domain_id = next((v for k, v in raw.items() if k.lower() == "domainid" and v), None)
+    if domain_id is not None:
+        return str(domain_id).strip().lower() == user.account.domain.uuid_str
+    return user.account.domain.path == _domain_path(raw)
+
+
+def management_server_id():
+    """The id of the management server that answers: this API host (stable across restarts)."""
+    return str(uuid.uuid5(uuid.NAMESPACE_DNS, f"{socket.gethostname()}.javelin"))
+
+
+def timezone_offset(name):
+    """CloudStack's ``timezoneoffset``: the zone's offset from UTC now, in hours ("0.0", "5.5")."""
+    offset = datetime.now(ZoneInfo(name)).utcoffset()
+    return str(offset.total_seconds() / 3600.0)
+
+
 def login(request, raw):
     """Check the credentials; return (login reply, session cookie value, sessionkey).
 
@@ -45,7 +69,7 @@ def login(request, raw):
     login_user = django_authenticate(request, username=username, password=str(raw.get("password", "")))
     user = login_user and CloudUser.objects.select_related("account__domain").filter(
         login=login_user, state="enabled", account__state="enabled").first()
-    if user is None or user.account.domain.path != _domain_path(raw):
+    if user is None or not _in_domain(user, raw):
         if login_user is not None:  # the right password, but not for this domain or an enabled user
             lockout.failed(username, address)
         raise PermissionDenied(BAD_LOGIN.format(username))
@@ -68,8 +92,12 @@ def login(request, raw):
         "type": str(user.account.type),
         "roletype": role_name(user.account.type),
         "timezone": settings.TIME_ZONE,
+        "timezoneoffset": timezone_offset(settings.TIME_ZONE),
         "registered": "false",
-        "is2faenabled": "false",
+        "is2faenabled": "false",  # no second factor exists here: nothing to verify, no provider
+        "is2faverified": "false",
+        "providerfor2fa": "none",
+        "managementserverid": management_server_id(),
     }
     return reply, store.session_key, sessionkey
 
@@ -95,6 +123,9 @@ def authenticate(request, raw):
 
 
 def logout(request, raw):
+    """End the request's session; False if it has none."""
     store = _store(request, raw)
-    if store is not None:
-        store.delete()
+    if store is None:
+        return False
+    store.delete()
+    return True

@@ -124,8 +124,22 @@ def _login(request, raw):
     return response
 
 
+def _optional_caller(request, raw):
+    """The caller of a command CloudStack answers without a session: whoever is logged in or
+    signed, else None."""
+    try:
+        return _authenticate(request, raw)
+    except Unauthorized:
+        return None
+
+
 def _logout(request, raw):
-    sessions.logout(request, raw)
+    """CloudStack's logout: the session ends; without one it is a parameter error (the UI
+    calls logout before every login and ignores that answer)."""
+    if any(k.lower() == "apikey" for k in raw):
+        authenticate(raw)  # a signed logout has no session to end: it only has to be valid
+    elif not sessions.logout(request, raw):
+        raise ParamError("Session not found for the logout process.")
     response = _envelope("logoutresponse", {"description": "success"})
     response.delete_cookie("JSESSIONID", path="/client")
     response.delete_cookie("sessionkey", path="/client")
@@ -148,10 +162,12 @@ def client_api(request):
             if request.method != "POST":  # as CloudStack: a password never travels in a URL (nor lands in a log)
                 raise MethodNotAllowed("Please use HTTP POST to authenticate using this API")
             return _login(request, raw)
-        caller = _authenticate(request, raw)
-        throttling.count_call(caller)
         if name == "logout":
             return _logout(request, raw)
+        caller = _optional_caller(request, raw) if command is not None and command.access == registry.PUBLIC \
+            else _authenticate(request, raw)
+        if caller is not None:
+            throttling.count_call(caller)
         if not name:
             raise Unauthorized("no command specified")
         if command is None:

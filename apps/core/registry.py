@@ -15,6 +15,9 @@ from django.apps import apps as django_apps
 from apps.core.errors import CloudError, ParamError
 
 USER, DOMAIN_ADMIN, ROOT_ADMIN = "user", "domainadmin", "rootadmin"
+# Commands CloudStack answers without a session or a signature (its API authenticators and
+# the few the login page calls): the handler gets the caller if there is one, else None.
+PUBLIC = "public"
 TYPES = {"uuid", "string", "boolean", "integer", "long", "list", "map", "date"}
 _MAP_KEY = re.compile(r"^([a-z0-9_]+)\[(\d+)\]\.([a-z0-9_]+)$")
 DEFAULT_LENGTH = 255  # CloudStack's @Parameter length unless a command says otherwise
@@ -86,6 +89,8 @@ class Command:
         return JobKind(self.name, self.cmd_class, event_type, event_description)
 
     def allows(self, caller):
+        if self.access == PUBLIC:
+            return True
         if self.access == ROOT_ADMIN:
             return caller.is_root_admin
         if self.access == DOMAIN_ADMIN:
