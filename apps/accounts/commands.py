@@ -1,12 +1,12 @@
 """Query-API commands for domains, accounts and users."""
 from apps.core.errors import ParamError, PermissionDenied
-from apps.core.listing import PAGING, by_id, filtered, list_response
-from apps.core.registry import DOMAIN_ADMIN, Param, command
+from apps.core.listing import PAGING, Rows, by_id, filtered, list_response, none_exist
+from apps.core.registry import DOMAIN_ADMIN, PUBLIC, REGISTRY, ROOT_ADMIN, Param, command
 
 from . import services
 from .models import Account, AccountType, CloudUser
-from .responses import account_response, domain_response, user_response
-from .selectors import domains_visible_to, restrict
+from .responses import account_response, domain_response, role_id, role_permission_response, role_response, user_response
+from .selectors import RoleOf, domains_visible_to, resource_totals, restrict
 
 ACCOUNT_PARAMS = (
     Param("username", required=True),
@@ -48,6 +48,23 @@ def list_domains(call):
     if "name" in call.params:
         domains = domains.filter(name=call.get("name"))
     return list_response(call, domains, "domain", domain_response)
+
+
+@command("listDomainChildren", params=(Param("id", "uuid"), Param("name"), Param("isrecursive", "boolean"),
+                                      Param("listall", "boolean"), *PAGING), access=DOMAIN_ADMIN,
+         description="Lists the subdomains of a domain", response=("domain",),
+         cmd_class="org.apache.cloudstack.api.command.admin.domain.ListDomainChildrenCmd")
+def list_domain_children(call):
+    """The domains below ``id`` (the caller's own domain by default): its children, or every
+    domain under it with ``isrecursive`` (or ``listall``)."""
+    visible = domains_visible_to(call.caller)
+    parent = by_id(call, visible) if "id" in call.params else call.caller.account.domain
+    if call.get("isrecursive") or call.get("listall"):
+        children = visible.filter(path__startswith=f"{parent.path}/")
+    else:
+        children = visible.filter(parent=parent)
+    children = filtered(children.order_by("path"), call, {"name": "name", "keyword": "name__icontains"})
+    return list_response(call, children, "domain", domain_response)
 
 
 @command("createAccount", params=(*ACCOUNT_PARAMS, Param("accounttype", "integer"), Param("account")),
@@ -109,7 +126,12 @@ def list_accounts(call):
     accounts = filtered(accounts, call, {"id": "uuid", "name": "name", "domainid": "domain__uuid", "accounttype": "type"})
     if "keyword" in call.params:
         accounts = accounts.filter(name__icontains=call.get("keyword"))
-    return list_response(call, accounts, "account", account_response)
+
+    def render(page):
+        totals = resource_totals([account.pk for account in page])
+        return [account_response(account, totals[account.pk]) for account in page]
+
+    return list_response(call, accounts, "account", render_page=render)
 
 
 @command("listUsers", params=(Param("id", "uuid"), Param("username"), Param("account"), Param("domainid", "uuid"),
@@ -124,3 +146,107 @@ def list_users(call):
     return list_response(call, users, "user", user_response)
 
 
+
+
+# --- ways of logging in this cloud does not offer (SAML, OAuth, LDAP, password reset by mail) -----
+# CloudStack's login page asks for them before anyone logs in; each answers as CloudStack does
+# when its plugin is not enabled: nothing to list, and a clear refusal for an action.
+NOT_ENABLED = "{} is not enabled on this cloud"
+
+
+@command("listIdps", access=PUBLIC, description="Lists the SAML identity providers (none: SAML is not enabled)",
+         cmd_class="org.apache.cloudstack.api.command.ListIdpsCmd", response=("idp",))
+def list_idps(call):
+    return none_exist(call)
+
+
+@command("listOauthProvider", params=(Param("id", "uuid"), Param("provider"), *PAGING), access=PUBLIC,
+         description="Lists the OAuth providers users may log in with (none: OAuth is not enabled)",
+         cmd_class="org.apache.cloudstack.oauth2.api.command.ListOAuthProvidersCmd", response=("oauthprovider",))
+def list_oauth_providers(call):
+    return none_exist(call)
+
+
+@command("oauthlogin", params=(Param("provider", required=True), Param("email", required=True), Param("domain"),
+                               Param("domainid", "uuid"), Param("secretcode")), access=PUBLIC,
+         description="Logs a user in with an OAuth provider", response=("loginresponse",),
+         cmd_class="org.apache.cloudstack.oauth2.api.command.OauthLoginAPIAuthenticatorCmd")
+def oauth_login(call):
+    raise ParamError(NOT_ENABLED.format("OAuth login"))
+
+
+@command("forgotPassword", params=(Param("username", required=True), Param("domain")), access=PUBLIC,
+         description="Mails a user a token to reset the password with",
+         cmd_class="org.apache.cloudstack.api.auth.APIAuthenticatorCmd", response=("success",))
+def forgot_password(call):
+    raise ParamError(NOT_ENABLED.format("Resetting a password by mail"))
+
+
+@command("resetPassword", params=(Param("username", required=True), Param("domain"), Param("token", required=True),
+                                  Param("password", required=True)), access=PUBLIC,
+         description="Sets a new password with a token from forgotPassword",
+         cmd_class="org.apache.cloudstack.api.auth.APIAuthenticatorCmd", response=("success",))
+def reset_password(call):
+    raise ParamError(NOT_ENABLED.format("Resetting a password by mail"))
+
+
+@command("listAndSwitchSamlAccount", params=(Param("userid", "uuid"), Param("domainid", "uuid"), *PAGING),
+         description="Lists the accounts a SAML user may switch to, or switches to one",
+         cmd_class="org.apache.cloudstack.api.command.ListAndSwitchSAMLAccountCmd", response=("samluseraccount",))
+def list_and_switch_saml_account(call):
+    if "userid" in call.params or "domainid" in call.params:
+        raise ParamError("The user did not log in with SAML: there is no other account to switch to")
+    return none_exist(call)
+
+
+@command("listLdapConfigurations", params=(Param("port", "integer"), Param("domainid", "uuid"), Param("listall", "boolean"),
+                                           *PAGING),
+         description="Lists the LDAP servers users are authenticated against (none)",
+         cmd_class="org.apache.cloudstack.api.command.LdapListConfigurationCmd", response=("LdapConfiguration",))
+def list_ldap_configurations(call):
+    return none_exist(call)
+
+
+@command("listProjects", params=(Param("id", "uuid"), Param("name"), Param("displaytext"), Param("state"), Param("account"),
+                                 Param("domainid", "uuid"), Param("listall", "boolean"), Param("isrecursive", "boolean"),
+                                 *PAGING),
+         description="Lists projects (this cloud has none: resources belong to accounts)",
+         cmd_class="org.apache.cloudstack.api.command.user.project.ListProjectsCmd", response=("project",))
+def list_projects(call):
+    return none_exist(call)
+
+
+# --- roles -------------------------------------------------------------------------------------------
+ROLE_ORDER = (AccountType.ROOT_ADMIN, AccountType.DOMAIN_ADMIN, AccountType.USER)
+
+
+@command("listRoles", params=(Param("id", "uuid"), Param("name"), Param("type"), Param("state"), *PAGING),
+         access=DOMAIN_ADMIN, description="Lists the roles: one for each account type", response=("role",),
+         cmd_class="org.apache.cloudstack.api.command.admin.acl.ListRolesCmd")
+def list_roles(call):
+    kinds = [k for k in ROLE_ORDER if call.caller.is_root_admin or k != AccountType.ROOT_ADMIN]
+    if "id" in call.params:
+        kinds = [k for k in kinds if role_id(k) == call.get("id")]
+        if not kinds:
+            raise call.command.not_found("id", call.get("id"))
+    wanted = {name: call.get(name).lower() for name in ("name", "type", "state", "keyword") if name in call.params}
+    roles = [role_response(k) for k in kinds]
+    roles = [r for r in roles if ("name" not in wanted or r["name"].lower() == wanted["name"])
+             and ("type" not in wanted or r["type"].lower() == wanted["type"])
+             and ("state" not in wanted or r["state"].lower() == wanted["state"])
+             and ("keyword" not in wanted or wanted["keyword"] in r["name"].lower())]
+    return list_response(call, Rows(roles), "role", lambda role: role)
+
+
+@command("listRolePermissions", params=(Param("roleid", "uuid"),), access=ROOT_ADMIN,
+         description="Lists what a role allows: one rule for each command its accounts may call",
+         response=("rolepermission",), cmd_class="org.apache.cloudstack.api.command.admin.acl.ListRolePermissionsCmd")
+def list_role_permissions(call):
+    kinds = list(ROLE_ORDER)
+    if "roleid" in call.params:
+        kinds = [k for k in kinds if role_id(k) == call.get("roleid")]
+        if not kinds:
+            raise call.command.not_found("roleid", call.get("roleid"))
+    rules = [(kind, cmd) for kind in kinds for cmd in sorted(REGISTRY.values(), key=lambda c: c.name)
+             if cmd.access != PUBLIC and cmd.allows(RoleOf(kind))]
+    return list_response(call, Rows(rules), "rolepermission", lambda rule: role_permission_response(*rule))

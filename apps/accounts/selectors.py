@@ -2,9 +2,9 @@
 :func:`restrict`, so a list, a read by id and an action cannot disagree on visibility."""
 from dataclasses import dataclass
 
-from django.db.models import Exists, OuterRef
+from django.db.models import Count, Exists, OuterRef, Q, Sum
 
-from .models import AccountType, CloudUser, Domain
+from .models import Account, AccountType, CloudUser, Domain
 
 
 @dataclass(frozen=True)
@@ -22,6 +22,26 @@ class Caller:
     @property
     def is_domain_admin(self):
         return self.account.type == AccountType.DOMAIN_ADMIN
+
+    @property
+    def is_admin(self):
+        return self.is_root_admin or self.is_domain_admin
+
+
+@dataclass(frozen=True)
+class RoleOf:
+    """Any caller of account type ``kind``, as far as what a role allows goes (a command's
+    access reads only these)."""
+
+    kind: int
+
+    @property
+    def is_root_admin(self):
+        return self.kind == AccountType.ROOT_ADMIN
+
+    @property
+    def is_domain_admin(self):
+        return self.kind == AccountType.DOMAIN_ADMIN
 
     @property
     def is_admin(self):
@@ -59,3 +79,29 @@ def domains_visible_to(caller):
     if caller.is_domain_admin:
         return queryset.filter(path=own) | queryset.filter(path__startswith=f"{own}/")
     return queryset.filter(pk=caller.account.domain_id)
+
+
+# What an account holds, by the names of CloudStack's resource limits: each one summed for a
+# page of accounts in one query (through the relations the other domains declare to accounts).
+_LIVE_VM = Q(vms__removed__isnull=True) & ~Q(vms__state__in=["Destroyed", "Expunging", "Error"])
+RESOURCE_TOTALS = {
+    "vm": Count("vms", filter=_LIVE_VM),
+    "cpu": Sum("vms__service_offering__cpu_number", filter=_LIVE_VM),
+    "memory": Sum("vms__service_offering__memory_mb", filter=_LIVE_VM),  # MiB
+    "volume": Count("volumes", filter=Q(volumes__removed__isnull=True)),
+    "primarystorage": Sum("volumes__size_bytes", filter=Q(volumes__removed__isnull=True)),  # bytes; shown in GiB
+    "snapshot": Count("snapshots", filter=Q(snapshots__removed__isnull=True)),
+    "ip": Count("public_ips", filter=Q(public_ips__state="Allocated")),
+    "network": Count("networks", filter=Q(networks__removed__isnull=True)),
+}
+
+
+def resource_totals(account_ids):
+    """{account id: {resource: total}} for ``account_ids``."""
+    totals = {pk: {} for pk in account_ids}
+    for name, expression in RESOURCE_TOTALS.items():
+        for pk, value in Account.objects.filter(pk__in=account_ids).annotate(total=expression).values_list("pk", "total"):
+            totals[pk][name] = value or 0
+    for held in totals.values():
+        held["primarystorage"] = round(held.get("primarystorage", 0) / 1024 ** 3, 2)
+    return totals

@@ -3,7 +3,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 
 from apps.core.errors import ParamError
-from apps.core.listing import PAGING, by_id, filtered, list_response
+from apps.core.listing import PAGING, Rows, by_id, filtered, list_response
 from apps.core.registry import ROOT_ADMIN, Param, column_length, command
 from apps.fabric.models import Cluster, HypervisorType, Zone
 
@@ -11,6 +11,8 @@ from . import services
 from .models import DiskOffering, OsType, ServiceOffering, Template
 from .responses import (
     disk_offering_response,
+    os_category_id,
+    os_category_response,
     os_type_response,
     service_offering_response,
     template_response,
@@ -56,6 +58,9 @@ TEMPLATE_FILTERS = {"featured", "self", "selfexecutable", "sharedexecutable", "e
         Param("name"),
         Param("zoneid", "uuid"),
         Param("hypervisor"),
+        Param("oscategoryid", "uuid", description="only templates of this OS category (listOsCategories)"),
+        Param("isready", "boolean", description="only templates ready to deploy from"),
+        Param("isvnf", "boolean", description="only VNF appliance templates (there are none here)"),
         *PAGING,
     ),
     description="List all public, private, and privileged templates",
@@ -89,6 +94,13 @@ def list_templates(call):
         templates = templates.filter(wanted).distinct()
     if "hypervisor" in call.params:
         templates = templates.filter(hypervisor__iexact=call.get("hypervisor"))
+    if "oscategoryid" in call.params:
+        names = [n for n in set(OsType.objects.values_list("category", flat=True)) if os_category_id(n) == call.get("oscategoryid")]
+        templates = templates.filter(os_type__category__in=names)
+    if call.get("isready"):
+        templates = templates.filter(Q(is_ready=True) | Q(copies__is_ready=True)).distinct()
+    if call.get("isvnf"):
+        templates = templates.none()
     return list_response(call, _named(templates, call), "template", lambda t: template_response(t, zone))
 
 
@@ -99,6 +111,22 @@ def list_os_types(call):
     os_types = filtered(OsType.objects.order_by("id"), call,
                         {"id": "uuid", "description": "description", "keyword": "description__icontains"})
     return list_response(call, os_types, "ostype", os_type_response)
+
+
+@command("listOsCategories", params=(Param("id", "uuid"), Param("name"), *PAGING),
+         description="Lists the categories of the OS types", response=("oscategory",),
+         cmd_class="org.apache.cloudstack.api.command.user.guest.ListGuestOsCategoriesCmd")
+def list_os_categories(call):
+    names = sorted(set(OsType.objects.values_list("category", flat=True)))
+    if "id" in call.params:
+        names = [n for n in names if os_category_id(n) == call.get("id")]
+        if not names:
+            raise call.command.not_found("id", call.get("id"))
+    if "name" in call.params:
+        names = [n for n in names if n.lower() == call.get("name").lower()]
+    if "keyword" in call.params:
+        names = [n for n in names if call.get("keyword").lower() in n.lower()]
+    return list_response(call, Rows(names), "oscategory", os_category_response)
 
 
 @command("listHypervisors", params=(Param("zoneid", "uuid"),), description="List hypervisors",

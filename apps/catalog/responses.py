@@ -70,11 +70,20 @@ def template_response(template, zone=None):
     )
 
 
+def os_category_id(name):
+    """An OS category is a name its OS types share; its id is derived from the name."""
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"javelin:oscategory:{name}"))
+
+
+def os_category_response(name):
+    return {"id": os_category_id(name), "name": name}
+
+
 def os_type_response(os_type):
     return {
         "id": os_type.uuid_str,
         "description": os_type.description,
-        "oscategoryid": str(uuid.uuid5(uuid.NAMESPACE_URL, f"javelin:oscategory:{os_type.category}")),
+        "oscategoryid": os_category_id(os_type.category),
         "oscategoryname": os_type.category,
         "isuserdefined": False,
     }

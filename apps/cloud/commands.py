@@ -24,3 +24,6 @@ def list_capacity(call):
     rows = [row for zone in zones for row in fabric.capacity(zone, pod, cluster) + network.address_capacity(zone)]
     rows = [r for r in rows if "type" not in call.params or r["type"] == call.get("type")]
     return {"count": len(rows), "capacity": [capacity_response(r) for r in rows]} if rows else {}
+
+
+from . import metrics  # noqa: E402,F401 - the metrics views declare themselves

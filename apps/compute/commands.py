@@ -3,7 +3,7 @@
 from apps.catalog.models import ServiceOffering, Template
 from apps.core import filtersets
 from apps.core.errors import InvalidState, ParamError
-from apps.core.listing import PAGING, by_id, filtered, list_response, own_unless_listall
+from apps.core.listing import PAGING, Rows, by_id, filtered, list_response, none_exist, own_unless_listall
 from apps.core.registry import ROOT_ADMIN, Param, command
 from apps.core.validators import ipv4
 from apps.fabric.models import Host, Zone
@@ -14,8 +14,14 @@ from apps.tags.services import filter_by_tags
 
 from . import services
 from .filtersets import VirtualMachineFilterSet
-from .responses import affinity_group_response, one_vm_response, vm_page_response
-from .selectors import affinity_groups_visible_to, vm_rows, vms_visible_to
+from .responses import (
+    affinity_group_response,
+    instance_group_id,
+    instance_group_response,
+    one_vm_response,
+    vm_page_response,
+)
+from .selectors import affinity_groups_visible_to, instance_groups, vm_rows, vms_visible_to
 
 
 def _groups(call, mine, kind):
@@ -99,6 +105,7 @@ def deploy_virtual_machine(call):
         Param("domainid", "uuid"),
         Param("keypair"),
         Param("tags", "map"),
+        Param("isvnf", "boolean", description="only VNF appliances (there are none here)"),
         *PAGING,
     ),
     description="List the virtual machines owned by the account.",
@@ -111,6 +118,8 @@ def list_virtual_machines(call):
         vms = vms.filter(account=call.caller.account)
     vms = filtersets.apply(VirtualMachineFilterSet, vms, call.params)
     vms = filter_by_tags(vms, "UserVm", call.get("tags"))
+    if call.get("isvnf"):
+        vms = vms.none()
     return list_response(call, vms, "virtualmachine", rows=vm_rows,
                          render_page=lambda rows: vm_page_response(rows, admin=call.caller.is_admin))
 
@@ -272,3 +281,27 @@ def remove_nic_from_virtual_machine(call):
     vm = by_id(call, vms_visible_to(call.caller), "virtualmachineid")
     services.remove_nic(call.job, vm, by_id(call, vm.nics.select_related("network"), "nicid"))
     return {"jobid": call.job.uuid_str}
+
+
+@command("listInstanceGroups", params=(Param("id", "uuid"), Param("name"), Param("account"), Param("domainid", "uuid"),
+                                       Param("listall", "boolean"), *PAGING),
+         description="Lists the instance groups: the names VMs were grouped under (deployVirtualMachine's group)",
+         cmd_class="org.apache.cloudstack.api.command.user.vmgroup.ListVMGroupsCmd", response=("instancegroup",))
+def list_instance_groups(call):
+    vms = own_unless_listall(vms_visible_to(call.caller), call).exclude(group="")
+    vms = filtered(vms, call, {"account": "account__name", "domainid": "account__domain__uuid", "name": "group",
+                               "keyword": "group__icontains"})
+    groups = instance_groups(vms)
+    if "id" in call.params:
+        groups = [g for g in groups if instance_group_id(g) == call.get("id")]
+        if not groups:
+            raise call.command.not_found("id", call.get("id"))
+    return list_response(call, Rows(groups), "instancegroup", instance_group_response)
+
+
+@command("listUserData", params=(Param("id", "uuid"), Param("name"), Param("account"), Param("domainid", "uuid"),
+                                 Param("listall", "boolean"), *PAGING),
+         description="Lists the registered user data (none: user data is given with each deploy here)",
+         cmd_class="org.apache.cloudstack.api.command.user.userdata.ListUserDataCmd", response=("userdata",))
+def list_user_data(call):
+    return none_exist(call)

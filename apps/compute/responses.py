@@ -1,4 +1,6 @@
 """CloudStack's virtualmachine object (UserVmResponse)."""
+import uuid
+
 from apps.core.formats import compact, cs_date
 from apps.network.responses import nic_row_response
 from apps.tags.responses import tag_response
@@ -51,6 +53,7 @@ def vm_response(row, admin=False, tags=()):
             "group": row["group"] or None,
             "details": {},
             "nic": [nic_row_response(nic) for nic in row["nics"]],
+            "ipaddress": next((nic["ip_address"] for nic in row["nics"] if nic["is_default"]), None),
             "securitygroup": [{"id": g["uuid_"], "name": g["securitygroup__name"], "description": g["securitygroup__description"]}
                               for g in row["security_groups"]],
             "affinitygroup": [{"id": g["uuid_"], "name": g["affinitygroup__name"], "type": g["affinitygroup__type"]}
@@ -82,3 +85,13 @@ def affinity_group_response(group):
         "domain": group.account.domain.name,
         "virtualmachineIds": [vm.uuid_str for vm in group.vms.all()],
     }
+
+
+def instance_group_id(group):
+    """An instance group is a name an account's VMs share: its id is derived from the two."""
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"javelin:instancegroup:{group['account_uuid']}:{group['name']}"))
+
+
+def instance_group_response(group):
+    return {"id": instance_group_id(group), "name": group["name"], "created": cs_date(group["created"]),
+            "account": group["account"], "domainid": group["domain_uuid"], "domain": group["domain"]}

@@ -46,6 +46,13 @@ def list_response(call, queryset, key, render=None, render_page=None, rows=list)
     return {"count": count, key: items}
 
 
+class Rows(list):
+    """Rows computed in Python (not a queryset) that :func:`list_response` can page and count."""
+
+    def count(self):
+        return len(self)
+
+
 def by_id(call, queryset, param="id"):
     """The one visible object ``call.params[param]`` names, else CloudStack's 431."""
     value = call.get(param)
@@ -76,3 +83,14 @@ def own_unless_listall(queryset, call, account_field="account"):
     if call.get("listall") or "id" in call.params:
         return queryset
     return queryset.filter(**{account_field: call.caller.account})
+
+
+def none_exist(call):
+    """The answer of a list whose kind of object this cloud does not have (yet): checked like
+    any list (paging), an id names nothing, and the list is empty."""
+    page_bounds(call)
+    for param in ("id", "ids"):
+        if call.get(param):
+            value = call.get(param)
+            raise call.command.not_found(param, ",".join(value) if isinstance(value, list) else value)
+    return {}

@@ -2,11 +2,11 @@
 import shutil
 
 from django.conf import settings
-from django.db.models import Q
+from django.db.models import Count, Q
 
 from apps.core import urlpolicy
 from apps.core.errors import InvalidState, ParamError
-from apps.core.listing import PAGING, by_id, filtered, list_response
+from apps.core.listing import PAGING, Rows, by_id, filtered, list_response, none_exist
 from apps.core.registry import ROOT_ADMIN, Param, column_length, command
 from apps.core.validators import ipv4, ipv4_netmask
 from apps.jobs import services as jobs
@@ -29,7 +29,9 @@ from .responses import (
     cmd_class="org.apache.cloudstack.api.command.user.zone.ListZonesCmd",
 )
 def list_zones(call):
-    zones = filtered(Zone.objects.visible_to(call.caller).order_by("id"), call, {"id": "uuid", "name": "name", "networktype": "network_type__iexact",
+    zones = Zone.objects.visible_to(call.caller).annotate(
+        shared_networks=Count("networks", filter=Q(networks__account__isnull=True, networks__removed__isnull=True)))
+    zones = filtered(zones.order_by("id"), call, {"id": "uuid", "name": "name", "networktype": "network_type__iexact",
                                    "keyword": "name__icontains"})
     return list_response(call, zones, "zone", zone_response)
 
@@ -60,8 +62,8 @@ def list_hosts(call):
         hosts = hosts.filter(state__iexact=call.get("state"))
     if "hypervisor" in call.params:
         hosts = hosts.filter(hypervisor__iexact=call.get("hypervisor"))
-    if call.get("type") not in (None, "Routing"):
-        hosts = hosts.none()
+    if call.get("type") is not None and call.get("type").lower() != "routing":
+        hosts = hosts.none()  # every host is a hypervisor (CloudStack's Routing type, in any case)
     if "keyword" in call.params:
         hosts = hosts.filter(Q(name__icontains=call.get("keyword")))
     return list_response(call, hosts, "host", host_response)
@@ -272,3 +274,24 @@ def list_storage_pools(call):
                      {"id": "uuid", "name": "name", "zoneid": "zone__uuid", "podid": "pod__uuid", "clusterid": "cluster__uuid",
                       "scope": "scope"})
     return list_response(call, pools, "storagepool", storage_pool_response)
+
+
+@command("listSystemVms", params=(Param("id", "uuid"), Param("name"), Param("hostid", "uuid"), Param("podid", "uuid"),
+                                  Param("zoneid", "uuid"), Param("state"), Param("systemvmtype"), Param("storageid", "uuid"),
+                                  *PAGING),
+         access=ROOT_ADMIN, description="Lists the system VMs (none: the platform's own services are processes, not VMs)",
+         cmd_class="org.apache.cloudstack.api.command.admin.systemvm.ListSystemVMsCmd", response=("systemvm",))
+def list_system_vms(call):
+    return none_exist(call)
+
+
+@command("listRegions", params=(Param("id", "integer"), Param("name"), *PAGING), description="Lists the regions (this one)",
+         cmd_class="org.apache.cloudstack.api.command.user.region.ListRegionsCmd", response=("region",))
+def list_regions(call):
+    """One cloud is one region, CloudStack's default: id 1, "Local", reached at its API."""
+    region = {"id": 1, "name": "Local", "endpoint": f"http://{settings.API_BIND}/client/",
+              "gslbserviceenabled": False, "portableipserviceenabled": False}
+    matches = ("id" not in call.params or call.get("id") == 1) and \
+        ("name" not in call.params or call.get("name").lower() == "local") and \
+        ("keyword" not in call.params or call.get("keyword").lower() in "local")
+    return list_response(call, Rows([region] if matches else []), "region", lambda r: r)

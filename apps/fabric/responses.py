@@ -2,6 +2,14 @@
 from apps.core.formats import compact, cs_date
 
 
+def zone_has_shared_networks(zone):
+    """A zone's security groups work where it has shared networks (read from a list's annotation
+    when there is one)."""
+    if hasattr(zone, "shared_networks"):
+        return zone.shared_networks > 0
+    return zone.networks.filter(account__isnull=True, removed__isnull=True).exists()
+
+
 def zone_response(zone):
     return compact(
         {
@@ -10,7 +18,8 @@ def zone_response(zone):
             "description": zone.description or None,
             "networktype": zone.network_type,
             "allocationstate": zone.allocation_state,
-            "securitygroupsenabled": False,
+            # security groups filter the VMs of shared networks (the Linux data plane's bridge rules)
+            "securitygroupsenabled": zone_has_shared_networks(zone),
             "localstorageenabled": False,
             "dns1": zone.dns1,
             "internaldns1": zone.internal_dns1,

@@ -1,9 +1,13 @@
 """Query-API commands of networking. Configuration of the data plane is the Networking
 component's work: those commands make an async job and route it to the ``network`` queue."""
+import uuid
+
+from django.db.models import Q
+
 from apps.compute.selectors import vms_visible_to
 from apps.core.errors import ParamError
-from apps.core.listing import PAGING, by_id, filtered, list_response, own_unless_listall
-from apps.core.registry import Param, command
+from apps.core.listing import PAGING, Rows, by_id, filtered, list_response, none_exist, own_unless_listall
+from apps.core.registry import DOMAIN_ADMIN, Param, command
 from apps.core.validators import ipv4, ipv4_cidr, ipv4_netmask
 from apps.fabric.models import Zone
 
@@ -16,6 +20,7 @@ from .responses import (
     network_response,
     port_forwarding_response,
     public_ip_response,
+    router_of,
     security_group_response,
 )
 from .selectors import (
@@ -43,13 +48,26 @@ def list_network_offerings(call):
 
 @command("listNetworks", params=(Param("id", "uuid"), Param("name"), Param("zoneid", "uuid"), Param("type"),
                                   Param("isdefault", "boolean"), Param("canusefordeploy", "boolean"), Param("listall", "boolean"),
-                                  Param("account"), Param("domainid", "uuid"), *PAGING),
+                                  Param("account"), Param("domainid", "uuid"), Param("restartrequired", "boolean"),
+                                  Param("forvpc", "boolean"), *PAGING),
          description="Lists all available networks.", cmd_class="org.apache.cloudstack.api.command.user.network.ListNetworksCmd",
          response=("network",))
 def list_networks(call):
     networks = filtered(networks_visible_to(call.caller), call, {"id": "uuid", "name": "name", "zoneid": "zone__uuid",
-                                                                "type": "type__iexact", "account": "account__name",
-                                                                "domainid": "account__domain__uuid"})
+                                                                "type": "type__iexact"})
+    owner = Q()
+    if "account" in call.params:
+        owner &= Q(account__name=call.get("account"))
+    if "domainid" in call.params:
+        owner &= Q(account__domain__uuid=call.get("domainid"))
+    if owner:  # what that owner may use: its own networks and the shared ones
+        networks = networks.filter(owner | Q(account__isnull=True))
+    if "isdefault" in call.params:  # a zone's shared networks are the default ones
+        networks = networks.filter(account__isnull=call.get("isdefault"))
+    if call.get("restartrequired") or call.get("forvpc") or call.get("canusefordeploy") is False:
+        # a network's plan is applied whole on every change, so none waits for a restart; no VPC
+        # exists; every network listed can be deployed on
+        networks = networks.none()
     if "keyword" in call.params:
         networks = networks.filter(name__icontains=call.get("keyword"))
     return list_response(call, networks, "network", network_response)
@@ -365,3 +383,60 @@ def delete_security_group(call):
         raise ParamError("Either id or name is required")
     services.delete_security_group(group)
     return {"success": True}
+
+
+@command("listRouters", params=(Param("id", "uuid"), Param("name"), Param("state"), Param("zoneid", "uuid"),
+                                Param("networkid", "uuid"), Param("forvpc", "boolean"), Param("account"),
+                                Param("domainid", "uuid"), Param("listall", "boolean"), *PAGING),
+         access=DOMAIN_ADMIN, description="Lists the virtual routers, one for each isolated network",
+         cmd_class="org.apache.cloudstack.api.command.admin.router.ListRoutersCmd", response=("router",))
+def list_routers(call):
+    """An isolated network's router is what the Networking component runs for it (its gateway,
+    NAT and firewall: a namespace on the Linux data plane); it is Running while its network is."""
+    networks = networks_visible_to(call.caller).filter(account__isnull=False).prefetch_related("public_ips")
+    networks = filtered(networks, call, {"networkid": "uuid", "zoneid": "zone__uuid", "account": "account__name",
+                                         "domainid": "account__domain__uuid"})
+    if call.get("forvpc"):
+        networks = networks.none()
+    routers = [router for router in (router_of(n) for n in networks)
+               if ("id" not in call.params or router["id"] == call.get("id"))
+               and ("name" not in call.params or router["name"] == call.get("name"))
+               and ("state" not in call.params or router["state"].lower() == call.get("state").lower())
+               and ("keyword" not in call.params or call.get("keyword").lower() in router["name"].lower())]
+    if "id" in call.params and not routers:
+        raise call.command.not_found("id", call.get("id"))
+    return list_response(call, Rows(routers), "router", lambda router: router)
+
+
+@command("listVPCs", params=(Param("id", "uuid"), Param("zoneid", "uuid"), Param("name"), Param("state"),
+                             Param("restartrequired", "boolean"), Param("account"), Param("domainid", "uuid"),
+                             Param("listall", "boolean"), *PAGING),
+         description="Lists VPCs (none: guest networks here are isolated or shared)", response=("vpc",),
+         cmd_class="org.apache.cloudstack.api.command.user.vpc.ListVPCsCmd")
+def list_vpcs(call):
+    return none_exist(call)
+
+
+# The network services' providers this cloud runs, in every zone's one physical network.
+PROVIDERS = (
+    ("VirtualRouter", ["Dhcp", "Dns", "Gateway", "SourceNat", "StaticNat", "PortForwarding", "Firewall", "UserData"]),
+    ("SecurityGroupProvider", ["SecurityGroup"]),
+)
+
+
+def _provider_response(row):
+    name, services = row
+    return {"id": str(uuid.uuid5(uuid.NAMESPACE_URL, f"javelin:provider:{name}")), "name": name, "state": "Enabled",
+            "servicelist": services, "canenableindividualservice": False}
+
+
+@command("listNetworkServiceProviders", params=(Param("physicalnetworkid", "uuid"), Param("name"), Param("state"), *PAGING),
+         description="Lists the providers of network services (the virtual router, security groups)",
+         response=("networkserviceprovider",),
+         cmd_class="org.apache.cloudstack.api.command.admin.network.ListNetworkServiceProvidersCmd")
+def list_network_service_providers(call):
+    rows = [row for row in PROVIDERS
+            if ("name" not in call.params or row[0].lower() == call.get("name").lower())
+            and ("state" not in call.params or call.get("state").lower() == "enabled")
+            and ("keyword" not in call.params or call.get("keyword").lower() in row[0].lower())]
+    return list_response(call, Rows(rows), "networkserviceprovider", _provider_response)

@@ -2,6 +2,7 @@
 security group."""
 import functools
 import ipaddress
+import uuid
 
 from apps.core.formats import compact, cs_date
 
@@ -103,6 +104,36 @@ def network_response(network):
             "tags": [],
         }
     )
+
+
+def router_of(network):
+    """The virtual router of an isolated network, as CloudStack shows one: its guest side is
+    the network's gateway, its public side the network's first public address (source NAT)."""
+    net = ipaddress.ip_network(network.cidr, strict=False)
+    public = min(network.public_ips.all(), key=lambda ip: ip.pk, default=None)
+    account = network.account
+    return compact({
+        "id": str(uuid.uuid5(uuid.NAMESPACE_URL, f"javelin:router:{network.uuid_str}")),
+        "name": f"r-{network.pk}-VM",
+        "state": "Running" if network.state == "Implemented" else "Stopped",
+        "role": "VIRTUAL_ROUTER",
+        "zoneid": network.zone.uuid_str,
+        "zonename": network.zone.name,
+        "dns1": network.zone.dns1,
+        "guestipaddress": network.gateway,
+        "guestnetmask": str(net.netmask),
+        "guestnetworkid": network.uuid_str,
+        "guestnetworkname": network.name,
+        "publicip": public.address if public else None,
+        "publicnetmask": public.netmask if public else None,
+        "account": account.name,
+        "domainid": account.domain.uuid_str,
+        "domain": account.domain.name,
+        "isredundantrouter": False,
+        "redundantstate": "UNKNOWN",
+        "requiresupgrade": False,
+        "created": cs_date(network.created),
+    })
 
 
 def public_ip_response(ip):

@@ -1,8 +1,8 @@
 """Query-API commands for tags. The work is the data service's own, so the async job
 completes within the request; clients poll it once and find it done."""
 from apps.accounts.selectors import restrict
-from apps.core.listing import PAGING, filtered, list_response
-from apps.core.registry import Param, command
+from apps.core.listing import PAGING, filtered, list_response, none_exist
+from apps.core.registry import ROOT_ADMIN, Param, command
 from apps.jobs import services as jobs
 
 from . import services
@@ -43,3 +43,18 @@ def list_tags(call):
     tags = restrict(ResourceTag.objects.select_related("account__domain").order_by("id"), call.caller)
     tags = filtered(tags, call, {"resourceid": "resource_uuid", "resourcetype": "resource_type", "key": "key", "value": "value", "customer": "customer"})
     return list_response(call, tags, "tag", tag_response)
+
+
+@command("listResourceIcon", params=(Param("resourceids", "list", item="uuid", required=True), Param("resourcetype", required=True)),
+         description="Lists the icons of resources (none: icons cannot be uploaded here)", response=("icon",),
+         cmd_class="org.apache.cloudstack.api.command.user.resource.icon.ListResourceIconCmd")
+def list_resource_icon(call):
+    return {}
+
+
+@command("listAnnotations", params=(Param("id"), Param("entitytype"), Param("entityid"), Param("userid"),
+                                    Param("annotationfilter"), *PAGING),
+         access=ROOT_ADMIN, description="Lists the comments on resources (none: comments are not kept here)",
+         response=("annotation",), cmd_class="org.apache.cloudstack.api.command.admin.annotation.ListAnnotationsCmd")
+def list_annotations(call):
+    return none_exist(call)
