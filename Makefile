@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: run test test-host lint system-deps venv migrate bootstrap bench clean
+.PHONY: run test test-host lint system-deps venv migrate bootstrap bench clean ui
 
 # Debian packages the project needs: libvirt headers to build libvirt-python,
 # chromium for the browser tests (driven by Playwright with this system executable).
@@ -34,11 +34,22 @@ bootstrap: migrate
 	@echo "admin API keys:"
 	@$(BIN)/python manage.py bootstrap
 
+# Apache CloudStack's web UI, served at / when a build of it is at hand: JAVELIN_UI_DIR (a built
+# dist/ directory), else UI_ARCHIVE (an archive of one, as ../shared/clients holds), unpacked once.
+UI_ARCHIVE ?= $(firstword $(wildcard ../shared/clients/cloudstack-ui-*.tar.gz))
+UI_DIST := $(CURDIR)/var/ui/cloudstack-ui/dist
+ui:
+	@if [ -z "$$JAVELIN_UI_DIR" ] && [ -n "$(UI_ARCHIVE)" ] && [ ! -f "$(UI_DIST)/index.html" ]; then \
+		mkdir -p var/ui && tar -xzf "$(UI_ARCHIVE)" -C var/ui; \
+	fi
+
 # Every component is its own OS process (see Procfile), under supervisord: one that dies is
 # restarted and the others go on; Ctrl-C stops them all.
-run: bootstrap
+run: bootstrap ui
 	@echo "CloudStack API: http://$${JAVELIN_API_BIND:-127.0.0.1:8080}/client/api"
-	$(BIN)/python manage.py supervise
+	@ui="$${JAVELIN_UI_DIR:-}"; if [ -z "$$ui" ] && [ -f "$(UI_DIST)/index.html" ]; then ui="$(UI_DIST)"; fi; \
+	if [ -n "$$ui" ]; then echo "CloudStack web UI: http://$${JAVELIN_API_BIND:-127.0.0.1:8080}/ ($$ui)"; fi; \
+	JAVELIN_UI_DIR="$$ui" $(BIN)/python manage.py supervise
 
 test: lint test-host
 	$(BIN)/python -m pytest

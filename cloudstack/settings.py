@@ -209,8 +209,13 @@ EVENT_STREAM_LIFETIME_S = env_float("JAVELIN_EVENT_STREAM_LIFETIME", 300.0)
 METRICS_TOKEN = platform_secrets.value(STATE_DIR, "metrics_token", "JAVELIN_METRICS_TOKEN")
 METRICS_OPEN = env_bool("JAVELIN_METRICS_OPEN", False)
 API_BIND = os.environ.get("JAVELIN_API_BIND", "127.0.0.1:8080")
-# A built Apache CloudStack web UI (its dist/ directory), served at / on the API's origin.
+# A built Apache CloudStack web UI (its dist/ directory), served at / on the API's origin:
+# by WhiteNoise (its files indexed once, compressed, sent without a thread per file), with
+# apps/api/site.py answering what WhiteNoise does not have.
 UI_DIR = os.environ.get("JAVELIN_UI_DIR", "")
+if UI_DIR and (Path(UI_DIR) / "index.html").is_file():
+    WHITENOISE_ROOT = UI_DIR
+    WHITENOISE_INDEX_FILE = True
 FLOWER_PORT = int(os.environ.get("JAVELIN_FLOWER_PORT", "5555"))
 # Over-provisioning factors applied to host capacity at placement time (CloudStack's
 # cpu.overprovisioning.factor / mem.overprovisioning.factor).

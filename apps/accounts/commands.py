@@ -202,7 +202,8 @@ def list_and_switch_saml_account(call):
 @command("listLdapConfigurations", params=(Param("port", "integer"), Param("domainid", "uuid"), Param("listall", "boolean"),
                                            *PAGING),
          description="Lists the LDAP servers users are authenticated against (none)",
-         cmd_class="org.apache.cloudstack.api.command.LdapListConfigurationCmd", response=("LdapConfiguration",))
+         cmd_class="org.apache.cloudstack.api.command.LdapListConfigurationCmd", response=("LdapConfiguration",),
+         answer_key="ldapconfigurationresponse")  # CloudStack's name for it (the UI reads this one)
 def list_ldap_configurations(call):
     return none_exist(call)
 
@@ -250,3 +251,14 @@ def list_role_permissions(call):
     rules = [(kind, cmd) for kind in kinds for cmd in sorted(REGISTRY.values(), key=lambda c: c.name)
              if cmd.access != PUBLIC and cmd.allows(RoleOf(kind))]
     return list_response(call, Rows(rules), "rolepermission", lambda rule: role_permission_response(*rule))
+
+
+@command("listProjectInvitations", params=(Param("id", "uuid"), Param("projectid", "uuid"), Param("state"),
+                                           Param("activeonly", "boolean"), Param("account"), Param("domainid", "uuid"),
+                                           Param("listall", "boolean"), *PAGING),
+         description="Lists invitations to projects (none: there are no projects)", response=("projectinvitation",),
+         cmd_class="org.apache.cloudstack.api.command.user.project.ListProjectInvitationsCmd")
+def list_project_invitations(call):
+    if call.get("projectid"):
+        raise call.command.not_found("projectid", call.get("projectid"))
+    return none_exist(call)

@@ -66,6 +66,14 @@ def user_by_api_key(api_key):
     )
 
 
+def enabled_user(pk):
+    return (
+        CloudUser.objects.select_related("account", "account__domain")
+        .filter(pk=pk, state="enabled", account__state="enabled")
+        .first()
+    )
+
+
 def domains_visible_to(caller):
     # has_child is read by every domain in a list: one subquery, not one query a domain
     queryset = (

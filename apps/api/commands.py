@@ -84,41 +84,78 @@ def reset_api_limit(call):
     return {"success": True}
 
 
-# CloudStack's global settings that this cloud has, by CloudStack's names: (category, what it
-# does, its value here). They are set by environment variables (README, "Settings").
+# CloudStack's settings that this cloud has, by CloudStack's names: (group, subgroup, name, what
+# it does, its value here, its scope). They are set by environment variables (README, "Settings");
+# a zone-scoped one has the global value in every zone.
 def _configurations():
     return [
-        ("Advanced", "default.page.size", "The largest page a list answers", settings.API_DEFAULT_PAGE_SIZE),
-        ("Advanced", "api.throttling.enabled", "Whether API calls are counted per account", settings.API_THROTTLING_ENABLED),
-        ("Advanced", "api.throttling.interval", "The interval, in seconds, API calls are counted in",
-         settings.API_THROTTLING_INTERVAL_S),
-        ("Advanced", "api.throttling.max", "How many API calls an account may make in one interval", settings.API_THROTTLING_MAX),
-        ("Advanced", "hypervisor.custom.display.name", "The name shown for the Custom hypervisor type", "Custom"),
-        ("Advanced", "ping.interval", "The interval, in seconds, of the hosts' heartbeats", settings.HOST_HEARTBEAT_S),
-        ("Advanced", "enable.dynamic.scale.vm", "Whether a running VM's offering may change (it may not here)", False),
+        ("Management Server", "API", "default.page.size", "The largest page a list answers",
+         settings.API_DEFAULT_PAGE_SIZE, "global"),
+        ("Management Server", "API", "api.throttling.enabled", "Whether API calls are counted per account",
+         settings.API_THROTTLING_ENABLED, "global"),
+        ("Management Server", "API", "api.throttling.interval", "The interval, in seconds, API calls are counted in",
+         settings.API_THROTTLING_INTERVAL_S, "global"),
+        ("Management Server", "API", "api.throttling.max", "How many API calls an account may make in one interval",
+         settings.API_THROTTLING_MAX, "global"),
+        ("Infrastructure", "Hosts", "ping.interval", "The interval, in seconds, of the hosts' heartbeats",
+         settings.HOST_HEARTBEAT_S, "global"),
+        ("Compute", "Virtual Machine", "hypervisor.custom.display.name", "The name shown for the Custom hypervisor type",
+         "Custom", "global"),
+        ("Compute", "Virtual Machine", "enable.dynamic.scale.vm", "Whether a running VM's offering may change (it may not here)",
+         False, "zone"),
     ]
 
 
+SCOPES = {"zoneid": "zone", "clusterid": "cluster", "storageid": "storagepool", "accountid": "account", "domainid": "domain",
+          "imagestoreuuid": "imagestore"}
+
+
 def _configuration_response(row):
-    category, name, description, value = row
-    return {"category": category, "name": name, "description": description,
-            "value": str(value).lower() if isinstance(value, bool) else str(value), "isdynamic": False, "scope": "global"}
+    group, subgroup, name, description, value, scope = row
+    shown = str(value).lower() if isinstance(value, bool) else str(value)
+    return {"category": "Advanced", "group": group, "subgroup": subgroup, "name": name, "description": description,
+            "value": shown, "defaultvalue": shown, "isdynamic": False, "scope": scope,
+            "type": "Boolean" if isinstance(value, bool) else "Number" if isinstance(value, (int, float)) else "String"}
 
 
-@command("listConfigurations", params=(Param("name"), Param("category"), Param("zoneid", "uuid"), *PAGING),
-         description="Lists the cloud's settings (global: a zone has the same values)", response=("configuration",),
+@command("listConfigurations", params=(Param("name"), Param("category"), Param("group"), Param("subgroup"),
+                                       *(Param(scope, "uuid") for scope in SCOPES), *PAGING),
+         description="Lists the cloud's settings (of a scope: those of the scope's kind)", response=("configuration",),
          cmd_class="org.apache.cloudstack.api.command.admin.config.ListCfgsByCmd")
 def list_configurations(call):
-    if "zoneid" in call.params:
-        by_id(call, Zone.objects.all(), "zoneid")
     rows = _configurations()
+    scopes = [param for param in SCOPES if param in call.params]
+    if scopes:
+        if "zoneid" in scopes:
+            by_id(call, Zone.objects.all(), "zoneid")
+        rows = [r for r in rows if r[5] in {SCOPES[p] for p in scopes}]
+    for param, index in (("group", 0), ("subgroup", 1)):
+        if param in call.params:
+            rows = [r for r in rows if r[index].lower() == call.get(param).lower()]
     if "name" in call.params:  # CloudStack matches a part of the name
-        rows = [r for r in rows if call.get("name").lower() in r[1]]
+        rows = [r for r in rows if call.get("name").lower() in r[2]]
     if "category" in call.params:
-        rows = [r for r in rows if r[0].lower() == call.get("category").lower()]
+        rows = [r for r in rows if call.get("category").lower() == "advanced"]
     if "keyword" in call.params:
-        rows = [r for r in rows if call.get("keyword").lower() in r[1]]
+        rows = [r for r in rows if call.get("keyword").lower() in r[2]]
     return list_response(call, Rows(rows), "configuration", _configuration_response)
+
+
+@command("listConfigurationGroups", params=(Param("group"), *PAGING), access=ROOT_ADMIN,
+         description="Lists the groups the cloud's settings are in, with their subgroups", response=("configurationgroup",),
+         cmd_class="org.apache.cloudstack.api.command.admin.config.ListCfgGroupsByCmd")
+def list_configuration_groups(call):
+    groups = {}
+    for group, subgroup, *_ in _configurations():
+        groups.setdefault(group, [])
+        if subgroup not in groups[group]:
+            groups[group].append(subgroup)
+    rows = [(name, subs) for name, subs in groups.items()
+            if ("group" not in call.params or name.lower() == call.get("group").lower())
+            and ("keyword" not in call.params or call.get("keyword").lower() in name.lower())]
+    return list_response(call, Rows(rows), "configurationgroup", lambda row: {
+        "name": row[0], "description": f"{row[0]} settings", "precedence": rows.index(row) + 1,
+        "subgroup": [{"name": sub, "precedence": i + 1} for i, sub in enumerate(row[1])]})
 
 
 @command("listGuiThemes", params=(Param("id", "uuid"), Param("name"), Param("listall", "boolean"),

@@ -4,6 +4,7 @@ reach this API), else a small page that names the endpoints."""
 from pathlib import Path
 
 from django.conf import settings
+from django.core.exceptions import SuspiciousFileOperation
 from django.http import Http404, HttpResponse
 from django.utils.html import escape
 from django.views.static import serve
@@ -47,7 +48,10 @@ def ui_file(request, path):
     root = ui_dir()
     if root is None:
         raise Http404("no UI is configured")
-    response = serve(request, path or "index.html", document_root=str(root))
+    try:
+        response = serve(request, path or "index.html", document_root=str(root))
+    except SuspiciousFileOperation:
+        raise Http404("no such file") from None  # a path that leaves the UI's directory names nothing
     if path in ("", "index.html", "config.json"):
         response["Cache-Control"] = "no-cache"  # the rest carry content hashes in their names
     return response

@@ -174,6 +174,8 @@ def client_api(request):
             raise UnsupportedAction(f"The given command '{name}' does not exist or it is not available for user")
         _check_access(command, caller)
         params = command.parse({k.lower(): v for k, v in raw.items()})
+        if name == "listApis":
+            sessions.wait_for_zones(request)
         body = run(command, caller, params)
     except CloudError as error:
         return error_response(error, key if not isinstance(error, UnsupportedAction) else "errorresponse")
@@ -183,4 +185,8 @@ def client_api(request):
     except Exception:  # noqa: BLE001 - the client gets CloudStack's 530, the log gets the trace
         log.exception("command %s failed", name)
         return error_response(CloudError(f"Internal error executing command {name}", 530), key)
-    return _envelope(key, body)
+    response = _envelope(key, body)
+    if name == "listZones":
+        # noted once the answer is written out (Django closes a response after the server sent it)
+        response._resource_closers.append(lambda: sessions.zones_listed(request))
+    return response

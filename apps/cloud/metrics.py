@@ -187,7 +187,7 @@ def list_infrastructure(call):
         "zones": Zone.objects.count(), "pods": Pod.objects.count(), "clusters": Cluster.objects.count(), "hosts": hosts,
         "storagepools": StoragePool.objects.count(), "imagestores": 0, "objectstores": 0, "backuprepositories": 0,
         "systemvms": 0, "ilbvms": 0,
-        "routers": GuestNetwork.objects.filter(type=NetworkType.ISOLATED, removed__isnull=True).count(),
+        "routers": GuestNetwork.objects.filter(type=NetworkType.ISOLATED, state="Implemented", removed__isnull=True).count(),
         "cpusockets": hosts,  # one socket a host: the hypervisors report cores, not sockets
         "managementservers": live().filter(name="api").values("host").distinct().count(),
         "alerts": Alert.objects.filter(~Q(archived=True)).count(),

@@ -80,6 +80,7 @@ class Command:
     cmd_class: str = ""
     response: tuple = field(default_factory=tuple)
     event: tuple = ()  # (CloudStack event type, what it does: "VM.START", "starting Vm")
+    answer_key: str = ""  # the answer's key where CloudStack's is not "<name>response"
 
     @property
     def job_kind(self):
@@ -105,7 +106,7 @@ class Command:
 
     @property
     def response_key(self):
-        return f"{self.name.lower()}response"
+        return self.answer_key or f"{self.name.lower()}response"
 
     def parse(self, raw):
         """Typed values for the declared parameters; raw keys are already lower-cased.
@@ -215,7 +216,8 @@ def _parse_map(raw, name, command):
 REGISTRY: dict[str, Command] = {}
 
 
-def command(name, params=(), is_async=False, access=USER, description="", cmd_class="", response=(), event=(), job=None):
+def command(name, params=(), is_async=False, access=USER, description="", cmd_class="", response=(), event=(), job=None,
+            answer_key=""):
     """Declare a query-API command; the decorated function is its handler. ``job``: the
     :class:`JobKind` of an async command whose use case also starts jobs on its own (its
     command class and event come from there)."""
@@ -235,6 +237,7 @@ def command(name, params=(), is_async=False, access=USER, description="", cmd_cl
             cmd_class=cmd_class or f"org.apache.cloudstack.api.command.{name}Cmd",
             response=tuple(response),
             event=tuple(event),
+            answer_key=answer_key,
         )
         return handler
 

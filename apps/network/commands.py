@@ -393,7 +393,8 @@ def delete_security_group(call):
 def list_routers(call):
     """An isolated network's router is what the Networking component runs for it (its gateway,
     NAT and firewall: a namespace on the Linux data plane); it is Running while its network is."""
-    networks = networks_visible_to(call.caller).filter(account__isnull=False).prefetch_related("public_ips")
+    # an isolated network gets its router when it is implemented (its first VM), as in CloudStack
+    networks = networks_visible_to(call.caller).filter(account__isnull=False, state="Implemented").prefetch_related("public_ips")
     networks = filtered(networks, call, {"networkid": "uuid", "zoneid": "zone__uuid", "account": "account__name",
                                          "domainid": "account__domain__uuid"})
     if call.get("forvpc"):

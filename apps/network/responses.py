@@ -115,7 +115,7 @@ def router_of(network):
     return compact({
         "id": str(uuid.uuid5(uuid.NAMESPACE_URL, f"javelin:router:{network.uuid_str}")),
         "name": f"r-{network.pk}-VM",
-        "state": "Running" if network.state == "Implemented" else "Stopped",
+        "state": "Running",  # (only implemented networks have one)
         "role": "VIRTUAL_ROUTER",
         "zoneid": network.zone.uuid_str,
         "zonename": network.zone.name,

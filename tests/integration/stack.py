@@ -28,6 +28,8 @@ from cs import CloudStack
 from cloudstack.processes import procfile
 from tests.support import eventually
 
+from . import clients
+
 ROOT = Path(__file__).resolve().parents[2]
 PG = "postgres://postgres@127.0.0.1:5432/{}"
 READY = {"beat": rb"beat: Starting", "flower": rb"Visit me at"}  # what a process logs when it is up (workers: "<name>@<host> ready.")
@@ -161,6 +163,9 @@ class Stack:
             # every test logs in from 127.0.0.1: the per-address lockout is a unit test's, not the whole suite's
             JAVELIN_LOGIN_MAX_FAILURES_PER_ADDRESS="1000",
         )
+        ui = clients.ui_dist()
+        if ui is not None:  # Apache CloudStack's web UI at /, as `make run` serves it
+            env["JAVELIN_UI_DIR"] = str(ui)
         for key in ("DATABASE_URL", "CELERY_BROKER_URL", "CELERY_RESULT_BACKEND", "DJANGO_SETTINGS_MODULE"):
             env.pop(key, None)
         if self.kind == "production":
