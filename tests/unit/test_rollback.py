@@ -141,3 +141,23 @@ def test_the_finish_of_a_rolled_back_deploy_changes_nothing(deployed):
     runner._finish(FLOWS["deploy"], job.pk, vm.pk)
     vm.refresh_from_db()
     assert vm.state == VmState.STARTING  # the rollback's abort, not the finish, moves it on
+
+
+def test_a_job_whose_finish_ended_but_not_the_job_is_given_up_as_succeeded(deployed):
+    """kill -9 between a finish's end and the job's: the watchdog completes the job, it does not
+    roll back a VM that runs (that took its guest and its capacity)."""
+    from apps.jobs import services as jobs
+    from workers.orchestration import watchdog
+
+    vm, job = deployed
+    compute_tasks.start_domain(job.pk, vm.pk)
+    assert jobs.claim_end(job.pk, "finish")
+    FLOWS["deploy"].finish(job, vm)
+    jobs.step_done(job.pk, "finish")  # ...and the process dies before jobs.succeed
+    job.refresh_from_db()
+    watchdog.give_up(job, "its process is gone")
+    vm.refresh_from_db()
+    job.refresh_from_db()
+    assert job.status == JobStatus.SUCCEEDED and vm.state == VmState.RUNNING
+    assert Host.objects.get(pk=vm.host_id).memory_allocated_mb == 512
+    assert Nic.objects.filter(vm=vm).count() == 1

@@ -33,6 +33,7 @@ from apps.core.errors import ResourceUnavailable
 from apps.jobs import services as jobs
 from apps.jobs.models import AsyncJob, JobStatus, StepState
 from clients import orchestration
+from workers import results
 
 from . import runner
 from .flows import FLOWS
@@ -143,6 +144,10 @@ def give_up(job, reason):
     flow = _flow_of(job)
     if flow is None:
         jobs.fail(job.pk, error)
+    elif jobs.did(job.pk, "finish"):
+        # its finish ran to its end: only the job's own end was lost (its process killed between
+        # the two writes). It succeeded; undoing it now would take a running VM's guest and capacity.
+        jobs.succeed(job.pk, results.of(AsyncJob.objects.select_related("account").get(pk=job.pk)))
     elif not jobs.did_claim(job.pk, "rollback") and not jobs.did_claim(job.pk, "finish"):
         jobs.step_started(job.pk, "watchdog", "orchestration")
         jobs.step_failed(job.pk, "watchdog", error)  # the reason the job will report, if no step failed first
