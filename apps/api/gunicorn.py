@@ -3,7 +3,6 @@ discovery with the endpoint it answers on. gunicorn reads this file before Djang
 so the hooks import what they use when they run."""
 import os
 import shutil
-import threading
 from pathlib import Path
 
 bind = os.environ.get("JAVELIN_API_BIND", "127.0.0.1:8080")
@@ -41,17 +40,7 @@ def post_worker_init(worker):
     from apps.components import services  # noqa: PLC0415 - Django is set up in the worker, after this file is read
 
     endpoint = f"http://{bind}/client/api"
-    services.register("api", f"api@{bind}", endpoint=endpoint)
-    stop = threading.Event()
-
-    def beat():
-        while not stop.wait(services.heartbeat_interval()):
-            try:
-                services.beat("api")
-            except Exception:  # noqa: BLE001 - a missed beat is retried at the next one
-                pass
-
-    threading.Thread(target=beat, daemon=True, name="heartbeat-api").start()
+    services.keep_registered("api", f"api@{bind}", endpoint=endpoint)
 
 
 def worker_exit(server, worker):

@@ -2,6 +2,7 @@
 ``HEARTBEAT_S`` seconds, and is forgotten once it has missed two beats."""
 import os
 import socket
+import threading
 from datetime import timedelta
 
 from django.conf import settings
@@ -29,10 +30,30 @@ def register(name, node, queues=(), endpoint=""):
 
 
 def beat(name):
+    """Refresh this process's row; how many rows that touched (0: a peer forgot it)."""
     close_old_connections()
     updated = Component.objects.filter(host=socket.gethostname(), pid=os.getpid(), name=name).update(last_heartbeat=timezone.now())
     forget_the_dead()
     return updated
+
+
+def keep_registered(name, node, queues=(), endpoint="", stop=None):
+    """Register now and beat on a daemon thread until ``stop`` is set. A process whose beats
+    were late (a loaded machine, a database restart) was forgotten by its peers: its next beat
+    registers it again, so nothing stays missing once it beats."""
+    stop = stop or threading.Event()
+    register(name, node, queues, endpoint)
+
+    def beat_forever():
+        while not stop.wait(heartbeat_interval()):
+            try:
+                if not beat(name):
+                    register(name, node, queues, endpoint)
+            except Exception:  # noqa: BLE001 - a missed beat is retried at the next one
+                pass
+
+    threading.Thread(target=beat_forever, daemon=True, name=f"heartbeat-{name}").start()
+    return stop
 
 
 def record_tasks(done, average_seconds):

@@ -66,17 +66,8 @@ def _component_of(node):
     return re.sub(r"(-auto)?\d*$", "", node.split("@")[0])  # storage2@h, storage-auto3@h -> storage
 
 
-def _beat_forever(name):
-    while not _stop.wait(services.heartbeat_interval()):
-        try:
-            services.beat(name)
-        except Exception:  # noqa: BLE001 - a missed beat is retried at the next one
-            pass
-
-
 def _start(name, node, queues):
-    services.register(name, node, queues)
-    threading.Thread(target=_beat_forever, args=(name,), daemon=True, name=f"heartbeat-{name}").start()
+    services.keep_registered(name, node, queues, stop=_stop)
 
 
 @signals.worker_ready.connect

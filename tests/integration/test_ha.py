@@ -102,8 +102,17 @@ def test_ha_vms_of_a_dead_host_run_elsewhere_once_and_the_old_copies_are_fenced(
     assert cs.listHosts(id=hosts["ha-h1"]["id"])["host"][0]["state"] == "Down"
     # exactly one running copy of each: on h2/h3 as the agents report it, and the dead host's
     # old copies are still on it (its hypervisor outlived its agent)
-    wait_for("h2/h3 to report the guests", lambda: sorted(guests_on(stack, cs, "ha-h2") + guests_on(stack, cs, "ha-h3"))
-             == sorted(names.values()) or None)
+    seen = {}
+
+    def reported():
+        seen.update({name: guests_on(stack, cs, name) for name in ("ha-h2", "ha-h3")})
+        return sorted(seen["ha-h2"] + seen["ha-h3"]) == sorted(names.values()) or None
+
+    try:
+        wait_for("h2/h3 to report the guests", reported)
+    except AssertionError as error:
+        raise AssertionError(f"{error}: h2/h3 run {seen}, the HA VMs are {sorted(names.values())}, the database says "
+                             f"{[(v['instancename'], v['state'], v.get('hostname')) for v in moved]}") from None
     assert set(guests_on(stack, cs, "ha-h1")) == on_h1
     assert {v["id"] for v in moved} == set(names)
     (lonely,) = cs.listVirtualMachines(id=plain[0]["id"])["virtualmachine"]
