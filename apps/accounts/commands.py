@@ -1,7 +1,7 @@
 """Query-API commands for domains, accounts and users."""
 from apps.core.errors import ParamError, PermissionDenied
-from apps.core.listing import PAGING, Rows, by_id, filtered, list_response, none_exist
-from apps.core.registry import DOMAIN_ADMIN, PUBLIC, REGISTRY, ROOT_ADMIN, Param, command
+from apps.core.listing import PAGING, SHOWICON, Rows, by_id, filtered, list_response, none_exist
+from apps.core.registry import DOMAIN_ADMIN, PUBLIC, REGISTRY, ROOT_ADMIN, Param, command, every_documented
 
 from . import services
 from .models import Account, AccountType, CloudUser
@@ -38,7 +38,7 @@ def create_domain(call):
     return {"domain": domain_response(services.create_domain(call.get("name"), parent))}
 
 
-@command("listDomains", params=(Param("id", "uuid"), Param("name"), Param("listall", "boolean"), *PAGING),
+@command("listDomains", params=(Param("id", "uuid"), Param("name"), Param("listall", "boolean"), SHOWICON, *PAGING),
          description="Lists domains and provides detailed information for listed domains",
          cmd_class="org.apache.cloudstack.api.command.admin.domain.ListDomainsCmd", response=("domain",))
 def list_domains(call):
@@ -51,7 +51,7 @@ def list_domains(call):
 
 
 @command("listDomainChildren", params=(Param("id", "uuid"), Param("name"), Param("isrecursive", "boolean"),
-                                      Param("listall", "boolean"), *PAGING), access=DOMAIN_ADMIN,
+                                      Param("listall", "boolean"), SHOWICON, *PAGING), access=DOMAIN_ADMIN,
          description="Lists the subdomains of a domain", response=("domain",),
          cmd_class="org.apache.cloudstack.api.command.admin.domain.ListDomainChildrenCmd")
 def list_domain_children(call):
@@ -114,7 +114,7 @@ def register_user_keys(call):
 
 
 @command("listAccounts", params=(Param("id", "uuid"), Param("name"), Param("domainid", "uuid"), Param("accounttype", "integer"),
-                                  Param("listall", "boolean"), *PAGING),
+                                  Param("listall", "boolean"), SHOWICON, *PAGING),
          description="Lists accounts and provides detailed account information for listed accounts",
          cmd_class="org.apache.cloudstack.api.command.user.account.ListAccountsCmd", response=("account",))
 def list_accounts(call):
@@ -135,7 +135,7 @@ def list_accounts(call):
 
 
 @command("listUsers", params=(Param("id", "uuid"), Param("username"), Param("account"), Param("domainid", "uuid"),
-                               Param("listall", "boolean"), *PAGING),
+                               Param("listall", "boolean"), SHOWICON, *PAGING),
          description="Lists user accounts", cmd_class="org.apache.cloudstack.api.command.admin.user.ListUsersCmd",
          response=("user",))
 def list_users(call):
@@ -154,13 +154,13 @@ def list_users(call):
 NOT_ENABLED = "{} is not enabled on this cloud"
 
 
-@command("listIdps", access=PUBLIC, description="Lists the SAML identity providers (none: SAML is not enabled)",
+@command("listIdps", params=every_documented("listIdps"), access=PUBLIC, description="Lists the SAML identity providers (none: SAML is not enabled)",
          cmd_class="org.apache.cloudstack.api.command.ListIdpsCmd", response=("idp",))
 def list_idps(call):
     return none_exist(call)
 
 
-@command("listOauthProvider", params=(Param("id", "uuid"), Param("provider"), *PAGING), access=PUBLIC,
+@command("listOauthProvider", params=every_documented("listOauthProvider", Param("id", "uuid"), Param("provider"), *PAGING), access=PUBLIC,
          description="Lists the OAuth providers users may log in with (none: OAuth is not enabled)",
          cmd_class="org.apache.cloudstack.oauth2.api.command.ListOAuthProvidersCmd", response=("oauthprovider",))
 def list_oauth_providers(call):
@@ -190,7 +190,7 @@ def reset_password(call):
     raise ParamError(NOT_ENABLED.format("Resetting a password by mail"))
 
 
-@command("listAndSwitchSamlAccount", params=(Param("userid", "uuid"), Param("domainid", "uuid"), *PAGING),
+@command("listAndSwitchSamlAccount", params=every_documented("listAndSwitchSamlAccount", Param("userid", "uuid"), Param("domainid", "uuid"), *PAGING),
          description="Lists the accounts a SAML user may switch to, or switches to one",
          cmd_class="org.apache.cloudstack.api.command.ListAndSwitchSAMLAccountCmd", response=("samluseraccount",))
 def list_and_switch_saml_account(call):
@@ -199,7 +199,7 @@ def list_and_switch_saml_account(call):
     return none_exist(call)
 
 
-@command("listLdapConfigurations", params=(Param("port", "integer"), Param("domainid", "uuid"), Param("listall", "boolean"),
+@command("listLdapConfigurations", params=every_documented("listLdapConfigurations", Param("port", "integer"), Param("domainid", "uuid"), Param("listall", "boolean"),
                                            *PAGING),
          description="Lists the LDAP servers users are authenticated against (none)",
          cmd_class="org.apache.cloudstack.api.command.LdapListConfigurationCmd", response=("LdapConfiguration",),
@@ -208,7 +208,7 @@ def list_ldap_configurations(call):
     return none_exist(call)
 
 
-@command("listProjects", params=(Param("id", "uuid"), Param("name"), Param("displaytext"), Param("state"), Param("account"),
+@command("listProjects", params=every_documented("listProjects", Param("id", "uuid"), Param("name"), Param("displaytext"), Param("state"), Param("account"),
                                  Param("domainid", "uuid"), Param("listall", "boolean"), Param("isrecursive", "boolean"),
                                  *PAGING),
          description="Lists projects (this cloud has none: resources belong to accounts)",
@@ -253,7 +253,7 @@ def list_role_permissions(call):
     return list_response(call, Rows(rules), "rolepermission", lambda rule: role_permission_response(*rule))
 
 
-@command("listProjectInvitations", params=(Param("id", "uuid"), Param("projectid", "uuid"), Param("state"),
+@command("listProjectInvitations", params=every_documented("listProjectInvitations", Param("id", "uuid"), Param("projectid", "uuid"), Param("state"),
                                            Param("activeonly", "boolean"), Param("account"), Param("domainid", "uuid"),
                                            Param("listall", "boolean"), *PAGING),
          description="Lists invitations to projects (none: there are no projects)", response=("projectinvitation",),

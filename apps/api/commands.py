@@ -3,7 +3,7 @@ from django.conf import settings
 
 from apps.accounts.models import Account
 from apps.core.listing import PAGING, Rows, by_id, list_response, none_exist
-from apps.core.registry import PUBLIC, REGISTRY, ROOT_ADMIN, Param, command
+from apps.core.registry import PUBLIC, REGISTRY, ROOT_ADMIN, Param, command, every_documented
 from apps.fabric.models import Zone
 from apps.fabric.responses import zone_has_shared_networks
 
@@ -158,7 +158,7 @@ def list_configuration_groups(call):
         "subgroup": [{"name": sub, "precedence": i + 1} for i, sub in enumerate(row[1])]})
 
 
-@command("listGuiThemes", params=(Param("id", "uuid"), Param("name"), Param("listall", "boolean"),
+@command("listGuiThemes", params=every_documented("listGuiThemes", Param("id", "uuid"), Param("name"), Param("listall", "boolean"),
                                   Param("listonlydefaulttheme", "boolean"), *PAGING), access=PUBLIC,
          description="Lists the web UI's themes (none: the UI's own look)", response=("guithemes",),
          cmd_class="org.apache.cloudstack.api.command.user.gui.theme.ListGuiThemesCmd")

@@ -3,7 +3,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 
 from apps.core.errors import ParamError
-from apps.core.listing import PAGING, Rows, by_id, filtered, list_response
+from apps.core.listing import OWNER, PAGING, SHOWICON, Rows, by_id, details_param, filtered, list_response, own_account_only
 from apps.core.registry import ROOT_ADMIN, Param, column_length, command
 from apps.fabric.models import Cluster, HypervisorType, Zone
 
@@ -17,6 +17,7 @@ from .responses import (
     service_offering_response,
     template_response,
 )
+from .selectors import architecture, os_categories_with_images
 
 
 def _named(queryset, call):
@@ -25,11 +26,12 @@ def _named(queryset, call):
 
 @command(
     "listServiceOfferings",
-    params=(Param("id", "uuid"), Param("name"), Param("zoneid", "uuid"), Param("issystem", "boolean"), *PAGING),
+    params=(Param("id", "uuid"), Param("name"), Param("zoneid", "uuid"), Param("issystem", "boolean"), Param("listall", "boolean", description="every offering the caller may see (offerings here are for every domain)"), Param("isrecursive", "boolean", description="with subdomains' offerings (offerings here are for every domain)"), *OWNER, *PAGING),
     description="Lists all available service offerings",
     cmd_class="org.apache.cloudstack.api.command.user.offering.ListServiceOfferingsCmd",
 )
 def list_service_offerings(call):
+    own_account_only(call)  # offerings here are for every account: an account's own are all of them
     offerings = ServiceOffering.objects.order_by("id")
     if call.get("issystem"):
         offerings = offerings.none()
@@ -38,11 +40,12 @@ def list_service_offerings(call):
 
 @command(
     "listDiskOfferings",
-    params=(Param("id", "uuid"), Param("name"), Param("zoneid", "uuid"), *PAGING),
+    params=(Param("id", "uuid"), Param("name"), Param("zoneid", "uuid"), Param("listall", "boolean", description="every offering the caller may see (offerings here are for every domain)"), Param("isrecursive", "boolean", description="with subdomains' offerings (offerings here are for every domain)"), *OWNER, *PAGING),
     description="Lists all available disk offerings",
     cmd_class="org.apache.cloudstack.api.command.user.offering.ListDiskOfferingsCmd",
 )
 def list_disk_offerings(call):
+    own_account_only(call)
     return list_response(call, _named(DiskOffering.objects.order_by("id"), call), "diskoffering", disk_offering_response)
 
 
@@ -61,18 +64,21 @@ TEMPLATE_FILTERS = {"featured", "self", "selfexecutable", "sharedexecutable", "e
         Param("oscategoryid", "uuid", description="only templates of this OS category (listOsCategories)"),
         Param("isready", "boolean", description="only templates ready to deploy from"),
         Param("isvnf", "boolean", description="only VNF appliance templates (there are none here)"),
-        *PAGING,
+        SHOWICON, Param("listall", "boolean", description="with templatefilter self: every account's the caller may see"), Param("showunique", "boolean", description="one entry per template, not per zone (always so here)"), *OWNER, details_param({}, "template"), *PAGING,
     ),
     description="List all public, private, and privileged templates",
     cmd_class="org.apache.cloudstack.api.command.user.template.ListTemplatesCmd",
 )
 def list_templates(call):
+    own_account_only(call)
     kind = call.get("templatefilter")
     if kind not in TEMPLATE_FILTERS:
         raise ParamError(f"Unable to execute API command listtemplates due to invalid value {kind} for parameter templatefilter")
     templates = Template.objects.present().select_related("zone", "os_type").order_by("id")
     if kind == "featured":
         templates = templates.filter(is_featured=True, is_public=True)
+    elif kind in ("self", "selfexecutable") and call.get("listall") and call.caller.is_admin:
+        templates = templates.visible_to(call.caller)  # every account's an admin may see, as CloudStack's listall
     elif kind in ("self", "selfexecutable"):
         templates = templates.filter(account=call.caller.account)
     elif kind == "sharedexecutable":
@@ -113,11 +119,22 @@ def list_os_types(call):
     return list_response(call, os_types, "ostype", os_type_response)
 
 
-@command("listOsCategories", params=(Param("id", "uuid"), Param("name"), *PAGING),
-         description="Lists the categories of the OS types", response=("oscategory",),
-         cmd_class="org.apache.cloudstack.api.command.user.guest.ListGuestOsCategoriesCmd")
+@command("listOsCategories", params=(
+    Param("id", "uuid"), Param("name"), Param("zoneid", "uuid", description="only categories with images in this zone"),
+    Param("isfeatured", "boolean", description="only categories with featured images (false: with others)"),
+    Param("isiso", "boolean", description="only categories with ISOs (there are none here)"),
+    Param("isvnf", "boolean", description="only categories with VNF appliances (there are none here)"),
+    Param("arch", check=architecture, description="only categories with images of this CPU architecture"),
+    SHOWICON, *PAGING),
+    description="Lists the categories of the OS types", response=("oscategory",),
+    cmd_class="org.apache.cloudstack.api.command.user.guest.ListGuestOsCategoriesCmd")
 def list_os_categories(call):
     names = sorted(set(OsType.objects.values_list("category", flat=True)))
+    if {"zoneid", "isfeatured", "isiso", "isvnf", "arch"} & call.params.keys():
+        zone = by_id(call, Zone.objects.all(), "zoneid") if "zoneid" in call.params else None
+        offered = os_categories_with_images(call.caller, zone, call.params.get("isfeatured"), call.get("isiso"),
+                                            call.get("isvnf"), call.params.get("arch"))
+        names = [n for n in names if n in offered]
     if "id" in call.params:
         names = [n for n in names if os_category_id(n) == call.get("id")]
         if not names:

@@ -8,7 +8,7 @@ from apps.network import services as network
 
 
 @command("listCapacity", params=(Param("zoneid", "uuid"), Param("podid", "uuid"), Param("clusterid", "uuid"),
-                                 Param("type", "integer"), *PAGING),
+                                 Param("type", "integer"), Param("fetchlatest", "boolean", description="recompute the figures first (they are always computed as asked here)"), *PAGING),
          access=ROOT_ADMIN, description="Lists all the system wide capacities.",
          cmd_class="org.apache.cloudstack.api.command.admin.resource.ListCapacityCmd", response=("capacity",))
 def list_capacity(call):

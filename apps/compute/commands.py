@@ -3,8 +3,23 @@
 from apps.catalog.models import ServiceOffering, Template
 from apps.core import filtersets
 from apps.core.errors import InvalidState, ParamError
-from apps.core.listing import PAGING, Rows, by_id, filtered, list_response, none_exist, own_unless_listall
-from apps.core.registry import ROOT_ADMIN, Param, command
+from apps.core.listing import (
+    OWNER,
+    PAGING,
+    PROJECTID,
+    SHOWICON,
+    Rows,
+    by_id,
+    details_param,
+    filtered,
+    list_response,
+    none_exist,
+    own_account_only,
+    own_unless_listall,
+    with_details,
+    without_projects,
+)
+from apps.core.registry import ROOT_ADMIN, Param, command, every_documented
 from apps.core.validators import ipv4
 from apps.fabric.models import Host, Zone
 from apps.jobs import services as jobs
@@ -38,6 +53,30 @@ def _groups(call, mine, kind):
     return chosen
 
 
+def boot_type(value):
+    if value.upper() != "BIOS":
+        raise ValueError(value)  # UEFI firmware is not offered: a 431 naming boottype
+    return "BIOS"
+
+
+def boot_mode(value):
+    if value.upper() != "LEGACY":
+        raise ValueError(value)
+    return "LEGACY"
+
+
+def _networks_of(call):
+    """The network ids of ``iptonetworklist``; a fixed address in it is refused by name."""
+    ids = []
+    for entry in call.get("iptonetworklist") or []:
+        fixed = sorted({"ip", "ipv6", "mac"} & {k for k, v in entry.items() if v})
+        if fixed:
+            raise call.command.unsupported(f"iptonetworklist {fixed[0]}", "a fixed address is not offered here")
+        if entry.get("networkid"):
+            ids.append(entry["networkid"])
+    return ids
+
+
 @command(
     "deployVirtualMachine",
     params=(
@@ -54,6 +93,11 @@ def _groups(call, mine, kind):
         Param("affinitygroupnames", "list"),
         Param("securitygroupids", "list", item="uuid"),
         Param("securitygroupnames", "list"),
+        Param("iptonetworklist", "map", description="the networks to join (networkid); a fixed address (ip, ipv6, mac) is "
+                                                     "not offered"),
+        Param("boottype", check=boot_type, description="BIOS (the only boot firmware here)"),
+        Param("bootmode", check=boot_mode, description="LEGACY (the only boot mode here)"),
+        *OWNER,
     ),
     is_async=True,
     description="Creates and automatically starts a virtual machine based on a service offering, disk offering, and template.",
@@ -61,15 +105,17 @@ def _groups(call, mine, kind):
     response=("virtualmachine",),
 )
 def deploy_virtual_machine(call):
+    own_account_only(call)
     zone = by_id(call, Zone.objects.all(), "zoneid")
     offering = by_id(call, ServiceOffering.objects.all(), "serviceofferingid")
     template = by_id(call, Template.objects.usable_by(call.caller).filter(is_ready=True), "templateid")
     network = None
-    if call.get("networkids"):
-        network_id = call.get("networkids")[0]
+    network_ids = call.get("networkids") or _networks_of(call)
+    if network_ids:
+        network_id = network_ids[0]
         network = networks_visible_to(call.caller).filter(uuid=network_id).first()
         if network is None:
-            raise call.command.not_found("networkids", network_id)
+            raise call.command.not_found("networkids" if call.get("networkids") else "iptonetworklist", network_id)
     own = {"account": call.caller.account}
     affinity = _groups(call, affinity_groups_visible_to(call.caller).filter(**own), "affinity")
     security = _groups(call, security_groups_visible_to(call.caller).filter(**own), "security")
@@ -90,48 +136,66 @@ def deploy_virtual_machine(call):
     return {"id": vm.uuid_str, "jobid": call.job.uuid_str}
 
 
-@command(
-    "listVirtualMachines",
-    params=(
-        Param("id", "uuid"),
-        Param("ids", "list", item="uuid"),
-        Param("name"),
-        Param("state", description="a VM state, or 'present' for every state but Destroyed and Expunging"),
-        Param("zoneid", "uuid"),
-        Param("templateid", "uuid"),
-        Param("hostid", "uuid"),
-        Param("listall", "boolean"),
-        Param("account"),
-        Param("domainid", "uuid"),
-        Param("keypair"),
-        Param("tags", "map"),
-        Param("isvnf", "boolean", description="only VNF appliances (there are none here)"),
-        *PAGING,
-    ),
-    description="List the virtual machines owned by the account.",
-    response=("virtualmachine",),
+# CloudStack's VM detail groups (ApiConstants.VMDetails) and the fields of each here; what no
+# group names (identity, state, owner, placement, the first address) is always answered
+VM_DETAILS = {
+    "group": ("group", "groupid"), "nics": ("nic",), "secgrp": ("securitygroup",), "affgrp": ("affinitygroup",),
+    "tmpl": ("templateid", "templatename", "templatedisplaytext"),
+    "servoff": ("serviceofferingid", "serviceofferingname", "cpunumber", "cpuspeed", "memory"),
+    "volume": ("rootdeviceid", "rootdevicetype"), "diskoff": (), "backoff": (), "iso": (), "stats": (),
+}
+VM_LIST_PARAMS = (
+    Param("id", "uuid"),
+    Param("ids", "list", item="uuid"),
+    Param("name"),
+    Param("state", description="a VM state, or 'present' for every state but Destroyed and Expunging"),
+    Param("zoneid", "uuid"),
+    Param("templateid", "uuid"),
+    Param("hostid", "uuid"),
+    Param("listall", "boolean"),
+    Param("account"),
+    Param("domainid", "uuid"),
+    Param("keypair"),
+    Param("tags", "map"),
+    Param("isvnf", "boolean", description="only VNF appliances (there are none here)"),
+    details_param(VM_DETAILS, "VM"),
+    SHOWICON,
+    PROJECTID,
+    *PAGING,
 )
+
+
+@command("listVirtualMachines", params=VM_LIST_PARAMS, description="List the virtual machines owned by the account.",
+         response=("virtualmachine",))
 def list_virtual_machines(call):
+    return _vm_list(call)
+
+
+def _vm_list(call, add=None):
+    """The VMs the call asks for, each with what ``add`` adds to it, in the detail asked."""
     vms = vms_visible_to(call.caller)
     if not call.get("listall") and not call.get("account") and not call.get("domainid") and "id" not in call.params:
         # CloudStack lists the caller's own resources unless asked for everything visible.
         vms = vms.filter(account=call.caller.account)
     vms = filtersets.apply(VirtualMachineFilterSet, vms, call.params)
     vms = filter_by_tags(vms, "UserVm", call.get("tags"))
+    vms = without_projects(vms, call)
     if call.get("isvnf"):
         vms = vms.none()
-    return list_response(call, vms, "virtualmachine", rows=vm_rows,
-                         render_page=lambda rows: vm_page_response(rows, admin=call.caller.is_admin))
+    return list_response(call, vms, "virtualmachine", rows=vm_rows, render_page=lambda rows: [
+        with_details(call, {**vm, **(add(vm) if add else {})}, VM_DETAILS)
+        for vm in vm_page_response(rows, admin=call.caller.is_admin)])
 
 
 def _target(call):
     return by_id(call, vms_visible_to(call.caller))
 
 
-@command("startVirtualMachine", params=(Param("id", "uuid", required=True),), is_async=True,
-         description="Starts a virtual machine.", job=services.START, response=("virtualmachine",))
+@command("startVirtualMachine", params=(Param("id", "uuid", required=True), Param(
+             "considerlasthost", "boolean", description="true by default: on the host the VM last ran on, if it has room")),
+         is_async=True, description="Starts a virtual machine.", job=services.START, response=("virtualmachine",))
 def start_virtual_machine(call):
-    return {"jobid": services.start(call.job, _target(call)).uuid_str}
+    return {"jobid": services.start(call.job, _target(call), consider_last_host=call.get("considerlasthost", True)).uuid_str}
 
 
 @command("stopVirtualMachine", params=(Param("id", "uuid", required=True), Param("forced", "boolean")), is_async=True,
@@ -185,15 +249,11 @@ def update_virtual_machine(call):
     return {"virtualmachine": one_vm_response(vm, admin=call.caller.is_admin)}
 
 
-@command("listVirtualMachinesMetrics", params=(Param("id", "uuid"), Param("ids", "list", item="uuid"), Param("name"),
-                                                Param("state"), Param("zoneid", "uuid"), Param("listall", "boolean"), *PAGING),
+@command("listVirtualMachinesMetrics", params=VM_LIST_PARAMS,
          description="Lists VM metrics", cmd_class="org.apache.cloudstack.api.command.user.vm.ListVMsMetricsCmd",
          response=("virtualmachine",))
 def list_virtual_machines_metrics(call):
-    body = list_virtual_machines(call)
-    for vm in body.get("virtualmachine", []):
-        vm.update(vm_metrics(vm))
-    return body
+    return _vm_list(call, vm_metrics)
 
 
 def vm_metrics(vm):
@@ -236,10 +296,11 @@ def delete_affinity_group(call):
 
 
 @command("listAffinityGroups", params=(Param("id", "uuid"), Param("name"), Param("virtualmachineid", "uuid"), Param("type"),
-                                       Param("listall", "boolean"), *PAGING),
+                                       Param("listall", "boolean"), *OWNER, *PAGING),
          description="Lists affinity groups", cmd_class="org.apache.cloudstack.api.command.user.affinitygroup.ListAffinityGroupsCmd",
          response=("affinitygroup",))
 def list_affinity_groups(call):
+    own_account_only(call)
     groups = filtered(own_unless_listall(affinity_groups_visible_to(call.caller), call), call,
                       {"id": "uuid", "name": "name", "type": "type", "virtualmachineid": "vms__uuid"})
     return list_response(call, groups, "affinitygroup", affinity_group_response)
@@ -299,7 +360,7 @@ def list_instance_groups(call):
     return list_response(call, Rows(groups), "instancegroup", instance_group_response)
 
 
-@command("listUserData", params=(Param("id", "uuid"), Param("name"), Param("account"), Param("domainid", "uuid"),
+@command("listUserData", params=every_documented("listUserData", Param("id", "uuid"), Param("name"), Param("account"), Param("domainid", "uuid"),
                                  Param("listall", "boolean"), *PAGING),
          description="Lists the registered user data (none: user data is given with each deploy here)",
          cmd_class="org.apache.cloudstack.api.command.user.userdata.ListUserDataCmd", response=("userdata",))

@@ -89,8 +89,9 @@ def _submit(job, vm, **params):
     return jobs.run_flow(job, "VirtualMachine", vm, **params)
 
 
-def start(job, vm):
-    return _submit(job, vm)
+def start(job, vm, consider_last_host=True):
+    """Start ``vm``: on the host it last ran on if that host has room (unless told not to)."""
+    return _submit(job, vm, considerlasthost=consider_last_host)
 
 
 def stop(job, vm, forced=False):

@@ -69,6 +69,61 @@ PAGING = (
 )
 
 
+# honoured as it stands: no resource here has an icon (uploadResourceIcon is not offered)
+SHOWICON = Param("showicon", "boolean", description="show the resources' icons (none has one here)")
+# resources here belong to accounts, never to a project: -1 (every project's) lists nothing,
+# and any other value names a project that does not exist
+PROJECTID = Param("projectid", description="a project's id, or -1 for the resources of every project (there are none)")
+
+
+# an account to act for: honoured when it is the caller's own; acting for another account
+# (an admin's deploy on a user's behalf) is refused by name
+OWNER = (Param("account", description="the owner: the caller's own account here"),
+         Param("domainid", "uuid", description="the owner's domain (with account)"))
+
+
+def own_account_only(call):
+    """The 431 for an ``account``/``domainid`` that is not the caller's own."""
+    account, domain = call.get("account"), call.get("domainid")
+    if account is None and domain is None:
+        return
+    mine = call.caller.account
+    if (account is not None and account != mine.name) or (domain is not None and domain != mine.domain.uuid_str):
+        raise call.command.unsupported("account", "acting for another account is not offered here")
+
+
+def without_projects(queryset, call):
+    """``queryset`` as ``projectid`` narrows it: nothing for -1, a 431 for a project id."""
+    if "projectid" not in call.params:
+        return queryset
+    if call.get("projectid") == "-1":
+        return queryset.none()
+    raise call.command.not_found("projectid", call.get("projectid"))
+
+
+def details_param(groups, what):
+    """CloudStack's ``details``: which groups of a ``what``'s fields to answer with (``all``,
+    ``min`` or named groups); any other value is a 431."""
+    allowed = {"all", "min", *groups}
+
+    def group(value):
+        if value.lower() not in allowed:
+            raise ValueError(value)
+        return value.lower()
+
+    return Param("details", "list", check=group,
+                 description=f"the {what}'s fields to answer with: all (the default), min, or of {', '.join(sorted(groups))}")
+
+
+def with_details(call, row, groups):
+    """``row`` with only the fields of the groups ``details`` asks for (all when not given)."""
+    asked = set(call.get("details") or ["all"])
+    if "all" in asked:
+        return row
+    dropped = {key for name, keys in groups.items() if name not in asked for key in keys}
+    return {key: value for key, value in row.items() if key not in dropped}
+
+
 def filtered(queryset, call, fields):
     """Apply each given parameter as a filter: ``{"zoneid": "zone__uuid", ...}``."""
     for param, field in fields.items():

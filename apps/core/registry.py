@@ -4,11 +4,14 @@ A declaration gives the command's parameters (name, type, required), who may cal
 whether it is asynchronous. Parameter validation, ``listApis`` and the docs all read it,
 so what the API says about itself cannot drift from what it does.
 """
+import functools
 import importlib
+import json
 import re
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 
 from django.apps import apps as django_apps
 
@@ -24,6 +27,38 @@ DEFAULT_LENGTH = 255  # CloudStack's @Parameter length unless a command says oth
 RANGES = {"integer": (-(2**31), 2**31 - 1), "long": (-(2**63), 2**63 - 1)}  # Java's int and long
 MAX_LIST_ITEMS = 1000
 MAX_MAP_ENTRIES = 256
+# the parameters CloudStack documents for each of its commands (manage.py cloudstack_params)
+DOCUMENTED_PARAMS_FILE = Path(__file__).resolve().parent / "data" / "cloudstack_params.json"
+
+
+_TYPES = {"UUID": "uuid", "BOOLEAN": "boolean", "INTEGER": "integer", "SHORT": "integer", "LONG": "long",
+          "LIST": "list", "MAP": "map", "DATE": "date"}  # DOUBLE, OBJECT, STRING: checked as text
+
+
+@functools.cache
+def documented_types():
+    """Command name -> {parameter: CloudStack's type} as CloudStack 4.22 documents them."""
+    return json.loads(DOCUMENTED_PARAMS_FILE.read_text())
+
+
+@functools.cache
+def documented_params():
+    """Command name -> the parameters CloudStack 4.22 documents for it."""
+    return {name: frozenset(params) for name, params in documented_types().items()}
+
+
+def every_documented(name, *declared):
+    """``declared``, and every other parameter CloudStack documents for command ``name`` with
+    its type: for a list of what this cloud has none of, where any filter honestly answers
+    nothing (an id still names nothing: a 431)."""
+    given = {param.name for param in declared}
+    return (*declared, *(Param(param, _TYPES.get(kind, "string")) for param, kind in documented_types().get(name, {}).items()
+                         if param not in given))
+
+
+def _base_name(key):
+    """``details[0].key`` -> ``details``: the parameter a map entry belongs to."""
+    return key.split("[", 1)[0]
 
 
 def column_length(model, field):
@@ -111,10 +146,13 @@ class Command:
     def parse(self, raw):
         """Typed values for the declared parameters; raw keys are already lower-cased.
 
-        Unknown parameters are ignored, as CloudStack ignores them. Every value is checked
-        here, before any handler runs: lengths, number ranges, ids, and each parameter's own
-        ``check`` (so no malformed value ever reaches a query).
+        Parameters CloudStack does not know are ignored, as CloudStack ignores them; one it
+        documents for this command that is not declared here is refused with a 431 naming it
+        (never dropped: the caller would get an answer to another question). Every value is
+        checked here, before any handler runs: lengths, number ranges, ids, and each
+        parameter's own ``check`` (so no malformed value ever reaches a query).
         """
+        self.refuse_undeclared(raw)
         values = {}
         for param in self.params:
             if param.type == "map":
@@ -138,6 +176,21 @@ class Command:
                 self._check_length(param, value)
             values[param.name] = self._convert(param, value)
         return values
+
+    def refuse_undeclared(self, raw):
+        declared = {param.name for param in self.params}
+        given = {_base_name(key) for key, value in raw.items() if value not in (None, "")}
+        refused = sorted((given & documented_params().get(self.name, frozenset())) - declared)
+        if refused:
+            raise ParamError(f"Unable to execute API command {self.name.lower()} due to unsupported parameter"
+                             f"{'s' if len(refused) > 1 else ''} {', '.join(refused)}: this cloud does not implement "
+                             f"{'them' if len(refused) > 1 else 'it'}; leave {'them' if len(refused) > 1 else 'it'} out")
+
+    def unsupported(self, name, why="this cloud does not implement it"):
+        """The 431 for a parameter (or a value of one) that CloudStack documents and this cloud
+        does not offer: named, never dropped."""
+        return ParamError(f"Unable to execute API command {self.name.lower()} due to unsupported parameter {name}: "
+                          f"{why}; leave it out")
 
     def _check_length(self, param, value):
         if len(value) > param.length:

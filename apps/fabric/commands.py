@@ -6,8 +6,8 @@ from django.db.models import Count, Q
 
 from apps.core import urlpolicy
 from apps.core.errors import InvalidState, ParamError
-from apps.core.listing import PAGING, Rows, by_id, filtered, list_response, none_exist
-from apps.core.registry import ROOT_ADMIN, Param, column_length, command
+from apps.core.listing import PAGING, SHOWICON, Rows, by_id, details_param, filtered, list_response, none_exist, with_details
+from apps.core.registry import ROOT_ADMIN, Param, column_length, command, every_documented
 from apps.core.validators import ipv4, ipv4_netmask
 from apps.jobs import services as jobs
 
@@ -24,7 +24,7 @@ from .responses import (
 
 @command(
     "listZones",
-    params=(Param("id", "uuid"), Param("name"), Param("available", "boolean"), Param("networktype"), *PAGING),
+    params=(Param("id", "uuid"), Param("name"), Param("available", "boolean"), Param("networktype"), SHOWICON, *PAGING),
     description="Lists zones",
     cmd_class="org.apache.cloudstack.api.command.user.zone.ListZonesCmd",
 )
@@ -34,6 +34,11 @@ def list_zones(call):
     zones = filtered(zones.order_by("id"), call, {"id": "uuid", "name": "name", "networktype": "network_type__iexact",
                                    "keyword": "name__icontains"})
     return list_response(call, zones, "zone", zone_response)
+
+
+# CloudStack's host detail groups (ApiConstants.HostDetails) and the fields of each here
+HOST_DETAILS = {"capacity": ("cpuallocated", "cpuallocatedvalue", "memoryallocated", "memorytotal"),
+                "stats": ("memoryused", "runningvms"), "events": ()}
 
 
 @command(
@@ -47,6 +52,7 @@ def list_zones(call):
         Param("state"),
         Param("type"),
         Param("hypervisor"),
+        details_param(HOST_DETAILS, "host"),
         *PAGING,
     ),
     access=ROOT_ADMIN,
@@ -66,7 +72,7 @@ def list_hosts(call):
         hosts = hosts.none()  # every host is a hypervisor (CloudStack's Routing type, in any case)
     if "keyword" in call.params:
         hosts = hosts.filter(Q(name__icontains=call.get("keyword")))
-    return list_response(call, hosts, "host", host_response)
+    return list_response(call, hosts, "host", lambda host: with_details(call, host_response(host), HOST_DETAILS))
 
 
 
@@ -276,7 +282,7 @@ def list_storage_pools(call):
     return list_response(call, pools, "storagepool", storage_pool_response)
 
 
-@command("listSystemVms", params=(Param("id", "uuid"), Param("name"), Param("hostid", "uuid"), Param("podid", "uuid"),
+@command("listSystemVms", params=every_documented("listSystemVms", Param("id", "uuid"), Param("name"), Param("hostid", "uuid"), Param("podid", "uuid"),
                                   Param("zoneid", "uuid"), Param("state"), Param("systemvmtype"), Param("storageid", "uuid"),
                                   *PAGING),
          access=ROOT_ADMIN, description="Lists the system VMs (none: the platform's own services are processes, not VMs)",

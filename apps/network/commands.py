@@ -6,8 +6,19 @@ from django.db.models import Q
 
 from apps.compute.selectors import vms_visible_to
 from apps.core.errors import ParamError
-from apps.core.listing import PAGING, Rows, by_id, filtered, list_response, none_exist, own_unless_listall
-from apps.core.registry import DOMAIN_ADMIN, Param, command
+from apps.core.listing import (
+    PAGING,
+    PROJECTID,
+    SHOWICON,
+    Rows,
+    by_id,
+    filtered,
+    list_response,
+    none_exist,
+    own_unless_listall,
+    without_projects,
+)
+from apps.core.registry import DOMAIN_ADMIN, Param, command, every_documented
 from apps.core.validators import ipv4, ipv4_cidr, ipv4_netmask
 from apps.fabric.models import Zone
 
@@ -49,7 +60,7 @@ def list_network_offerings(call):
 @command("listNetworks", params=(Param("id", "uuid"), Param("name"), Param("zoneid", "uuid"), Param("type"),
                                   Param("isdefault", "boolean"), Param("canusefordeploy", "boolean"), Param("listall", "boolean"),
                                   Param("account"), Param("domainid", "uuid"), Param("restartrequired", "boolean"),
-                                  Param("forvpc", "boolean"), *PAGING),
+                                  Param("forvpc", "boolean"), SHOWICON, *PAGING),
          description="Lists all available networks.", cmd_class="org.apache.cloudstack.api.command.user.network.ListNetworksCmd",
          response=("network",))
 def list_networks(call):
@@ -387,7 +398,7 @@ def delete_security_group(call):
 
 @command("listRouters", params=(Param("id", "uuid"), Param("name"), Param("state"), Param("zoneid", "uuid"),
                                 Param("networkid", "uuid"), Param("forvpc", "boolean"), Param("account"),
-                                Param("domainid", "uuid"), Param("listall", "boolean"), *PAGING),
+                                Param("domainid", "uuid"), Param("listall", "boolean"), PROJECTID, *PAGING),
          access=DOMAIN_ADMIN, description="Lists the virtual routers, one for each isolated network",
          cmd_class="org.apache.cloudstack.api.command.admin.router.ListRoutersCmd", response=("router",))
 def list_routers(call):
@@ -399,6 +410,7 @@ def list_routers(call):
                                          "domainid": "account__domain__uuid"})
     if call.get("forvpc"):
         networks = networks.none()
+    networks = without_projects(networks, call)
     routers = [router for router in (router_of(n) for n in networks)
                if ("id" not in call.params or router["id"] == call.get("id"))
                and ("name" not in call.params or router["name"] == call.get("name"))
@@ -409,7 +421,7 @@ def list_routers(call):
     return list_response(call, Rows(routers), "router", lambda router: router)
 
 
-@command("listVPCs", params=(Param("id", "uuid"), Param("zoneid", "uuid"), Param("name"), Param("state"),
+@command("listVPCs", params=every_documented("listVPCs", Param("id", "uuid"), Param("zoneid", "uuid"), Param("name"), Param("state"),
                              Param("restartrequired", "boolean"), Param("account"), Param("domainid", "uuid"),
                              Param("listall", "boolean"), *PAGING),
          description="Lists VPCs (none: guest networks here are isolated or shared)", response=("vpc",),

@@ -3,7 +3,7 @@ component's work (attach and detach touch the guest, so they go to Compute)."""
 
 from apps.catalog.models import DiskOffering, OsType
 from apps.compute.selectors import vms_visible_to
-from apps.core.listing import PAGING, by_id, filtered, list_response, own_unless_listall
+from apps.core.listing import OWNER, PAGING, by_id, filtered, list_response, own_account_only, own_unless_listall
 from apps.core.registry import ROOT_ADMIN, Param, command
 from apps.fabric.models import StoragePool, Zone
 from apps.tags.services import filter_by_tags, tags_by_resource
@@ -16,11 +16,12 @@ GIB = 1024**3
 
 
 @command("createVolume", params=(Param("name"), Param("diskofferingid", "uuid", required=True), Param("zoneid", "uuid", required=True),
-                                  Param("size", "long", description="size in GB, for a custom disk offering")),
+                                  Param("size", "long", description="size in GB, for a custom disk offering"), *OWNER),
          is_async=True, description="Creates a disk volume from a disk offering.",
          cmd_class="org.apache.cloudstack.api.command.user.volume.CreateVolumeCmd", response=("volume",),
          event=("VOLUME.CREATE", "creating volume"))
 def create_volume(call):
+    own_account_only(call)
     offering = by_id(call, DiskOffering.objects.all(), "diskofferingid")
     zone = by_id(call, Zone.objects.all(), "zoneid")
     volume = services.create_volume(call.job, zone, offering, call.get("size"), call.get("name"))
@@ -102,11 +103,19 @@ def list_volumes(call):
     return list_response(call, volumes, "volume", render_page=render)
 
 
-@command("createSnapshot", params=(Param("volumeid", "uuid", required=True), Param("name")), is_async=True,
+@command("createSnapshot", params=(
+    Param("volumeid", "uuid", required=True), Param("name"),
+    Param("asyncbackup", "boolean", description="a snapshot here is backed up within its job either way"),
+    Param("quiescevm", "boolean", description="false only: no guest agent quiesces the VM here"),
+    Param("usestoragereplication", "boolean", description="false only: pools here do not replicate")),
+    is_async=True,
          description="Creates an instant snapshot of a volume.",
          cmd_class="org.apache.cloudstack.api.command.user.snapshot.CreateSnapshotCmd", response=("snapshot",),
          event=("SNAPSHOT.CREATE", "creating snapshot"))
 def create_snapshot(call):
+    for option in ("quiescevm", "usestoragereplication"):
+        if call.get(option):
+            raise call.command.unsupported(option, "only false is offered here")
     volume = by_id(call, volumes_visible_to(call.caller), "volumeid")
     snapshot = services.create_snapshot(call.job, volume, call.get("name"))
     return {"id": snapshot.uuid_str, "jobid": call.job.uuid_str}

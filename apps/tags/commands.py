@@ -2,7 +2,7 @@
 completes within the request; clients poll it once and find it done."""
 from apps.accounts.selectors import restrict
 from apps.core.listing import PAGING, filtered, list_response, none_exist
-from apps.core.registry import Param, command
+from apps.core.registry import Param, command, every_documented
 from apps.jobs import services as jobs
 
 from . import services
@@ -52,7 +52,7 @@ def list_resource_icon(call):
     return {}
 
 
-@command("listAnnotations", params=(Param("id"), Param("entitytype"), Param("entityid"), Param("userid"),
+@command("listAnnotations", params=every_documented("listAnnotations", Param("id"), Param("entitytype"), Param("entityid"), Param("userid"),
                                     Param("annotationfilter"), *PAGING),
          description="Lists the comments on resources (none: comments are not kept here)",
          response=("annotation",), cmd_class="org.apache.cloudstack.api.command.admin.annotation.ListAnnotationsCmd")

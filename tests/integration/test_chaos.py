@@ -177,7 +177,10 @@ def after_fault(stack, label, jobids, over, restarted_s=None):
     hosts_up = eventually(lambda: len(cs.listHosts(zoneid=stack.catalog["zoneid"], state="Up").get("host", [])) == 3,
                           timeout=60)  # as an operator would wait for them after an outage
     assert hosts_up, f"{label}: the hosts are not Up again a minute after the fault"
-    vm = stack.client(fetch_result=True).deployVirtualMachine(name=_slug(label) + "-after", **stack.catalog)["virtualmachine"]
+    try:
+        vm = stack.client(fetch_result=True).deployVirtualMachine(name=_slug(label) + "-after", **stack.catalog)["virtualmachine"]
+    except Exception as error:
+        raise AssertionError(f"{label}: a deploy after the fault failed: {error}\n{_complaints(stack)}") from error
     assert vm["state"] == "Running", f"{label}: a deploy after the fault did not succeed"
     reasons = set()
     for (result,) in _burst_jobs(stack, jobids, "result"):
@@ -195,6 +198,16 @@ def after_fault(stack, label, jobids, over, restarted_s=None):
           f"{took:.1f} s after the fault" + (f"; process back in {restarted_s:.1f} s" if restarted_s else "")
           + "".join(f"\n  failed: {reason}" for reason in sorted(reasons)))
     assert pending == 0 and ok + failed == len(jobids)
+
+
+def _complaints(stack, last=12):
+    """The last warnings and errors each process of ``stack`` logged: what a failure shows."""
+    lines = []
+    for log in sorted((stack.state_dir / "logs").glob("*.log")):
+        said = [line for line in log.read_text(errors="replace").splitlines()
+                if re.search(r"WARNING|ERROR|CRITICAL|Traceback|Error:", line)]
+        lines += [f"{log.stem}: {line[:300]}" for line in said[-last:]]
+    return "\n".join(lines)
 
 
 def _slug(label):

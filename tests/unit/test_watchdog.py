@@ -4,6 +4,7 @@ from datetime import timedelta
 from types import SimpleNamespace
 
 import pytest
+from django.conf import settings
 from django.utils import timezone
 
 from apps.events.models import Alert
@@ -34,8 +35,9 @@ def deadlines(settings):
     SENT.clear()
 
 
-def step(name, state, started=None, finished=None, worker=""):
-    return SimpleNamespace(name=name, state=state, started=started, finished=finished, worker=worker)
+def step(name, state, started=None, finished=None, worker="", component="compute", pk=1):
+    return SimpleNamespace(name=name, state=state, started=started, finished=finished, worker=worker,
+                           component=component, pk=pk)
 
 
 def test_when_a_job_is_stalled():
@@ -45,6 +47,12 @@ def test_when_a_job_is_stalled():
     alive, dead = (lambda w: True), (lambda w: False)
     assert stall_reason(SimpleNamespace(created=ago(2), redriven=None), [], now, alive) is None  # just made
     assert "nothing of it happened" in stall_reason(job, [], now, alive)  # its first message never came
+    assert stall_reason(job, [], now, alive).endswith("(no step of it began)")
+    lost = [step("reserve", StepState.DONE, ago(40), ago(39), component="network", pk=1),
+            step("start", StepState.PENDING, pk=2)]
+    assert stall_reason(job, lost, now, alive) == \
+        "nothing of it happened for %.0f s (its last step: reserve (network), done; next: start (compute))" \
+        % settings.STEP_DEADLINE_S
     assert stall_reason(job, [step("a", StepState.DONE, ago(9), ago(3))], now, alive) is None  # moved lately
     slow = [step("copy", StepState.RUNNING, ago(50), worker="h:1:0")]
     assert stall_reason(job, slow, now, alive) is None  # slow, but its process is there

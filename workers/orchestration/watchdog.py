@@ -81,8 +81,19 @@ def stall_reason(job, steps, now, alive):
     moments = [job.created, job.redriven] + [t for s in steps for t in (s.started, s.finished)]
     last = max(t for t in moments if t is not None)
     if (now - last).total_seconds() > settings.STEP_DEADLINE_S:
-        return f"nothing of it happened for {settings.STEP_DEADLINE_S:.0f} s"
+        return f"nothing of it happened for {settings.STEP_DEADLINE_S:.0f} s ({_where(steps)})"
     return None
+
+
+def _where(steps):
+    """Where a stalled job stands: its last step and that step's state."""
+    began = [s for s in steps if s.started is not None]
+    waiting = [s for s in steps if s.started is None and s.state == StepState.PENDING]
+    after = f"; next: {waiting[0].name} ({waiting[0].component})" if waiting else ""
+    if not began:
+        return "no step of it began" + after
+    last = max(began, key=lambda s: (s.finished or s.started, s.pk))
+    return f"its last step: {last.name} ({last.component}), {StepState(last.state).label.lower()}{after}"
 
 
 def _waiting(job, flow):

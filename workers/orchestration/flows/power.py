@@ -20,7 +20,7 @@ class Start(Flow):
         with jobs.as_step(job.pk, "transition"):
             transition(vm, VmState.STARTING, expected=[VmState.STOPPED])
         with jobs.as_step(job.pk, "reserve_capacity"):
-            placement.reserve_for_vm(vm, prefer=vm.last_host)
+            placement.reserve_for_vm(vm, prefer=vm.last_host if job.params.get("considerlasthost", True) else None)
 
     def stages(self, job, vm):
         return [[compute.start_domain(job.pk, vm.pk, vm.host_id)]]
