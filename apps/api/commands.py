@@ -5,7 +5,6 @@ from apps.accounts.models import Account
 from apps.core.listing import PAGING, Rows, by_id, list_response, none_exist
 from apps.core.registry import PUBLIC, REGISTRY, ROOT_ADMIN, Param, command, every_documented
 from apps.fabric.models import Zone
-from apps.fabric.responses import zone_has_shared_networks
 
 from . import throttling
 
@@ -48,7 +47,7 @@ def list_capabilities(call):
     return {
         "capability": {
             "cloudstackversion": "4.22.0.0-javelin",  # the CloudStack API this answers as
-            "securitygroupsenabled": any(zone_has_shared_networks(zone) for zone in Zone.objects.all()),
+            "securitygroupsenabled": Zone.objects.with_security_groups().exists(),
             "userpublictemplateenabled": True,
             "supportELB": "false",
             "projectinviterequired": False,

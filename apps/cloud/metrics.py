@@ -96,27 +96,24 @@ _metrics_of("listHosts", "listHostsMetrics", "host", _add_host_metrics)
 
 # --- zones and clusters: their hosts summed ----------------------------------------------------------
 def _sums(hosts):
-    cpu_total = cpu_used = memory_total = memory_used = cpu_allocated = memory_allocated = 0
-    for host in hosts:
-        ct, cu, mt, mu = _host_figures(host)
-        cpu_total, cpu_used, memory_total, memory_used = cpu_total + ct, cpu_used + cu, memory_total + mt, memory_used + mu
-        cpu_allocated += host.cpu_allocated_mhz
-        memory_allocated += host.memory_allocated_mb * 1024 * 1024
+    figures = [_host_figures(host) for host in hosts]
+    cpu_total, cpu_used, memory_total, memory_used = (sum(column) for column in zip(*figures)) if figures else (0, 0, 0, 0)
+    cpu_allocated = sum(host.cpu_allocated_mhz for host in hosts)
+    memory_allocated = sum(host.memory_allocated_mb for host in hosts) * 1024 * 1024
     return {
         "cputotal": _ghz(cpu_total), "cpuused": _percent(cpu_used, cpu_total),
-        "cpuallocated": _percent(cpu_allocated, cpu_total), "cpumaxdeviation": _deviation(hosts, "cpu"),
+        "cpuallocated": _percent(cpu_allocated, cpu_total),
+        "cpumaxdeviation": _deviation([cu / ct if ct else 0.0 for ct, cu, _mt, _mu in figures]),
         "memorytotal": _gb(memory_total), "memoryused": _percent(memory_used, memory_total),
-        "memoryallocated": _percent(memory_allocated, memory_total), "memorymaxdeviation": _deviation(hosts, "memory"),
+        "memoryallocated": _percent(memory_allocated, memory_total),
+        "memorymaxdeviation": _deviation([mu / mt if mt else 0.0 for _ct, _cu, mt, mu in figures]),
         **_flags("cpu", cpu_used, cpu_allocated, cpu_total), **_flags("memory", memory_used, memory_allocated, memory_total),
     }
 
 
-def _deviation(hosts, kind):
-    """CloudStack's max deviation: how far the most used host is above the average, in %."""
-    shares = []
-    for host in hosts:
-        ct, cu, mt, mu = _host_figures(host)
-        shares.append((cu / ct if ct else 0.0) if kind == "cpu" else (mu / mt if mt else 0.0))
+def _deviation(shares):
+    """CloudStack's max deviation: how far the most used host (its share used) is above the
+    average, in %."""
     if not shares:
         return "0.00%"
     average = sum(shares) / len(shares)

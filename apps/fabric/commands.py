@@ -2,7 +2,7 @@
 import shutil
 
 from django.conf import settings
-from django.db.models import Count, Q
+from django.db.models import Q
 
 from apps.core import urlpolicy
 from apps.core.errors import InvalidState, ParamError
@@ -29,8 +29,7 @@ from .responses import (
     cmd_class="org.apache.cloudstack.api.command.user.zone.ListZonesCmd",
 )
 def list_zones(call):
-    zones = Zone.objects.visible_to(call.caller).annotate(
-        shared_networks=Count("networks", filter=Q(networks__account__isnull=True, networks__removed__isnull=True)))
+    zones = Zone.objects.visible_to(call.caller).with_shared_network_counts()
     zones = filtered(zones.order_by("id"), call, {"id": "uuid", "name": "name", "networktype": "network_type__iexact",
                                    "keyword": "name__icontains"})
     return list_response(call, zones, "zone", zone_response)

@@ -37,6 +37,16 @@ class ZoneQuerySet(models.QuerySet):
         """Root admins see every zone; others only the enabled ones (CloudStack's listZones)."""
         return self if caller.is_root_admin else self.filter(allocation_state=AllocationState.ENABLED)
 
+    def with_shared_network_counts(self):
+        """Each zone with ``shared_networks``: how many shared networks it has (its security
+        groups work where it has one)."""
+        shared = models.Q(networks__account__isnull=True, networks__removed__isnull=True)
+        return self.annotate(shared_networks=models.Count("networks", filter=shared))
+
+    def with_security_groups(self):
+        """The zones whose security groups work: those with a shared network."""
+        return self.filter(networks__account__isnull=True, networks__removed__isnull=True).distinct()
+
 
 class Zone(CloudObject):
     objects = ZoneQuerySet.as_manager()
