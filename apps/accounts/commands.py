@@ -1,12 +1,12 @@
 """Query-API commands for domains, accounts and users."""
 from apps.core.errors import ParamError, PermissionDenied
 from apps.core.listing import PAGING, SHOWICON, Rows, by_id, filtered, list_response, none_exist
-from apps.core.registry import DOMAIN_ADMIN, PUBLIC, REGISTRY, ROOT_ADMIN, Param, command, every_documented
+from apps.core.registry import DOMAIN_ADMIN, PUBLIC, ROOT_ADMIN, Param, command, every_documented
 
-from . import services
-from .models import Account, AccountType, CloudUser
-from .responses import account_response, domain_response, role_id, role_permission_response, role_response, user_response
-from .selectors import RoleOf, domains_visible_to, resource_totals, restrict
+from . import roles, services
+from .models import Account, AccountType, CloudUser, Role, RolePermission, RoleType
+from .responses import account_response, domain_response, role_permission_response, role_response, user_response
+from .selectors import domains_visible_to, resource_totals, restrict
 
 ACCOUNT_PARAMS = (
     Param("username", required=True),
@@ -67,7 +67,8 @@ def list_domain_children(call):
     return list_response(call, children, "domain", domain_response)
 
 
-@command("createAccount", params=(*ACCOUNT_PARAMS, Param("accounttype", "integer"), Param("account")),
+@command("createAccount", params=(*ACCOUNT_PARAMS, Param("accounttype", "integer"), Param("account"),
+                                  Param("roleid", "uuid", description="the account's role (it sets the account's type)")),
          access=DOMAIN_ADMIN, description="Creates an account",
          cmd_class="org.apache.cloudstack.api.command.admin.account.CreateAccountCmd",
          response=("account",), event=("ACCOUNT.CREATE", "creating account"))
@@ -75,13 +76,43 @@ def create_account(call):
     kind = call.get("accounttype", AccountType.USER)
     if kind not in AccountType.values:
         raise call.command.invalid("accounttype", kind)
+    role = _role(call, "roleid") if "roleid" in call.params else None
+    if role is not None:
+        if "accounttype" in call.params and roles.account_type_for(role) != kind:
+            raise ParamError("The role's type and the account type differ; give one of roleid and accounttype")
+        kind = roles.account_type_for(role)
     if kind == AccountType.ROOT_ADMIN and not call.caller.is_root_admin:
         raise PermissionDenied("Only a root admin can create root admin accounts")
     account = services.create_account(
         _domain(call), call.get("account") or call.get("username"), kind, call.get("username"), call.get("password"),
         call.get("firstname", ""), call.get("lastname", ""), call.get("email", ""),
+        role=role if isinstance(role, Role) else None,
     )
     return {"account": account_response(account)}
+
+
+@command("updateAccount", params=(Param("id", "uuid"), Param("account"), Param("domainid", "uuid"), Param("newname"),
+                                  Param("roleid", "uuid", description="a role of the account's type")),
+         access=DOMAIN_ADMIN, description="Updates an account's name or role", response=("account",),
+         cmd_class="org.apache.cloudstack.api.command.admin.account.UpdateAccountCmd",
+         event=("ACCOUNT.UPDATE", "updating account"))
+def update_account(call):
+    visible = Account.objects.filter(domain__in=domains_visible_to(call.caller)).select_related("domain")
+    if "id" in call.params:
+        account = by_id(call, visible)
+    elif "account" in call.params:
+        account = visible.filter(name=call.get("account"), domain=_domain(call)).first()
+        if account is None:
+            raise ParamError(f"Unable to find account {call.get('account')} in the domain")
+    else:
+        raise ParamError("Give the account's id, or account and domainid")
+    if account.type == AccountType.ROOT_ADMIN and not call.caller.is_root_admin:
+        raise PermissionDenied("Only a root admin can change a root admin account")
+    if "roleid" in call.params:
+        roles.change_role(account, _role(call, "roleid"))
+    if call.get("newname"):
+        services.rename_account(account, call.get("newname"))
+    return {"account": account_response(Account.objects.select_related("domain", "role").get(pk=account.pk))}
 
 
 @command("createUser", params=(*ACCOUNT_PARAMS, Param("account", required=True)), access=DOMAIN_ADMIN,
@@ -218,39 +249,135 @@ def list_projects(call):
 
 
 # --- roles -------------------------------------------------------------------------------------------
-ROLE_ORDER = (AccountType.ROOT_ADMIN, AccountType.DOMAIN_ADMIN, AccountType.USER)
+# --- roles ----------------------------------------------------------------------------------------
+def _role(call, param="id", mutable=False):
+    """The role ``param`` names: a Role, or the account type of a default role. A default
+    role allows what its type may call and cannot be changed (``mutable``): a 431."""
+    value = call.get(param)
+    kind = roles.default_of(value)
+    if kind is not None:
+        if mutable:
+            raise ParamError("Default roles cannot be changed here: make a role of your own (createRole with roleid "
+                             "copies one)")
+        return kind
+    return by_id(call, Role.objects.all(), param)
 
 
-@command("listRoles", params=(Param("id", "uuid"), Param("name"), Param("type"), Param("state"), *PAGING),
-         access=DOMAIN_ADMIN, description="Lists the roles: one for each account type", response=("role",),
-         cmd_class="org.apache.cloudstack.api.command.admin.acl.ListRolesCmd")
+def _visible_roles(call):
+    kinds = [k for k in roles.DEFAULT_ORDER if call.caller.is_root_admin or k != AccountType.ROOT_ADMIN]
+    own = Role.objects.order_by("id")
+    if not call.caller.is_root_admin:
+        own = own.exclude(type=RoleType.ADMIN)
+    return [*kinds, *own]
+
+
+@command("listRoles", params=(Param("id", "uuid"), Param("name"), Param("type", check=roles.role_type), Param("state"),
+                              *PAGING),
+         access=DOMAIN_ADMIN, description="Lists the roles: the default role of each account type, and roles of one's own",
+         response=("role",), cmd_class="org.apache.cloudstack.api.command.admin.acl.ListRolesCmd")
 def list_roles(call):
-    kinds = [k for k in ROLE_ORDER if call.caller.is_root_admin or k != AccountType.ROOT_ADMIN]
+    found = [role_response(r) for r in _visible_roles(call)]
     if "id" in call.params:
-        kinds = [k for k in kinds if role_id(k) == call.get("id")]
-        if not kinds:
+        found = [r for r in found if r["id"] == call.get("id")]
+        if not found:
             raise call.command.not_found("id", call.get("id"))
-    wanted = {name: call.get(name).lower() for name in ("name", "type", "state", "keyword") if name in call.params}
-    roles = [role_response(k) for k in kinds]
-    roles = [r for r in roles if ("name" not in wanted or r["name"].lower() == wanted["name"])
+    wanted = {name: str(call.get(name)).lower() for name in ("name", "type", "state", "keyword") if name in call.params}
+    found = [r for r in found if ("name" not in wanted or r["name"].lower() == wanted["name"])
              and ("type" not in wanted or r["type"].lower() == wanted["type"])
              and ("state" not in wanted or r["state"].lower() == wanted["state"])
              and ("keyword" not in wanted or wanted["keyword"] in r["name"].lower())]
-    return list_response(call, Rows(roles), "role", lambda role: role)
+    return list_response(call, Rows(found), "role", lambda role: role)
+
+
+@command("createRole", params=(Param("name", required=True), Param("type", check=roles.role_type),
+                               Param("roleid", "uuid", description="a role to copy the type and rules of"),
+                               Param("description", length=4096), Param("ispublic", "boolean")),
+         access=ROOT_ADMIN, description="Creates a role", response=("role",),
+         cmd_class="org.apache.cloudstack.api.command.admin.acl.CreateRoleCmd", event=("ROLE.CREATE", "creating role"))
+def create_role(call):
+    source = _role(call, "roleid") if "roleid" in call.params else None
+    if source is None and "type" not in call.params:
+        raise call.command.missing("type")
+    role = roles.create_role(call.get("name"), call.get("type"), call.get("description", ""), call.get("ispublic", True),
+                             clone_of=source)
+    return {"role": role_response(role)}
+
+
+@command("importRole", params=(Param("name", required=True), Param("type", required=True, check=roles.role_type),
+                               Param("rules", "map", required=True, description="rule, permission, description of each"),
+                               Param("description", length=4096), Param("ispublic", "boolean"), Param("forced", "boolean")),
+         access=ROOT_ADMIN, description="Imports a role with its rules", response=("role",),
+         cmd_class="org.apache.cloudstack.api.command.admin.acl.ImportRoleCmd", event=("ROLE.IMPORT", "importing role"))
+def import_role(call):
+    role = roles.import_role(call.get("name"), call.get("type"), call.get("rules"), call.get("description", ""),
+                             call.get("ispublic", True), forced=call.get("forced", False))
+    return {"role": role_response(role)}
+
+
+@command("updateRole", params=(Param("id", "uuid", required=True), Param("name"), Param("type", check=roles.role_type),
+                               Param("description", length=4096), Param("ispublic", "boolean")),
+         access=ROOT_ADMIN, description="Updates a role", response=("role",),
+         cmd_class="org.apache.cloudstack.api.command.admin.acl.UpdateRoleCmd", event=("ROLE.UPDATE", "updating role"))
+def update_role(call):
+    role = roles.update_role(_role(call, mutable=True), call.get("name"), call.get("type"), call.get("description"),
+                             call.get("ispublic"))
+    return {"role": role_response(role)}
+
+
+@command("deleteRole", params=(Param("id", "uuid", required=True),), access=ROOT_ADMIN, description="Deletes a role",
+         cmd_class="org.apache.cloudstack.api.command.admin.acl.DeleteRoleCmd", event=("ROLE.DELETE", "deleting role"))
+def delete_role(call):
+    roles.delete_role(_role(call, mutable=True))
+    return {"success": "true"}
 
 
 @command("listRolePermissions", params=(Param("roleid", "uuid"),), access=ROOT_ADMIN,
-         description="Lists what a role allows: one rule for each command its accounts may call",
+         description="Lists a role's rules, in the order they are read",
          response=("rolepermission",), cmd_class="org.apache.cloudstack.api.command.admin.acl.ListRolePermissionsCmd")
 def list_role_permissions(call):
-    kinds = list(ROLE_ORDER)
-    if "roleid" in call.params:
-        kinds = [k for k in kinds if role_id(k) == call.get("roleid")]
-        if not kinds:
-            raise call.command.not_found("roleid", call.get("roleid"))
-    rules = [(kind, cmd) for kind in kinds for cmd in sorted(REGISTRY.values(), key=lambda c: c.name)
-             if cmd.access != PUBLIC and cmd.allows(RoleOf(kind))]
+    chosen = [_role(call, "roleid")] if "roleid" in call.params else _visible_roles(call)
+    rules = []
+    for role in chosen:
+        if isinstance(role, Role):
+            rules += [(role, rule) for rule in role.permissions.order_by("sort_order", "id")]
+        else:
+            rules += [(role, command) for command in roles.default_rules(role)]
     return list_response(call, Rows(rules), "rolepermission", lambda rule: role_permission_response(*rule))
+
+
+@command("createRolePermission", params=(Param("roleid", "uuid", required=True), Param("rule", required=True),
+                                         Param("permission", required=True), Param("description", length=4096)),
+         access=ROOT_ADMIN, description="Adds a rule to a role, after its other rules", response=("rolepermission",),
+         cmd_class="org.apache.cloudstack.api.command.admin.acl.CreateRolePermissionCmd",
+         event=("ROLE.PERMISSION.CREATE", "creating role permission"))
+def create_role_permission(call):
+    role = _role(call, "roleid", mutable=True)
+    rule = roles.add_permission(role, call.get("rule"), call.get("permission"), call.get("description", ""))
+    return {"rolepermission": role_permission_response(role, rule)}
+
+
+@command("updateRolePermission", params=(Param("roleid", "uuid", required=True), Param("ruleorder", "list", item="uuid"),
+                                         Param("ruleid", "uuid"), Param("permission")),
+         access=ROOT_ADMIN, description="Reorders a role's rules (ruleorder), or allows or denies one (ruleid)",
+         cmd_class="org.apache.cloudstack.api.command.admin.acl.UpdateRolePermissionCmd",
+         event=("ROLE.PERMISSION.UPDATE", "updating role permission"))
+def update_role_permission(call):
+    role = _role(call, "roleid", mutable=True)
+    if "ruleorder" in call.params:
+        roles.reorder(role, call.get("ruleorder"))
+    elif "ruleid" in call.params and "permission" in call.params:
+        roles.set_permission(by_id(call, role.permissions.all(), "ruleid"), call.get("permission"))
+    else:
+        raise ParamError("Give ruleorder, or ruleid and permission")
+    return {"success": "true"}
+
+
+@command("deleteRolePermission", params=(Param("id", "uuid", required=True),), access=ROOT_ADMIN,
+         description="Deletes a rule of a role", cmd_class="org.apache.cloudstack.api.command.admin.acl.DeleteRolePermissionCmd",
+         event=("ROLE.PERMISSION.DELETE", "deleting role permission"))
+def delete_role_permission(call):
+    by_id(call, RolePermission.objects.all()).delete()
+    return {"success": "true"}
 
 
 @command("listProjectInvitations", params=every_documented("listProjectInvitations", Param("id", "uuid"), Param("projectid", "uuid"), Param("state"),

@@ -24,11 +24,49 @@ class Domain(CloudObject):
         return self.path
 
 
+class RoleType(models.TextChoices):
+    """CloudStack's role types: what a role's accounts are (their account type)."""
+
+    ADMIN = "Admin"
+    DOMAIN_ADMIN = "DomainAdmin"
+    USER = "User"
+
+
+class Role(CloudObject):
+    """A role of one's own (CloudStack's dynamic roles): its rules, in order, say which of the
+    commands its type may call its accounts may call. The default roles (one per account type,
+    :mod:`apps.accounts.roles`) are not rows: they allow what their type may call."""
+
+    name = models.CharField(max_length=255)
+    type = models.CharField(max_length=16, choices=RoleType.choices)
+    description = models.TextField(blank=True)
+    is_public = models.BooleanField(default=True)
+
+    def __str__(self):
+        return self.name
+
+
+class RolePermission(CloudObject):
+    """One rule of a role: a command name or a pattern with ``*`` wildcards, allowed or denied.
+    The first rule that matches a command decides; a command no rule matches is denied."""
+
+    role = models.ForeignKey(Role, on_delete=models.CASCADE, related_name="permissions")
+    rule = models.CharField(max_length=255)
+    permission = models.CharField(max_length=8, choices=[("allow", "allow"), ("deny", "deny")])
+    description = models.TextField(blank=True)
+    sort_order = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["sort_order", "id"]
+
+
 class Account(CloudObject):
     name = models.CharField(max_length=255)
     domain = models.ForeignKey(Domain, on_delete=models.PROTECT, related_name="accounts")
     type = models.IntegerField(choices=AccountType.choices, default=AccountType.USER)
     state = models.CharField(max_length=16, default="enabled")
+    # a role of one's own; none: the default role of the account's type
+    role = models.ForeignKey(Role, null=True, blank=True, on_delete=models.PROTECT, related_name="accounts")
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["domain", "name"], name="account_unique_name_in_domain")]

@@ -3,7 +3,8 @@ import uuid
 
 from apps.core.formats import compact, cs_date
 
-from .models import AccountType
+from .models import Role, RolePermission
+from .roles import DEFAULT_NAMES, ROLE_TYPE_OF, default_role_id
 
 
 def domain_response(domain):
@@ -48,30 +49,31 @@ def user_response(user, with_keys=False):
 
 
 def role_name(account_type):
-    return {AccountType.USER: "User", AccountType.ROOT_ADMIN: "Admin", AccountType.DOMAIN_ADMIN: "DomainAdmin"}[account_type]
-
-
-# The roles: one for each account type, as CloudStack's four default roles (but Resource Admin,
-# which has no account type here). What each allows is what the command registry says.
-ROLE_TITLES = {AccountType.ROOT_ADMIN: ("Root Admin", "Every command"),
-               AccountType.DOMAIN_ADMIN: ("Domain Admin", "Its domain and the domains below it"),
-               AccountType.USER: ("User", "Its own account's resources")}
+    return ROLE_TYPE_OF[account_type].value
 
 
 def role_id(account_type):
-    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"javelin:role:{int(account_type)}"))
+    return default_role_id(account_type)
 
 
-def role_response(account_type):
-    name, description = ROLE_TITLES[account_type]
-    return {"id": role_id(account_type), "name": name, "type": role_name(account_type), "description": description,
+def role_response(role):
+    """A role: a Role of one's own, or the account type of a default role."""
+    if isinstance(role, Role):
+        return {"id": role.uuid_str, "name": role.name, "type": role.type, "description": role.description,
+                "isdefault": False, "ispublic": role.is_public, "state": "ENABLED"}
+    name, description = DEFAULT_NAMES[role]
+    return {"id": default_role_id(role), "name": name, "type": role_name(role), "description": description,
             "isdefault": True, "ispublic": True, "state": "ENABLED"}
 
 
-def role_permission_response(account_type, command):
-    return {"id": str(uuid.uuid5(uuid.NAMESPACE_URL, f"javelin:rolepermission:{int(account_type)}:{command.name}")),
-            "roleid": role_id(account_type), "rolename": ROLE_TITLES[account_type][0], "rule": command.name,
-            "permission": "allow", "description": command.description}
+def role_permission_response(role, rule):
+    """A rule: a RolePermission, or (for a default role, its account type) a command it allows."""
+    if isinstance(rule, RolePermission):
+        return {"id": rule.uuid_str, "roleid": role.uuid_str, "rolename": role.name, "rule": rule.rule,
+                "permission": rule.permission, "description": rule.description}
+    return {"id": str(uuid.uuid5(uuid.NAMESPACE_URL, f"javelin:rolepermission:{int(role)}:{rule.name}")),
+            "roleid": default_role_id(role), "rolename": DEFAULT_NAMES[role][0], "rule": rule.name,
+            "permission": "allow", "description": rule.description}
 
 
 def account_response(account, totals=None):
@@ -85,9 +87,9 @@ def account_response(account, totals=None):
         "id": account.uuid_str,
         "name": account.name,
         "accounttype": account.type,
-        "roletype": role_name(account.type),
-        "roleid": role_id(account.type),
-        "rolename": ROLE_TITLES[account.type][0],
+        "roletype": account.role.type if account.role_id else role_name(account.type),
+        "roleid": account.role.uuid_str if account.role_id else role_id(account.type),
+        "rolename": account.role.name if account.role_id else DEFAULT_NAMES[account.type][0],
         "domainid": account.domain.uuid_str,
         "domain": account.domain.name,
         "domainpath": account.domain.path,

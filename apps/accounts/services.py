@@ -51,16 +51,25 @@ def create_user(account, username, password=None, firstname="", lastname="", ema
 
 
 @transaction.atomic
-def create_account(domain, name, account_type, username, password=None, firstname="", lastname="", email=""):
+def create_account(domain, name, account_type, username, password=None, firstname="", lastname="", email="", role=None):
+    """An account with its first user; ``role``: a role of one's own (else its type's default)."""
     exists = ParamError(f"The specified account: {name} already exists in domain {domain.path}")
     if Account.objects.filter(domain=domain, name=name).exists():
         raise exists
     try:
         with transaction.atomic():
-            account = Account.objects.create(domain=domain, name=name, type=account_type)
+            account = Account.objects.create(domain=domain, name=name, type=account_type, role=role)
     except IntegrityError:
         raise exists from None
     create_user(account, username, password, firstname, lastname, email)
+    return account
+
+
+def rename_account(account, name):
+    if Account.objects.filter(domain=account.domain, name=name).exclude(pk=account.pk).exists():
+        raise ParamError(f"The specified account: {name} already exists in domain {account.domain.path}")
+    account.name = name
+    account.save(update_fields=["name"])
     return account
 
 

@@ -1,6 +1,7 @@
 """Commands about the API itself, generated from the registry so they never lie."""
 from django.conf import settings
 
+from apps.accounts import roles
 from apps.accounts.models import Account
 from apps.core.listing import PAGING, Rows, by_id, list_response, none_exist
 from apps.core.registry import PUBLIC, REGISTRY, ROOT_ADMIN, Param, command, every_documented
@@ -32,7 +33,7 @@ def _api_response(cmd):
     cmd_class="org.apache.cloudstack.discovery.ListApisCmd",
 )
 def list_apis(call):
-    visible = [cmd for cmd in sorted(REGISTRY.values(), key=lambda c: c.name) if cmd.allows(call.caller)]
+    visible = [cmd for cmd in sorted(REGISTRY.values(), key=lambda c: c.name) if roles.may_call(call.caller, cmd)]
     if call.get("name"):
         visible = [cmd for cmd in visible if cmd.name == call.get("name")]
     return list_response(call, Rows(visible), "api", _api_response)

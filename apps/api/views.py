@@ -14,6 +14,7 @@ from django.db import transaction
 from django.http import HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 
+from apps.accounts import roles
 from apps.accounts.selectors import Caller
 from apps.core import registry
 from apps.core.errors import CloudError, ParamError, Unauthorized, UnsupportedAction
@@ -92,7 +93,7 @@ def unavailable(key="errorresponse"):
 
 
 def _check_access(command, caller):
-    if not command.allows(caller):
+    if not roles.may_call(caller, command):
         raise Unauthorized(f"The given command '{command.name}' either does not exist, is not available for user.")
 
 

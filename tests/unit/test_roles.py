@@ -1,0 +1,137 @@
+"""Roles as CloudStack's dynamic roles: a role of one's own allows what its rules allow, read in
+order (first match decides, no match denies), within what its type may call; listApis
+answers exactly what the caller may call; default roles allow what their type may."""
+import pytest
+
+from apps.accounts import roles
+from apps.accounts.models import Account, AccountType, RoleType
+from apps.core.registry import PUBLIC, REGISTRY
+from tests.unit.test_api import call
+
+
+def _key(body):
+    return next(iter(body.values()))
+
+
+@pytest.fixture
+def reader(client, cloud, admin):
+    """An account whose role lets it call list* and nothing else (a read-only user)."""
+    status, body = call(client, admin.user, command="createRole", name="Reader", type="User", description="lists only")
+    assert status == 200, body
+    role = body["createroleresponse"]["role"]
+    assert role["type"] == "User" and role["isdefault"] is False
+    status, body = call(client, admin.user, command="createRolePermission", roleid=role["id"], rule="list*",
+                        permission="allow")
+    assert status == 200 and body["createrolepermissionresponse"]["rolepermission"]["rule"] == "list*"
+    status, body = call(client, admin.user, command="createAccount", username="rita", password="Pass-word-1",
+                        email="r@example.org", firstname="R", lastname="R", roleid=role["id"])
+    assert status == 200, body
+    account = body["createaccountresponse"]["account"]
+    assert account["roleid"] == role["id"] and account["rolename"] == "Reader" and account["accounttype"] == 0
+    from apps.accounts.models import CloudUser
+    from apps.accounts.services import register_keys
+
+    user = CloudUser.objects.get(username="rita")
+    register_keys(user)
+    user.refresh_from_db()
+    return role, user
+
+
+def test_a_read_only_role_lists_and_cannot_write(client, cloud, reader):
+    role, user = reader
+    status, body = call(client, user, command="listZones")
+    assert status == 200 and body["listzonesresponse"]["count"] == 1
+    status, body = call(client, user, command="deployVirtualMachine", zoneid=cloud["zone"].uuid_str,
+                        templateid=cloud["template"].uuid_str, serviceofferingid=cloud["offering"].uuid_str)
+    assert status == 401 and "deployVirtualMachine" in _key(body)["errortext"]
+    status, body = call(client, user, command="createSSHKeyPair", name="k")
+    assert status == 401
+    status, body = call(client, user, command="listApis")
+    names = {api["name"] for api in body["listapisresponse"]["api"]}
+    public = {name for name, command in REGISTRY.items() if command.access == PUBLIC}  # callable without a session
+    assert names and all(n.startswith("list") for n in names - public)
+    assert "listVirtualMachines" in names and "listHosts" not in names  # a User's type still bounds it
+
+
+def test_rules_are_read_in_order_and_can_be_reordered_or_flipped(client, cloud, admin, reader):
+    role, user = reader
+    status, body = call(client, admin.user, command="createRolePermission", roleid=role["id"], rule="listZones",
+                        permission="deny")
+    deny = body["createrolepermissionresponse"]["rolepermission"]
+    assert call(client, user, command="listZones")[0] == 200  # list* comes first and allows it
+    status, body = call(client, admin.user, command="listRolePermissions", roleid=role["id"])
+    rules = body["listrolepermissionsresponse"]["rolepermission"]
+    assert [r["rule"] for r in rules] == ["list*", "listZones"]
+    status, body = call(client, admin.user, command="updateRolePermission", roleid=role["id"],
+                        ruleorder=",".join([deny["id"], rules[0]["id"]]))
+    assert status == 200, body
+    assert call(client, user, command="listZones")[0] == 401  # the deny is read first now
+    assert call(client, user, command="listVolumes")[0] == 200
+    call(client, admin.user, command="updateRolePermission", roleid=role["id"], ruleid=deny["id"], permission="allow")
+    assert call(client, user, command="listZones")[0] == 200
+    call(client, admin.user, command="deleteRolePermission", id=rules[0]["id"])
+    assert call(client, user, command="listVolumes")[0] == 401  # no rule matches: denied
+
+
+def test_default_roles_are_listed_and_cannot_be_changed(client, cloud, admin):
+    status, body = call(client, admin.user, command="listRoles")
+    found = {r["name"]: r for r in body["listrolesresponse"]["role"]}
+    assert {"Root Admin", "Domain Admin", "User"} <= set(found) and found["User"]["isdefault"] is True
+    status, body = call(client, admin.user, command="createRolePermission", roleid=found["User"]["id"], rule="*",
+                        permission="allow")
+    assert status == 431 and "Default roles cannot be changed" in _key(body)["errortext"]
+    status, body = call(client, admin.user, command="deleteRole", id=found["User"]["id"])
+    assert status == 431
+    status, body = call(client, admin.user, command="listRolePermissions", roleid=found["User"]["id"])
+    rules = {r["rule"] for r in body["listrolepermissionsresponse"]["rolepermission"]}
+    assert "deployVirtualMachine" in rules and "addHost" not in rules
+
+
+def test_a_copy_of_a_default_role_allows_what_it_allows(client, cloud, admin):
+    user_role = roles.default_role_id(AccountType.USER)
+    status, body = call(client, admin.user, command="createRole", name="My User", roleid=user_role)
+    copy = body["createroleresponse"]["role"]
+    assert copy["type"] == "User"
+    status, body = call(client, admin.user, command="listRolePermissions", roleid=copy["id"])
+    assert {r["rule"] for r in body["listrolepermissionsresponse"]["rolepermission"]} == \
+        {c.name for c in roles.default_rules(AccountType.USER)}
+
+
+def test_import_update_delete_and_a_role_in_use(client, cloud, admin, reader):
+    role, user = reader
+    status, body = call(client, admin.user, command="importRole", name="Ops", type="Admin", **{
+        "rules[0].rule": "list*", "rules[0].permission": "allow", "rules[1].rule": "*", "rules[1].permission": "deny"})
+    assert status == 200, body
+    ops = body["importroleresponse"]["role"]
+    status, body = call(client, admin.user, command="importRole", name="Ops", type="Admin",
+                        **{"rules[0].rule": "*", "rules[0].permission": "allow"})
+    assert status == 431 and "already exists" in _key(body)["errortext"]
+    status, body = call(client, admin.user, command="importRole", name="Ops", type="Admin", forced="true",
+                        **{"rules[0].rule": "*", "rules[0].permission": "allow"})
+    assert status == 200
+    status, body = call(client, admin.user, command="listRolePermissions", roleid=ops["id"])
+    assert [r["rule"] for r in body["listrolepermissionsresponse"]["rolepermission"]] == ["*"]
+    status, body = call(client, admin.user, command="importRole", name="Bad", type="User",
+                        **{"rules[0].rule": "list;drop", "rules[0].permission": "allow"})
+    assert status == 431 and "Invalid rule" in _key(body)["errortext"]
+    status, body = call(client, admin.user, command="updateRole", id=role["id"], name="Readers", description="ro")
+    assert body["updateroleresponse"]["role"]["name"] == "Readers"
+    status, body = call(client, admin.user, command="updateRole", id=role["id"], type="Admin")
+    assert status == 431 and "in use" in _key(body)["errortext"]
+    assert call(client, admin.user, command="deleteRole", id=role["id"])[0] == 431  # rita has it
+    status, body = call(client, admin.user, command="updateAccount", id=Account.objects.get(name="rita").uuid_str,
+                        roleid=roles.default_role_id(AccountType.USER))
+    assert status == 200 and body["updateaccountresponse"]["account"]["rolename"] == "User"
+    assert call(client, user, command="createSSHKeyPair", name="k")[0] == 200  # the default User role again
+    assert call(client, admin.user, command="deleteRole", id=role["id"])[0] == 200
+    status, body = call(client, admin.user, command="updateAccount", id=Account.objects.get(name="rita").uuid_str,
+                        roleid=ops["id"])
+    assert status == 431 and "same type" in _key(body)["errortext"]
+
+
+def test_decides_reads_the_first_match():
+    assert roles.decides([("list*", "allow"), ("*", "deny")], "listZones") is True
+    assert roles.decides([("list*", "allow"), ("*", "deny")], "deployVirtualMachine") is False
+    assert roles.decides([("listZones", "deny"), ("list*", "allow")], "listZones") is False
+    assert roles.decides([], "listZones") is False
+    assert roles.role_type("domainadmin") == RoleType.DOMAIN_ADMIN
