@@ -135,3 +135,18 @@ def test_decides_reads_the_first_match():
     assert roles.decides([("listZones", "deny"), ("list*", "allow")], "listZones") is False
     assert roles.decides([], "listZones") is False
     assert roles.role_type("domainadmin") == RoleType.DOMAIN_ADMIN
+
+
+def test_the_rest_api_answers_to_the_role_too(client, cloud, admin, reader):
+    role, user = reader
+    auth = {"HTTP_AUTHORIZATION": f"ApiKey {user.api_key}:{user.secret_key}"}
+    assert client.get("/api/v1/vms/", **auth).status_code == 200
+    made = client.post("/api/v1/vms/", {"zone": cloud["zone"].uuid_str, "service_offering": cloud["offering"].uuid_str,
+                                        "template": cloud["template"].uuid_str}, content_type="application/json", **auth)
+    assert made.status_code == 403 and "deployVirtualMachine" in made.json()["detail"]
+    call(client, admin.user, command="createRolePermission", roleid=role["id"], rule="listVolumes", permission="deny")
+    status, body = call(client, admin.user, command="listRolePermissions", roleid=role["id"])
+    deny, allow = body["listrolepermissionsresponse"]["rolepermission"][::-1]
+    call(client, admin.user, command="updateRolePermission", roleid=role["id"], ruleorder=f"{deny['id']},{allow['id']}")
+    assert client.get("/api/v1/volumes/", **auth).status_code == 403
+    assert client.get("/api/v1/vms/", **auth).status_code == 200

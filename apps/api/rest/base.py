@@ -2,7 +2,10 @@
 representations, and the one way a change is made: the query API's own command for the
 caller (so both APIs validate and act in one way)."""
 from rest_framework import serializers, viewsets
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.permissions import SAFE_METHODS
 
+from apps.accounts import roles
 from apps.api.views import run
 from apps.core.registry import REGISTRY
 
@@ -38,8 +41,15 @@ def owner_name():
 def command(request, command_name, /, **raw):
     """Run a query-API command for the REST caller; raw values as the query API gets them."""
     cmd = REGISTRY[command_name]
+    _role_allows(caller_of(request), cmd)
     params = cmd.parse({k: str(v).lower() if isinstance(v, bool) else str(v) for k, v in raw.items() if v is not None})
     return run(cmd, caller_of(request), params)
+
+
+def _role_allows(caller, cmd):
+    """REST answers to the caller's role as the query API does: a 403 where its rules deny."""
+    if caller is not None and not roles.may_call(caller, cmd):
+        raise PermissionDenied(f"The role of this account does not allow {cmd.name}.")
 
 
 class CloudViewSet(viewsets.ReadOnlyModelViewSet):
@@ -50,6 +60,12 @@ class CloudViewSet(viewsets.ReadOnlyModelViewSet):
     lookup_value_converter = "uuid"
     model = None
     related = ()  # select_related for the default ``visible``
+    list_command = None  # the query-API command that lists these: the role's rules for it hold here too
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        if self.list_command is not None and request.method in SAFE_METHODS:
+            _role_allows(self.caller, REGISTRY[self.list_command])
 
     @property
     def caller(self):

@@ -28,18 +28,21 @@ class TemplateSerializer(CloudSerializer):
 
 
 class ServiceOfferingViewSet(CloudViewSet):
+    list_command = "listServiceOfferings"
     model = ServiceOffering
     serializer_class = ServiceOfferingSerializer
     filterset_fields = ["name", "cpu_number", "memory_mb"]
 
 
 class DiskOfferingViewSet(CloudViewSet):
+    list_command = "listDiskOfferings"
     model = DiskOffering
     serializer_class = DiskOfferingSerializer
     filterset_fields = ["name", "customized"]
 
 
 class TemplateViewSet(CloudViewSet):
+    list_command = "listTemplates"
     model = Template
     serializer_class = TemplateSerializer
     filterset_fields = {"name": ["exact"], "zone__uuid": ["exact"], "hypervisor": ["exact"]}

@@ -45,6 +45,7 @@ class DeploySerializer(serializers.Serializer):
 class VirtualMachineViewSet(mixins.CreateModelMixin, CloudViewSet):
     """Virtual machines. Creating one deploys it (deployVirtualMachine); the actions start,
     stop, reboot and destroy answer with the async job, to be followed at /api/v1/jobs/<id>/."""
+    list_command = "listVirtualMachines"
 
     model = VirtualMachine
     serializer_class = VirtualMachineSerializer

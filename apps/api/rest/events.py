@@ -32,6 +32,7 @@ STREAM_SLOTS = _stream_slots()
 
 
 class EventViewSet(CloudViewSet):
+    list_command = "listEvents"
     model = Event
     serializer_class = EventSerializer
     filterset_fields = ["type", "level"]

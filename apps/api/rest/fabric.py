@@ -39,6 +39,7 @@ class StoragePoolSerializer(CloudSerializer):
 
 
 class ZoneViewSet(CloudViewSet):
+    list_command = "listZones"
     model = Zone
     serializer_class = ZoneSerializer
     filterset_fields = ["name", "network_type", "allocation_state"]
@@ -48,6 +49,7 @@ class ZoneViewSet(CloudViewSet):
 
 
 class PodViewSet(CloudViewSet):
+    list_command = "listPods"
     model = Pod
     related = ("zone",)
     serializer_class = PodSerializer
@@ -56,6 +58,7 @@ class PodViewSet(CloudViewSet):
 
 
 class ClusterViewSet(CloudViewSet):
+    list_command = "listClusters"
     model = Cluster
     related = ("zone", "pod")
     serializer_class = ClusterSerializer
@@ -64,6 +67,7 @@ class ClusterViewSet(CloudViewSet):
 
 
 class HostViewSet(CloudViewSet):
+    list_command = "listHosts"
     model = Host
     related = ("zone", "pod", "cluster")
     serializer_class = HostSerializer
@@ -72,6 +76,7 @@ class HostViewSet(CloudViewSet):
 
 
 class StoragePoolViewSet(CloudViewSet):
+    list_command = "listStoragePools"
     model = StoragePool
     related = ("zone", "cluster")
     serializer_class = StoragePoolSerializer

@@ -25,6 +25,7 @@ class JobSerializer(CloudSerializer):
 
 
 class JobViewSet(CloudViewSet):
+    list_command = "listAsyncJobs"
     model = AsyncJob
     serializer_class = JobSerializer
     filterset_fields = ["command", "status", "instance_type"]

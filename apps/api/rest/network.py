@@ -14,6 +14,7 @@ class NetworkSerializer(CloudSerializer):
 
 
 class NetworkViewSet(CloudViewSet):
+    list_command = "listNetworks"
     model = GuestNetwork
     serializer_class = NetworkSerializer
     filterset_fields = {"name": ["exact"], "type": ["exact"], "zone__uuid": ["exact"]}

@@ -12,6 +12,7 @@ class VolumeSerializer(CloudSerializer):
 
 
 class VolumeViewSet(CloudViewSet):
+    list_command = "listVolumes"
     model = Volume
     serializer_class = VolumeSerializer
     filterset_fields = {"name": ["exact"], "type": ["exact"], "state": ["exact"], "vm__uuid": ["exact"]}
