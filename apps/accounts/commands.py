@@ -38,6 +38,34 @@ def create_domain(call):
     return {"domain": domain_response(services.create_domain(call.get("name"), parent))}
 
 
+def _managed_domain(call):
+    domain = by_id(call, domains_visible_to(call.caller))
+    if domain == call.caller.account.domain and not call.caller.is_root_admin:
+        raise PermissionDenied("A domain admin cannot change its own domain")
+    return domain
+
+
+@command("updateDomain", params=(Param("id", "uuid", required=True), Param("name")), access=DOMAIN_ADMIN,
+         description="Renames a domain (its subdomains' paths follow)", response=("domain",),
+         cmd_class="org.apache.cloudstack.api.command.admin.domain.UpdateDomainCmd", event=("DOMAIN.UPDATE", "updating Domain"))
+def update_domain(call):
+    domain = _managed_domain(call)
+    if call.get("name"):
+        domain = services.rename_domain(domain, call.get("name"))
+    return {"domain": domain_response(domain)}
+
+
+@command("deleteDomain", params=(Param("id", "uuid", required=True), Param("cleanup", "boolean")), access=DOMAIN_ADMIN,
+         is_async=True, description="Deletes an empty domain", response=("domain",),
+         cmd_class="org.apache.cloudstack.api.command.admin.domain.DeleteDomainCmd", event=("DOMAIN.DELETE", "deleting Domain"))
+def delete_domain(call):
+    if call.get("cleanup"):
+        raise call.command.unsupported("cleanup", "deleting a domain's accounts and their resources with it is not "
+                                                  "offered here; empty it first")
+    services.delete_domain(_managed_domain(call))
+    return call.done({"success": "true"})
+
+
 @command("listDomains", params=(Param("id", "uuid"), Param("name"), Param("listall", "boolean"), SHOWICON, *PAGING),
          description="Lists domains and provides detailed information for listed domains",
          cmd_class="org.apache.cloudstack.api.command.admin.domain.ListDomainsCmd", response=("domain",))
@@ -131,7 +159,7 @@ def create_user(call):
 
 
 def _users_visible(caller):
-    users = restrict(CloudUser.objects.select_related("account__domain").order_by("id"), caller)
+    users = restrict(CloudUser.objects.select_related("account__domain").exclude(state="removed").order_by("id"), caller)
     return users if caller.is_admin else users.filter(pk=caller.user.pk)
 
 
@@ -142,6 +170,133 @@ def _users_visible(caller):
 def register_user_keys(call):
     user = services.register_keys(by_id(call, _users_visible(call.caller)))
     return {"userkeys": {"apikey": user.api_key, "secretkey": user.secret_key}}
+
+
+def _user(call, param="id", admin=True):
+    """The user ``param`` names, among those the caller may manage (``admin``: not itself)."""
+    user = by_id(call, _users_visible(call.caller), param)
+    if admin and not call.caller.is_admin:
+        raise PermissionDenied(f"Only an admin may do this to user {user.username}")
+    if user.account.type == AccountType.ROOT_ADMIN and not call.caller.is_root_admin:
+        raise PermissionDenied("Only a root admin can change a root admin's users")
+    return user
+
+
+@command("updateUser", params=(Param("id", "uuid", required=True), Param("email"), Param("firstname"), Param("lastname"),
+                               Param("username"), Param("password"), Param("currentpassword")),
+         description="Updates a user: names, e-mail, login name, password (a user changing its own gives currentpassword)",
+         cmd_class="org.apache.cloudstack.api.command.admin.user.UpdateUserCmd", response=("user",),
+         event=("USER.UPDATE", "updating User"))
+def update_user(call):
+    user = _user(call, admin=False)
+    if user.pk == call.caller.user.pk and "password" in call.params and not call.caller.is_admin:
+        if not services.check_password(user, call.get("currentpassword") or ""):
+            raise ParamError("Current password is incorrect" if "currentpassword" in call.params
+                             else "Current password is required to change one's own password")
+    user = services.update_user(user, call.get("email"), call.get("firstname"), call.get("lastname"),
+                                call.get("username"), call.get("password"))
+    return {"user": user_response(user)}
+
+
+@command("getUserKeys", params=(Param("id", "uuid", required=True),), description="The API and secret keys of a user",
+         cmd_class="org.apache.cloudstack.api.command.user.user.GetUserKeysCmd", response=("userkeys",))
+def get_user_keys(call):
+    user = _user(call, admin=False)
+    return {"userkeys": {"apikey": user.api_key, "secretkey": user.secret_key}}
+
+
+def _user_state_command(name, state, description, event, is_async=False):
+    @command(name, params=(Param("id", "uuid", required=True),), access=DOMAIN_ADMIN, is_async=is_async,
+             description=description, response=("user",), event=event,
+             cmd_class=f"org.apache.cloudstack.api.command.admin.user.{name[0].upper()}{name[1:-4]}UserCmd")
+    def handler(call):
+        user = _user(call)
+        if user.pk == call.caller.user.pk:
+            raise ParamError("A user cannot change its own state")
+        body = {"user": user_response(services.set_user_state(user, state))}
+        return call.done(body) if is_async else body
+    return handler
+
+
+_user_state_command("enableUser", "enabled", "Enables a user", ("USER.ENABLE", "enabling User"))
+_user_state_command("lockUser", "locked", "Locks a user: its calls are refused", ("USER.LOCK", "locking User"))
+_user_state_command("disableUser", "disabled", "Disables a user: its calls are refused", ("USER.DISABLE", "disabling User"),
+                    is_async=True)
+
+
+@command("deleteUser", params=(Param("id", "uuid", required=True),), access=DOMAIN_ADMIN, description="Deletes a user",
+         cmd_class="org.apache.cloudstack.api.command.admin.user.DeleteUserCmd", event=("USER.DELETE", "deleting User"))
+def delete_user(call):
+    user = _user(call)
+    if user.pk == call.caller.user.pk:
+        raise ParamError("A user cannot delete itself")
+    services.delete_user(user)
+    return {"success": "true"}
+
+
+@command("moveUser", params=(Param("id", "uuid", required=True), Param("account"), Param("accountid", "uuid")),
+         access=DOMAIN_ADMIN, description="Moves a user to another account of its domain",
+         cmd_class="org.apache.cloudstack.api.command.admin.user.MoveUserCmd", event=("USER.MOVE", "moving User"))
+def move_user(call):
+    user = _user(call)
+    accounts = Account.objects.filter(domain__in=domains_visible_to(call.caller))
+    if "accountid" in call.params:
+        account = by_id(call, accounts, "accountid")
+    elif "account" in call.params:
+        account = accounts.filter(domain=user.account.domain, name=call.get("account")).first()
+        if account is None:
+            raise ParamError(f"Unable to find account {call.get('account')} in the domain")
+    else:
+        raise ParamError("Give account or accountid")
+    services.move_user(user, account)
+    return {"success": "true"}
+
+
+def _account(call):
+    """The account ``id``, or ``account`` + ``domainid``, among those the caller manages."""
+    visible = Account.objects.filter(domain__in=domains_visible_to(call.caller)).select_related("domain")
+    if "id" in call.params:
+        account = by_id(call, visible)
+    elif "account" in call.params:
+        account = visible.filter(name=call.get("account"), domain=_domain(call)).first()
+        if account is None:
+            raise ParamError(f"Unable to find account {call.get('account')} in the domain")
+    else:
+        raise ParamError("Give the account's id, or account and domainid")
+    if account.type == AccountType.ROOT_ADMIN and not call.caller.is_root_admin:
+        raise PermissionDenied("Only a root admin can change a root admin account")
+    if account.pk == call.caller.account.pk:
+        raise ParamError("An account cannot change its own state")
+    return account
+
+
+ACCOUNT_BY = (Param("id", "uuid"), Param("account"), Param("domainid", "uuid"))
+
+
+@command("lockAccount", params=(Param("account", required=True), Param("domainid", "uuid", required=True)),
+         access=DOMAIN_ADMIN, description="Locks an account: its users' calls are refused, its VMs keep running",
+         cmd_class="org.apache.cloudstack.api.command.admin.account.LockAccountCmd", response=("account",),
+         event=("ACCOUNT.DISABLE", "locking account"))
+def lock_account(call):
+    return {"account": account_response(services.set_account_state(_account(call), "locked"))}
+
+
+@command("disableAccount", params=(*ACCOUNT_BY, Param("lock", "boolean", required=True)), access=DOMAIN_ADMIN,
+         is_async=True, description="Locks an account (lock=true); disabling, which stops its VMs, is not offered",
+         cmd_class="org.apache.cloudstack.api.command.admin.account.DisableAccountCmd", response=("account",),
+         event=("ACCOUNT.DISABLE", "disabling account"))
+def disable_account(call):
+    if not call.get("lock"):
+        raise call.command.unsupported("lock", "lock=false (disable: stop every VM of the account) is not offered here; "
+                                               "lock=true locks it")
+    return call.done({"account": account_response(services.set_account_state(_account(call), "locked"))})
+
+
+@command("enableAccount", params=ACCOUNT_BY, access=DOMAIN_ADMIN, description="Enables a locked account",
+         cmd_class="org.apache.cloudstack.api.command.admin.account.EnableAccountCmd", response=("account",),
+         event=("ACCOUNT.ENABLE", "enabling account"))
+def enable_account(call):
+    return {"account": account_response(services.set_account_state(_account(call), "enabled"))}
 
 
 @command("listAccounts", params=(Param("id", "uuid"), Param("name"), Param("domainid", "uuid"), Param("accounttype", "integer"),

@@ -98,3 +98,108 @@ def register_keys(user):
 
 def check_password(user, password):
     return user.login is not None and user.login.check_password(password)
+
+
+# --- the life cycle of users, accounts and domains ------------------------------------------------
+USER_STATES = ("enabled", "disabled", "locked")
+
+
+def _check_not_the_system(user):
+    if user.username == "admin" and user.account.name == "admin" and user.account.domain.parent_id is None:
+        raise ParamError("The default admin user cannot be changed this way")
+
+
+@transaction.atomic
+def update_user(user, email=None, firstname=None, lastname=None, username=None, password=None):
+    """Change what is given of ``user``: its names, e-mail, login name or password (on its
+    Django login too). Its keys change only with registerUserKeys."""
+    login = user.login
+    if username is not None and username != user.username:
+        Login = get_user_model()
+        if CloudUser.objects.filter(username=username).exists() or Login.objects.filter(username=username).exists():
+            raise ParamError(f"The user {username} already exists in this domain")
+        user.username = username
+        if login is not None:
+            login.username = username
+    for field, value in (("email", email), ("firstname", firstname), ("lastname", lastname)):
+        if value is not None:
+            setattr(user, field, value)
+    if login is not None:
+        login.email, login.first_name, login.last_name = user.email, user.firstname, user.lastname
+        if password is not None:
+            login.set_password(password)
+        login.save()
+    user.save()
+    return user
+
+
+def set_user_state(user, state):
+    """enabled, disabled or locked: only an enabled user's calls are let through."""
+    assert state in USER_STATES, state
+    _check_not_the_system(user)
+    user.state = state
+    user.save(update_fields=["state"])
+    return user
+
+
+@transaction.atomic
+def delete_user(user):
+    """Remove ``user``: it can no longer log in or sign a call; what it made stays its
+    account's (its row stays, as CloudStack keeps removed users, shown by no list)."""
+    _check_not_the_system(user)
+    if user.account.users.exclude(state="removed").exclude(pk=user.pk).count() == 0:
+        raise ParamError(f"The user {user.username} is the last user of its account; delete the account instead")
+    user.state, user.api_key, user.secret_key = "removed", None, None
+    user.save(update_fields=["state", "api_key", "secret_key"])
+    if user.login is not None:
+        user.login.set_unusable_password()
+        user.login.is_active = False
+        user.login.save()
+
+
+def move_user(user, account):
+    if account.domain_id != user.account.domain_id:
+        raise ParamError("A user can only be moved to an account of the same domain")
+    if account.type != user.account.type:
+        raise ParamError("A user can only be moved to an account of the same type")
+    user.account = account
+    user.save(update_fields=["account"])
+    return user
+
+
+ACCOUNT_STATES = ("enabled", "locked")
+
+
+def set_account_state(account, state):
+    """enabled or locked (its users' calls are refused; its VMs keep running)."""
+    assert state in ACCOUNT_STATES, state
+    if account.name == "admin" and account.domain.parent_id is None:
+        raise ParamError("The default admin account cannot be locked")
+    account.state = state
+    account.save(update_fields=["state"])
+    return account
+
+
+@transaction.atomic
+def rename_domain(domain, name):
+    """A new name for ``domain``; the paths of its subdomains follow."""
+    if domain.parent_id is None:
+        raise ParamError("The ROOT domain cannot be renamed")
+    if Domain.objects.filter(parent_id=domain.parent_id, name=name).exclude(pk=domain.pk).exists():
+        raise ParamError(f"Domain with name {name} already exists for the parent {domain.parent.path}")
+    old, new = domain.path, f"{domain.parent.path}/{name}"
+    for below in Domain.objects.select_for_update().filter(path__startswith=old + "/"):
+        below.path = new + below.path[len(old):]
+        below.save(update_fields=["path"])
+    domain.name, domain.path = name, new
+    domain.save(update_fields=["name", "path"])
+    return domain
+
+
+def delete_domain(domain):
+    """An empty domain (no accounts, no subdomains) goes; ROOT stays."""
+    if domain.parent_id is None:
+        raise ParamError("The ROOT domain cannot be deleted")
+    if domain.children.exists() or domain.accounts.exists():
+        raise ParamError(f"The domain {domain.path} still has accounts or subdomains; delete them first")
+    domain.delete()

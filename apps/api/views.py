@@ -44,6 +44,12 @@ class Call:
     def get(self, name, default=None):
         return self.params.get(name, default)
 
+    def done(self, body):
+        """The answer of an async command whose work is already done (a state change): its job
+        succeeds with ``body`` at once, and the caller gets the job to query, as CloudStack's."""
+        jobs.succeed(self.job.pk, body)
+        return {"jobid": self.job.uuid_str}
+
 
 class MethodNotAllowed(CloudError):
     errorcode = 405

@@ -1,0 +1,111 @@
+"""Users, accounts and domains through their life: update, keys, enable/lock/disable, delete,
+move; accounts locked and enabled; domains renamed (paths follow) and deleted when empty. A
+locked or disabled caller's calls are refused; what is not offered is refused by name."""
+import pytest
+
+from apps.accounts.models import Account, CloudUser, Domain
+from apps.accounts.services import register_keys
+from tests.unit.test_api import call
+
+
+def _text(body):
+    return next(iter(body.values()))["errortext"]
+
+
+@pytest.fixture
+def bob(client, cloud, admin):
+    status, body = call(client, admin.user, command="createAccount", username="bob", password="Bob-pass-1",
+                        email="b@example.org", firstname="Bob", lastname="B", account="bobs")
+    assert status == 200, body
+    user = register_keys(CloudUser.objects.get(username="bob"))
+    return user
+
+
+def _result(client, caller, body):
+    job = next(iter(body.values()))["jobid"]
+    status, answer = call(client, caller, command="queryAsyncJobResult", jobid=job)
+    return answer["queryasyncjobresultresponse"]
+
+
+def test_update_user_and_its_keys(client, cloud, admin, bob):
+    status, body = call(client, admin.user, command="updateUser", id=bob.uuid_str, email="new@example.org",
+                        firstname="Robert", username="robert")
+    user = body["updateuserresponse"]["user"]
+    assert (user["email"], user["firstname"], user["username"]) == ("new@example.org", "Robert", "robert")
+    bob.refresh_from_db()
+    status, body = call(client, bob, command="getUserKeys", id=bob.uuid_str)
+    assert body["getuserkeysresponse"]["userkeys"] == {"apikey": bob.api_key, "secretkey": bob.secret_key}
+    status, body = call(client, bob, command="updateUser", id=bob.uuid_str, password="Other-pass-2")
+    assert status == 431 and "Current password is required" in _text(body)
+    status, body = call(client, bob, command="updateUser", id=bob.uuid_str, password="Other-pass-2",
+                        currentpassword="wrong")
+    assert status == 431 and "incorrect" in _text(body)
+    status, body = call(client, bob, command="updateUser", id=bob.uuid_str, password="Other-pass-2",
+                        currentpassword="Bob-pass-1")
+    assert status == 200
+    assert CloudUser.objects.get(pk=bob.pk).login.check_password("Other-pass-2")
+    status, body = call(client, bob, command="updateUser", id=bob.uuid_str, timezone="UTC")
+    assert status == 431 and "unsupported parameter timezone" in _text(body)
+
+
+def test_a_locked_or_disabled_user_is_refused_and_enabled_again(client, cloud, admin, bob):
+    assert call(client, bob, command="listZones")[0] == 200
+    status, body = call(client, admin.user, command="lockUser", id=bob.uuid_str)
+    assert body["lockuserresponse"]["user"]["state"] == "locked"
+    assert call(client, bob, command="listZones")[0] == 401
+    call(client, admin.user, command="enableUser", id=bob.uuid_str)
+    assert call(client, bob, command="listZones")[0] == 200
+    status, body = call(client, admin.user, command="disableUser", id=bob.uuid_str)
+    assert _result(client, admin.user, body)["jobresult"]["user"]["state"] == "disabled"
+    assert call(client, bob, command="listZones")[0] == 401
+    assert call(client, bob, command="lockUser", id=admin.user.uuid_str)[0] == 401
+
+
+def test_delete_and_move_users(client, cloud, admin, bob):
+    status, body = call(client, admin.user, command="deleteUser", id=bob.uuid_str)
+    assert status == 431 and "last user of its account" in _text(body)
+    status, body = call(client, admin.user, command="createUser", account="bobs", username="bea", password="Bea-pass-1",
+                        email="x@example.org", firstname="B", lastname="E")
+    bea = body["createuserresponse"]["user"]
+    assert call(client, admin.user, command="deleteUser", id=bob.uuid_str)[0] == 200
+    assert call(client, bob, command="listZones")[0] == 401
+    status, body = call(client, admin.user, command="listUsers", account="bobs", listall="true")
+    assert [u["username"] for u in body["listusersresponse"]["user"]] == ["bea"]
+    call(client, admin.user, command="createAccount", username="carl", password="Carl-pass-1", email="c@example.org",
+         firstname="C", lastname="C", account="carls")
+    status, body = call(client, admin.user, command="moveUser", id=bea["id"], account="carls")
+    assert status == 200 and CloudUser.objects.get(username="bea").account.name == "carls"
+
+
+def test_accounts_locked_and_enabled(client, cloud, admin, bob):
+    domain = Account.objects.get(name="bobs").domain.uuid_str
+    status, body = call(client, admin.user, command="lockAccount", account="bobs", domainid=domain)
+    assert body["lockaccountresponse"]["account"]["state"] == "locked"
+    assert call(client, bob, command="listZones")[0] == 401
+    call(client, admin.user, command="enableAccount", account="bobs", domainid=domain)
+    assert call(client, bob, command="listZones")[0] == 200
+    status, body = call(client, admin.user, command="disableAccount", account="bobs", domainid=domain, lock="true")
+    assert _result(client, admin.user, body)["jobresult"]["account"]["state"] == "locked"
+    status, body = call(client, admin.user, command="disableAccount", account="bobs", domainid=domain, lock="false")
+    assert status == 431 and "unsupported parameter lock" in _text(body)
+    status, body = call(client, admin.user, command="lockAccount", account="admin", domainid=admin.account.domain.uuid_str)
+    assert status == 431
+
+
+def test_domains_renamed_and_deleted_when_empty(client, cloud, admin):
+    status, body = call(client, admin.user, command="createDomain", name="eng")
+    eng = body["createdomainresponse"]["domain"]
+    call(client, admin.user, command="createDomain", name="web", parentdomainid=eng["id"])
+    status, body = call(client, admin.user, command="updateDomain", id=eng["id"], name="engineering")
+    assert body["updatedomainresponse"]["domain"]["path"] == "ROOT/engineering"
+    assert Domain.objects.get(name="web").path == "ROOT/engineering/web"
+    status, body = call(client, admin.user, command="updateDomain", id=eng["id"], networkdomain="eng.example")
+    assert status == 431 and "unsupported parameter networkdomain" in _text(body)
+    status, body = call(client, admin.user, command="deleteDomain", id=eng["id"])
+    assert status == 431 and "still has accounts or subdomains" in _text(body)
+    web = Domain.objects.get(name="web").uuid_str
+    status, body = call(client, admin.user, command="deleteDomain", id=web)
+    assert _result(client, admin.user, body)["jobstatus"] == 1 and not Domain.objects.filter(name="web").exists()
+    status, body = call(client, admin.user, command="deleteDomain", id=eng["id"], cleanup="true")
+    assert status == 431 and "unsupported parameter cleanup" in _text(body)
+    assert call(client, admin.user, command="deleteDomain", id=admin.account.domain.uuid_str)[0] == 431
