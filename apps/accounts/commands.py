@@ -3,7 +3,7 @@ from apps.core.errors import ParamError, PermissionDenied
 from apps.core.listing import PAGING, SHOWICON, Rows, by_id, filtered, list_response, none_exist
 from apps.core.registry import DOMAIN_ADMIN, PUBLIC, ROOT_ADMIN, Param, command, every_documented
 
-from . import roles, services
+from . import limits, roles, services
 from .models import Account, AccountType, CloudUser, Role, RolePermission, RoleType
 from .responses import account_response, domain_response, role_permission_response, role_response, user_response
 from .selectors import domains_visible_to, resource_totals, restrict
@@ -314,8 +314,9 @@ def list_accounts(call):
         accounts = accounts.filter(name__icontains=call.get("keyword"))
 
     def render(page):
-        totals = resource_totals([account.pk for account in page])
-        return [account_response(account, totals[account.pk]) for account in page]
+        ids = [account.pk for account in page]
+        totals, set_limits = resource_totals(ids), limits.account_limits(ids)
+        return [account_response(account, totals[account.pk], set_limits[account.pk]) for account in page]
 
     return list_response(call, accounts, "account", render_page=render)
 
@@ -401,6 +402,66 @@ def list_ldap_configurations(call):
          cmd_class="org.apache.cloudstack.api.command.user.project.ListProjectsCmd", response=("project",))
 def list_projects(call):
     return none_exist(call)
+
+
+# --- resource limits ------------------------------------------------------------------------------
+def _limit_owner(call):
+    """(account, domain) a limit call is about: ``account`` + ``domainid``, ``domainid`` alone,
+    or the caller's own account."""
+    if "account" in call.params:
+        domain = _domain(call)
+        account = Account.objects.filter(domain=domain, name=call.get("account")).select_related("domain").first()
+        if account is None or (not call.caller.is_admin and account != call.caller.account):
+            raise ParamError(f"Unable to find account {call.get('account')} in the domain")
+        return account, None
+    if "domainid" in call.params:
+        return None, _domain(call)
+    return call.caller.account, None
+
+
+def _limit_type(value):
+    return limits.resource_type(value)
+
+
+@command("listResourceLimits", params=(Param("resourcetype", check=_limit_type), Param("resourcetypename", check=_limit_type),
+                                       Param("account"), Param("domainid", "uuid"), Param("listall", "boolean"),
+                                       Param("isrecursive", "boolean"), *PAGING),
+         description="Lists an account's or a domain's resource limits (-1: none)", response=("resourcelimit",),
+         cmd_class="org.apache.cloudstack.api.command.user.resource.ListResourceLimitsCmd")
+def list_resource_limits(call):
+    account, domain = _limit_owner(call)
+    chosen = [call.get("resourcetype")] if "resourcetype" in call.params else \
+        [call.get("resourcetypename")] if "resourcetypename" in call.params else sorted(limits.TYPES)
+    rows = [limits.limit_response(n, limits.limit_of(n, account, domain), account, domain) for n in chosen]
+    return list_response(call, Rows(rows), "resourcelimit", lambda row: row)
+
+
+@command("updateResourceLimit", params=(Param("resourcetype", required=True, check=_limit_type), Param("max", "long"),
+                                        Param("account"), Param("domainid", "uuid")),
+         access=DOMAIN_ADMIN, description="Sets how much of a resource an account or a domain may hold (-1: no limit)",
+         response=("resourcelimit",), cmd_class="org.apache.cloudstack.api.command.user.resource.UpdateResourceLimitCmd",
+         event=("RESOURCE.LIMIT.UPDATE", "updating resource limit"))
+def update_resource_limit(call):
+    account, domain = _limit_owner(call)
+    if account is not None and account == call.caller.account and not call.caller.is_root_admin:
+        raise PermissionDenied("An account cannot set its own limits")
+    if domain is not None and domain.parent_id is None:
+        raise ParamError("The ROOT domain has no limits")
+    number = call.get("resourcetype")
+    row = limits.set_limit(number, call.get("max"), account, domain)
+    return {"resourcelimit": limits.limit_response(number, row.max, account, domain)}
+
+
+@command("updateResourceCount", params=(Param("domainid", "uuid", required=True), Param("account"),
+                                        Param("resourcetype", check=_limit_type)),
+         access=DOMAIN_ADMIN, description="What an account or a domain holds, by resource (counted from the records)",
+         response=("resourcecount",), cmd_class="org.apache.cloudstack.api.command.user.resource.UpdateResourceCountCmd")
+def update_resource_count(call):
+    account, domain = _limit_owner(call)
+    counts = limits.held(account, domain)
+    chosen = [call.get("resourcetype")] if "resourcetype" in call.params else sorted(counts)
+    rows = [limits.count_response(n, counts.get(n, 0), account, domain) for n in chosen if n in counts]
+    return list_response(call, Rows(rows), "resourcecount", lambda row: row)
 
 
 # --- roles -------------------------------------------------------------------------------------------

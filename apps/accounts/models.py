@@ -100,3 +100,24 @@ class CloudUser(CloudObject):
 
     def __str__(self):
         return self.username
+
+
+class ResourceLimit(models.Model):
+    """How much of a resource an account, or a domain (its accounts and subdomains together),
+    may hold; -1 is no limit. No row: no limit (a Javelin default; CloudStack's max.account.*
+    settings default to 20 instances and so on)."""
+
+    account = models.ForeignKey(Account, null=True, blank=True, on_delete=models.CASCADE, related_name="limits")
+    domain = models.ForeignKey(Domain, null=True, blank=True, on_delete=models.CASCADE, related_name="limits")
+    resource_type = models.PositiveSmallIntegerField()
+    max = models.BigIntegerField(default=-1)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["account", "resource_type"], condition=models.Q(account__isnull=False),
+                                    name="limit_unique_per_account"),
+            models.UniqueConstraint(fields=["domain", "resource_type"], condition=models.Q(domain__isnull=False),
+                                    name="limit_unique_per_domain"),
+            models.CheckConstraint(condition=models.Q(account__isnull=True) ^ models.Q(domain__isnull=True),
+                                   name="limit_of_an_account_or_a_domain"),
+        ]

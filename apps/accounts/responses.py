@@ -76,12 +76,14 @@ def role_permission_response(role, rule):
             "permission": "allow", "description": rule.description}
 
 
-def account_response(account, totals=None):
+def account_response(account, totals=None, limits=None):
     """``totals``: what the account holds, by resource (:func:`selectors.resource_totals`);
-    no limits are set on this cloud, so each is Unlimited."""
+    ``limits``: the limits set on it (:func:`limits.account_limits`), Unlimited where none is."""
     held = {}
     for resource, total in (totals or {}).items():
-        held.update({f"{resource}total": total, f"{resource}limit": "Unlimited", f"{resource}available": "Unlimited"})
+        limit = (limits or {}).get(resource)
+        held.update({f"{resource}total": total, f"{resource}limit": "Unlimited" if limit is None else str(limit),
+                     f"{resource}available": "Unlimited" if limit is None else str(max(limit - total, 0))})
     return {
         **held,
         "id": account.uuid_str,

@@ -5,6 +5,7 @@ import re
 
 from django.db import IntegrityError, transaction
 
+from apps.accounts import limits
 from apps.compute import placement
 from apps.core.errors import InvalidState, ParamError
 from apps.core.registry import JobKind
@@ -59,6 +60,8 @@ def deploy(job, zone, offering, template, network=None, name=None, display_name=
     if name and VirtualMachine.objects.filter(account=caller_account, name=name, removed__isnull=True).exists():
         raise ParamError(f"The vm with hostName {name} already exists in the network domain of account {caller_account.name}")
 
+    limits.check(caller_account, vm=1, cpu=offering.cpu_number, memory=offering.memory_mb, volume=1,
+                 primarystorage=template.size_bytes)
     vm = VirtualMachine.objects.create(
         name=name or "",
         display_name=display_name or name or "",

@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from apps.accounts import limits
 from apps.core.errors import InsufficientCapacity, InvalidState, ParamError
 from apps.events.services import state_changed
 from apps.jobs import services as jobs
@@ -115,6 +116,8 @@ def create_network(zone, name, cidr=None, gateway=None, account=None, display_te
     """A guest network: zone-wide shared (no account) or an account's isolated one. An
     isolated network with no CIDR given gets the next free /24 of 10.128.0.0/12."""
     kind = NetworkType.ISOLATED if account is not None else NetworkType.SHARED
+    if account is not None:
+        limits.check(account, network=1)
     offering = offering or NetworkOffering.objects.filter(guest_ip_type=kind, is_default=True).first()
     candidates = [ipaddress.ip_network(cidr, strict=False)] if cidr else GUEST_SUPERNET.subnets(new_prefix=24)
     for net in candidates:
@@ -394,6 +397,7 @@ def delete_network(job, network):
 
 def associate_ip_address(job, zone, network=None):
     """associateIpAddress: a free public IP of ``zone`` for the job's account (on ``network``)."""
+    limits.check(job.account, ip=1)
     ip = associate_public_ip(zone, job.account, network)
     jobs.run_step(job, "IpAddress", ip, network_client.apply_public_ip, ip.pk)
     return ip

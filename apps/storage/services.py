@@ -6,6 +6,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import BigIntegerField, ExpressionWrapper, F, Q
 from django.utils import timezone
 
+from apps.accounts import limits
 from apps.catalog.models import Template
 from apps.compute.states import VmState
 from apps.core.errors import InsufficientCapacity, InvalidState, ParamError
@@ -275,6 +276,7 @@ def new_template_from(caller_account, name, display_text, os_type, snapshot=None
 # --- use cases: what the query API's commands (and REST) call --------------------------------
 def create_volume(job, zone, offering, size_gb=None, name=None):
     """createVolume: a data disk of ``offering`` (``size_gb`` for a custom one) in ``zone``."""
+    limits.check(job.account, volume=1, primarystorage=(size_gb or offering.disk_size_gb or 0) * 1024 ** 3)
     volume = allocate_data_volume(job.account, zone, offering, size_gb, name)
     jobs.run_step(job, "Volume", volume, storage.create_volume, volume.pk)
     return volume
@@ -318,6 +320,7 @@ def migrate_volume(job, volume, pool):
 
 def create_snapshot(job, volume, name=None):
     """createSnapshot: a standalone copy of a Ready volume on secondary storage."""
+    limits.check(volume.account, snapshot=1)
     snapshot = new_snapshot(volume, name)
     jobs.run_flow(job, "Snapshot", snapshot)
     return snapshot

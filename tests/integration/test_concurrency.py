@@ -1,7 +1,10 @@
-"""50 deploys at once on hosts with room for 30: exactly 30 run, 20 fail for capacity."""
+"""50 deploys at once on hosts with room for 30: exactly 30 run, 20 fail for capacity; an
+account limit of 5 instances holds under 30 deploys at once."""
+import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+from cs.client import CloudStackApiException
 
 from tests.support import eventually
 
@@ -109,3 +112,27 @@ def wait_for_jobs(api, jobids, timeout):
 
     eventually(all_ended, timeout, every=0.5, what=f"{len(jobids)} jobs to end")
     return results
+
+
+def test_an_account_limit_holds_under_concurrent_deploys(stack, cs, catalog):
+    """A user account may hold 5 instances: of 30 deploys sent at once by 10 clients, exactly 5
+    are taken and 25 are refused with CloudStack's 535; the account holds 5."""
+    name = f"limited{time.time_ns() % 10_000_000}"
+    cs.createAccount(username=name, password="Limited-pass-1", email=f"{name}@example.org", firstname="L",
+                     lastname="L", accounttype=0)
+    account = cs.listAccounts(name=name, listall=True)["account"][0]
+    cs.updateResourceLimit(resourcetype=0, max=5, account=name, domainid=account["domainid"])
+    keys = stack.user_keys(name)
+
+    def deploy(i):
+        try:
+            stack.client(keys=keys, fetch_result=False, timeout=60).deployVirtualMachine(name=f"lim-{i}", **catalog)
+            return "taken"
+        except CloudStackApiException as error:
+            return error.error.get("errorcode") if isinstance(error.error, dict) else str(error)
+
+    with ThreadPoolExecutor(max_workers=10) as pool:
+        outcomes = list(pool.map(deploy, range(30)))
+    assert outcomes.count("taken") == 5 and outcomes.count(535) == 25, outcomes
+    held = cs.listAccounts(name=name, listall=True)["account"][0]
+    assert (held["vmtotal"], held["vmlimit"], held["vmavailable"]) == (5, "5", "0")
