@@ -97,16 +97,19 @@ def check(account, **wanted):
 
 
 def _check(account, wanted):
-    account = Account.objects.select_for_update().select_related("domain").get(pk=account.pk)
+    account = Account.objects.select_related("domain").get(pk=account.pk)
     chain = _domain_chain(account.domain)
-    list(Domain.objects.select_for_update().filter(pk__in=[d.pk for d in chain]))
     wanted = {name: amount for name, amount in wanted.items() if amount}
     numbers = [BY_COUNTED[name] for name in wanted]
     limits = {(row.account_id, row.domain_id, row.resource_type): row.max for row in ResourceLimit.objects.filter(
         resource_type__in=numbers).exclude(max=-1).filter(account=account) | ResourceLimit.objects.filter(
         resource_type__in=numbers, domain__in=chain).exclude(max=-1)}
     if not limits:
-        return
+        return  # nothing limits it: no lock, creates of unlimited accounts never wait for each other
+    # a limit applies: count with the account's and its domains' rows locked (in that order), so
+    # that creates racing for the same limit are counted one after another
+    Account.objects.select_for_update().filter(pk=account.pk).first()
+    list(Domain.objects.select_for_update().filter(pk__in=[d.pk for d in chain]).order_by("-path"))
     own = None
     for name, amount in wanted.items():
         number = BY_COUNTED[name]
