@@ -110,7 +110,7 @@ class Heartbeat(bootsteps.StartStopStep):
             self.stopping.set()
 
 
-def worker_argv(simulators=False, hosts=(), concurrency=8):
+def worker_argv(simulators=False, hosts=(), concurrency=8, node=""):
     if simulators:
         queues = ["compute"] + [host_queue(pk) for pk in sorted(_simulator_host_ids())]
         name = "compute@%h"
@@ -120,11 +120,11 @@ def worker_argv(simulators=False, hosts=(), concurrency=8):
         SERVED.update(host.pk for host in hosts)
         name = f"compute-{'-'.join(h.name for h in hosts)}@{socket.gethostname()}"
     app.steps["consumer"].add(Heartbeat)
-    return ["worker", "-Q", ",".join(queues), "-n", name, "-P", "threads", "-c", str(concurrency),
+    return ["worker", "-Q", ",".join(queues), "-n", node or name, "-P", "threads", "-c", str(concurrency),
             "--without-gossip", "--without-mingle", "-l", "info"]
 
 
-def run(simulators=False, hosts=(), concurrency=8):
+def run(simulators=False, hosts=(), concurrency=8, node=""):
     # Lifecycle events tell at once when a guest stops; the periodic sync is the fallback.
     libvirt_driver.enable_events(manager.guest_stopped)
-    app.worker_main(worker_argv(simulators, hosts, concurrency))
+    app.worker_main(worker_argv(simulators, hosts, concurrency, node))

@@ -11,8 +11,10 @@ class Command(BaseCommand):
         parser.add_argument("--simulators", action="store_true", help="serve every simulated host, new ones included")
         parser.add_argument("--host", action="append", default=[], help="serve this host (name or id); repeatable")
         parser.add_argument("--concurrency", type=int, default=8)
+        parser.add_argument("--node", default="", help="the worker's node name (default: compute-<hosts>@<machine>); "
+                                                      "a replacement agent started beside the running one needs its own")
 
-    def handle(self, simulators=False, host=(), concurrency=8, **options):
+    def handle(self, simulators=False, host=(), concurrency=8, node="", **options):
         if simulators == bool(host):
             raise CommandError("give either --simulators or --host")
         hosts = []
@@ -23,4 +25,4 @@ class Command(BaseCommand):
             if found is None:
                 raise CommandError(f"no host named {wanted}")
             hosts.append(found)
-        agent.run(simulators=simulators, hosts=hosts, concurrency=concurrency)
+        agent.run(simulators=simulators, hosts=hosts, concurrency=concurrency, node=node)
