@@ -125,17 +125,7 @@ def create_account(call):
          cmd_class="org.apache.cloudstack.api.command.admin.account.UpdateAccountCmd",
          event=("ACCOUNT.UPDATE", "updating account"))
 def update_account(call):
-    visible = Account.objects.filter(domain__in=domains_visible_to(call.caller)).select_related("domain")
-    if "id" in call.params:
-        account = by_id(call, visible)
-    elif "account" in call.params:
-        account = visible.filter(name=call.get("account"), domain=_domain(call)).first()
-        if account is None:
-            raise ParamError(f"Unable to find account {call.get('account')} in the domain")
-    else:
-        raise ParamError("Give the account's id, or account and domainid")
-    if account.type == AccountType.ROOT_ADMIN and not call.caller.is_root_admin:
-        raise PermissionDenied("Only a root admin can change a root admin account")
+    account = _account(call, own=True)
     if "roleid" in call.params:
         roles.change_role(account, _role(call, "roleid"))
     if call.get("newname"):
@@ -252,8 +242,9 @@ def move_user(call):
     return {"success": "true"}
 
 
-def _account(call):
-    """The account ``id``, or ``account`` + ``domainid``, among those the caller manages."""
+def _account(call, own=False):
+    """The account ``id``, or ``account`` + ``domainid``, among those the caller manages
+    (its ``own`` account too, for what is not a change of state)."""
     visible = Account.objects.filter(domain__in=domains_visible_to(call.caller)).select_related("domain")
     if "id" in call.params:
         account = by_id(call, visible)
@@ -265,7 +256,7 @@ def _account(call):
         raise ParamError("Give the account's id, or account and domainid")
     if account.type == AccountType.ROOT_ADMIN and not call.caller.is_root_admin:
         raise PermissionDenied("Only a root admin can change a root admin account")
-    if account.pk == call.caller.account.pk:
+    if account.pk == call.caller.account.pk and not own:
         raise ParamError("An account cannot change its own state")
     return account
 

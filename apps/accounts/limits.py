@@ -46,12 +46,11 @@ def enforced(number):
 
 
 def _domain_chain(domain):
-    """``domain`` and the domains above it, from the nearest."""
-    chain = []
-    while domain is not None:
-        chain.append(domain)
-        domain = domain.parent
-    return chain
+    """``domain`` and the domains above it, from the nearest (one query, by their paths)."""
+    parts = domain.path.split("/")
+    paths = ["/".join(parts[:n]) for n in range(len(parts), 0, -1)]
+    found = {d.path: d for d in Domain.objects.filter(path__in=paths)}
+    return [found[p] for p in paths if p in found]
 
 
 def limit_of(number, account=None, domain=None):
@@ -97,7 +96,6 @@ def check(account, **wanted):
 
 
 def _check(account, wanted):
-    account = Account.objects.select_related("domain").get(pk=account.pk)
     chain = _domain_chain(account.domain)
     wanted = {name: amount for name, amount in wanted.items() if amount}
     numbers = [BY_COUNTED[name] for name in wanted]
@@ -149,22 +147,21 @@ def account_limits(account_ids):
     return found
 
 
-def limit_response(number, maximum, account=None, domain=None):
+def _owned(body, account, domain):
     domain = domain or account.domain
-    body = {"resourcetype": str(number), "resourcetypename": TYPES[number][0], "max": maximum,
-            "domainid": domain.uuid_str, "domain": domain.name, "domainpath": domain.path}
+    body.update({"domainid": domain.uuid_str, "domain": domain.name, "domainpath": domain.path})
     if account is not None:
         body["account"] = account.name
     return body
+
+
+def limit_response(number, maximum, account=None, domain=None):
+    return _owned({"resourcetype": str(number), "resourcetypename": TYPES[number][0], "max": maximum}, account, domain)
 
 
 def count_response(number, count, account=None, domain=None):
-    domain = domain or account.domain
-    body = {"resourcetype": str(number), "resourcetypename": TYPES[number][0], "resourcecount": count,
-            "domainid": domain.uuid_str, "domain": domain.name, "domainpath": domain.path}
-    if account is not None:
-        body["account"] = account.name
-    return body
+    return _owned({"resourcetype": str(number), "resourcetypename": TYPES[number][0], "resourcecount": count},
+                  account, domain)
 
 
 def held(account=None, domain=None):
