@@ -97,6 +97,13 @@ app.conf.update(
     task_acks_late=True,
     task_reject_on_worker_lost=True,
     worker_prefetch_multiplier=1,
+    # After a broker reconnect with tasks in flight, Celery lowers the prefetch count and
+    # raises it again from each task's acknowledgement. With the threads pool (the compute
+    # agents, monitoring) that acknowledgement runs on a pool thread, and the basic.qos call it
+    # makes races the consumer's own reads on the channel: seen in CI, a compute agent took no
+    # message for three minutes after RabbitMQ came back, until the broker dropped the
+    # connection for missed heartbeats. One message at a time leaves nothing to gain from it.
+    worker_enable_prefetch_count_reduction=False,
     task_track_started=True,
     broker_connection_retry_on_startup=True,
     worker_hijack_root_logger=False,

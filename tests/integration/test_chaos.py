@@ -278,6 +278,30 @@ def _middleware():
     }
 
 
+def test_an_agent_busy_when_rabbitmq_restarts_takes_work_again(chaos):
+    """The CI failure of the burst above, made certain: a compute agent (threads pool) has
+    tasks in flight when RabbitMQ goes away; once it is back, the agent takes new work within
+    seconds (it once took none for three minutes: Celery's prefetch restoration raced the
+    consumer on the channel)."""
+    if chaos.kind != "production":
+        pytest.skip("the embedded stack has no server to restart")
+    stop, start, ensure_up = _middleware()["RabbitMQ stop_app 5 s"]
+    busy, _ = chaos.manage("drill", "compute", "--count", "2", "--hold", "6").split()
+    time.sleep(2)  # both are running on the agent's pool threads
+    try:
+        stop()
+        time.sleep(3)
+        start()
+    finally:
+        ensure_up()
+    eventually(lambda: _up(5672), 30, what="RabbitMQ to listen again")
+    time.sleep(8)  # the workers reconnect; the busy tasks end (their acks are lost with the old channel)
+    marker, _ = chaos.manage("drill", "compute", "--count", "1", "--hold", "0").split()
+    log = chaos.state_dir / "drills" / f"{marker}.log"
+    taken = eventually(lambda: log.exists() and log.read_text().strip(), 30, every=0.2)
+    assert taken, f"the compute agent took no new task 30 s after RabbitMQ came back\n{_complaints(chaos)}"
+
+
 @pytest.mark.parametrize("fault", ["RabbitMQ stop_app 5 s", "PostgreSQL restart", "Redis restart"])
 def test_a_middleware_restart_in_a_burst(chaos, fault):
     if chaos.kind != "production":

@@ -13,7 +13,8 @@ class Command(BaseCommand):
     help = "Send drill tasks (they hold a worker for a while) to a component's queue."
 
     def add_arguments(self, parser):
-        parser.add_argument("component", choices=[c for c in COMPONENT_QUEUES if c != "compute"])
+        # compute: the queue the simulators' agent serves (a KVM host's agent serves only its host's)
+        parser.add_argument("component", choices=list(COMPONENT_QUEUES))
         parser.add_argument("--count", type=int, default=20)
         parser.add_argument("--hold", type=float, default=0.5, help="seconds each task holds its worker (at most 60)")
         parser.add_argument("--token", default="", help="names the drill's log; default: a new one")
