@@ -142,10 +142,12 @@ def logout(request, raw):
 # built from listApis's answer cannot filter, and the login never ends. CloudStack's own
 # listApis is slow enough that it never answers first; here both take a few milliseconds. So
 # in a session's first FRESH_S seconds, its listApis waits (UI_ORDER_WAIT_S at most) until the
-# session's zones have been listed. A session that never lists zones (CloudMonkey's sync)
-# waits once, for UI_ORDER_WAIT_S.
+# session's zones have been listed: UI_ORDER_WAIT_S for the listZones request to arrive (a
+# session that never lists zones, CloudMonkey's sync, waits that once), then, once it has
+# arrived, as long as its answer takes on a loaded machine (ZONES_WAIT_S at most).
 FRESH_S = 15
 UI_ORDER_WAIT_S = 1.0
+ZONES_WAIT_S = 10.0
 
 
 def _note(session_id, what):
@@ -162,6 +164,12 @@ def _noted(session_id, what):
         return None  # unknown: do not wait
 
 
+def zones_asked(request):
+    session_id = request.COOKIES.get("JSESSIONID")
+    if session_id and _SESSION_ID.fullmatch(session_id):
+        _note(session_id, "zones-asked")
+
+
 def zones_listed(request):
     session_id = request.COOKIES.get("JSESSIONID")
     if session_id and _SESSION_ID.fullmatch(session_id):
@@ -174,7 +182,10 @@ def wait_for_zones(request):
     if not session_id or not _SESSION_ID.fullmatch(session_id) or not _noted(session_id, "fresh"):
         return
     began = time.monotonic()
-    while not _noted(session_id, "zones") and time.monotonic() < began + UI_ORDER_WAIT_S:
+    while not _noted(session_id, "zones"):
+        waited = time.monotonic() - began
+        if waited > ZONES_WAIT_S or (waited > UI_ORDER_WAIT_S and not _noted(session_id, "zones-asked")):
+            break
         time.sleep(0.01)
     log.debug("session %s: listApis waited %.3f s for its zones", session_id[:6], time.monotonic() - began)
     _note(session_id, "zones")  # the next listApis of the session does not wait

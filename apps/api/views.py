@@ -183,6 +183,8 @@ def client_api(request):
         params = command.parse({k.lower(): v for k, v in raw.items()})
         if name == "listApis":
             sessions.wait_for_zones(request)
+        elif name == "listZones":
+            sessions.zones_asked(request)
         body = run(command, caller, params)
     except CloudError as error:
         return error_response(error, key if not isinstance(error, UnsupportedAction) else "errorresponse")

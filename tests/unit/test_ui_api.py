@@ -347,3 +347,25 @@ def test_a_fresh_sessions_list_apis_answers_after_its_zones(client, cloud, admin
     assert not waited("listZones", second)
     assert not waited("listApis", second)  # the zones came first: no wait
     assert call(client, admin_with_password.user, command="listApis")[0] == 200  # a signed call has no session to order
+
+
+def test_list_apis_waits_longer_once_the_zones_were_asked(client, cloud, admin_with_password, monkeypatch):
+    """Zones asked and not answered yet (a loaded machine): listApis holds on past the short
+    wait, up to ZONES_WAIT_S; a session that never asks for zones waits only the short one."""
+    import time
+
+    from apps.api import sessions
+
+    monkeypatch.setattr(sessions, "UI_ORDER_WAIT_S", 0.05)
+    monkeypatch.setattr(sessions, "ZONES_WAIT_S", 0.5)
+
+    def took(sessionkey):
+        began = time.monotonic()
+        assert client.get(URL, {"command": "listApis", "response": "json", "sessionkey": sessionkey}).status_code == 200
+        return time.monotonic() - began
+
+    never = json.loads(login(client).content)["loginresponse"]["sessionkey"]
+    short = took(never)
+    asked = json.loads(login(client).content)["loginresponse"]["sessionkey"]
+    sessions._note(client.cookies["JSESSIONID"].value, "zones-asked")  # its listZones is still on its way
+    assert took(asked) >= 0.45 > short
