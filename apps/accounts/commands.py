@@ -410,11 +410,7 @@ def _limit_owner(call):
     return call.caller.account, None
 
 
-def _limit_type(value):
-    return limits.resource_type(value)
-
-
-@command("listResourceLimits", params=(Param("resourcetype", check=_limit_type), Param("resourcetypename", check=_limit_type),
+@command("listResourceLimits", params=(Param("resourcetype", check=limits.resource_type), Param("resourcetypename", check=limits.resource_type),
                                        Param("account"), Param("domainid", "uuid"), Param("listall", "boolean"),
                                        Param("isrecursive", "boolean"), *PAGING),
          description="Lists an account's or a domain's resource limits (-1: none)", response=("resourcelimit",),
@@ -427,7 +423,7 @@ def list_resource_limits(call):
     return list_response(call, Rows(rows), "resourcelimit", lambda row: row)
 
 
-@command("updateResourceLimit", params=(Param("resourcetype", required=True, check=_limit_type), Param("max", "long"),
+@command("updateResourceLimit", params=(Param("resourcetype", required=True, check=limits.resource_type), Param("max", "long"),
                                         Param("account"), Param("domainid", "uuid")),
          access=DOMAIN_ADMIN, description="Sets how much of a resource an account or a domain may hold (-1: no limit)",
          response=("resourcelimit",), cmd_class="org.apache.cloudstack.api.command.user.resource.UpdateResourceLimitCmd",
@@ -444,7 +440,7 @@ def update_resource_limit(call):
 
 
 @command("updateResourceCount", params=(Param("domainid", "uuid", required=True), Param("account"),
-                                        Param("resourcetype", check=_limit_type)),
+                                        Param("resourcetype", check=limits.resource_type)),
          access=DOMAIN_ADMIN, description="What an account or a domain holds, by resource (counted from the records)",
          response=("resourcecount",), cmd_class="org.apache.cloudstack.api.command.user.resource.UpdateResourceCountCmd")
 def update_resource_count(call):
