@@ -219,6 +219,8 @@ if UI_DIR and (Path(UI_DIR) / "index.html").is_file():
 FLOWER_PORT = int(os.environ.get("JAVELIN_FLOWER_PORT", "5555"))
 # Over-provisioning factors applied to host capacity at placement time (CloudStack's
 # cpu.overprovisioning.factor / mem.overprovisioning.factor).
+# the settings of apps.core.config (updateConfiguration) are read again after this many seconds
+CONFIG_REFRESH_S = env_float("JAVELIN_CONFIG_REFRESH", 2.0)
 CPU_OVERPROVISIONING = env_float("JAVELIN_CPU_OVERPROVISIONING", 1.0)
 MEMORY_OVERPROVISIONING = env_float("JAVELIN_MEMORY_OVERPROVISIONING", 1.0)
 STORAGE_OVERPROVISIONING = env_float("JAVELIN_STORAGE_OVERPROVISIONING", 1.0)  # storage.overprovisioning.factor

@@ -108,3 +108,14 @@ def private_cache(settings, request):
     """A cache of its own per test: login and API throttling counters never leak between tests."""
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
                                    "LOCATION": f"test-{request.node.nodeid}"}}
+
+
+@pytest.fixture(autouse=True)
+def fresh_settings():
+    """The settings of updateConfiguration are read afresh by each test (its rows are rolled
+    back with it; the values a process keeps must not outlive them)."""
+    from apps.core import config
+
+    config.forget()
+    yield
+    config.forget()

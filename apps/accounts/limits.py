@@ -2,15 +2,18 @@
 it, may hold, checked before anything is reserved.
 
 A create that would take an account or one of its domains past a limit fails with CloudStack's
-535 and text; nothing of it is made. The check runs in the create's own transaction with the
-account's row (and its domains' rows) locked, so creates of one account (or domain) that race
-are counted one after the other: the limit holds under concurrency. Root admin accounts have no
-limits, as in CloudStack. What an account holds is counted from the records
+535 and text; nothing of it is made. An account (or a domain) without a limit of its own for a
+resource has the one the ``max.account.*`` (``max.domain.*``) setting gives
+(:mod:`apps.core.config`; none by default). The check runs in the create's own transaction with
+the account's row (and its domains' rows) locked, so creates of one account (or domain) that
+race are counted one after the other: the limit holds under concurrency. Root admin accounts
+have no limits, as in CloudStack. What an account holds is counted from the records
 (:func:`selectors.resource_totals`), never kept as a counter that could drift.
 """
 from django.db import transaction
 from django.db.models import Q
 
+from apps.core import config
 from apps.core.errors import CloudError, ParamError
 
 from .models import Account, AccountType, Domain, ResourceLimit
@@ -23,6 +26,9 @@ TYPES = {
     8: ("cpu", "cpu"), 9: ("memory", "memory"), 10: ("primary_storage", "primarystorage"),
     11: ("secondary_storage", None),
 }
+# the settings that give an account's, or a (non-ROOT) domain's, limit when it has none of its own
+SETTING_SUFFIX = {0: "user.vms", 1: "public.ips", 2: "volumes", 3: "snapshots", 6: "networks", 8: "cpus", 9: "memory",
+                  10: "primary.storage"}
 BY_COUNTED = {counted: number for number, (_name, counted) in TYPES.items() if counted}
 GIB = 1024 ** 3
 
@@ -53,9 +59,17 @@ def _domain_chain(domain):
     return [found[p] for p in paths if p in found]
 
 
+def default_limit(number, domain=None):
+    """The limit of resource type ``number`` of an account (or of ``domain``) that has none of
+    its own: the ``max.account.*`` (``max.domain.*``) setting; the ROOT domain has none."""
+    if number not in SETTING_SUFFIX or (domain is not None and domain.parent_id is None):
+        return -1
+    return config.value(f"max.{'domain' if domain is not None else 'account'}.{SETTING_SUFFIX[number]}")
+
+
 def limit_of(number, account=None, domain=None):
     row = ResourceLimit.objects.filter(account=account, domain=domain, resource_type=number).first()
-    return row.max if row is not None else -1
+    return row.max if row is not None else default_limit(number, domain)
 
 
 def set_limit(number, maximum, account=None, domain=None):
@@ -99,9 +113,7 @@ def _check(account, wanted):
     chain = _domain_chain(account.domain)
     wanted = {name: amount for name, amount in wanted.items() if amount}
     numbers = [BY_COUNTED[name] for name in wanted]
-    limits = {(row.account_id, row.domain_id, row.resource_type): row.max for row in ResourceLimit.objects.filter(
-        resource_type__in=numbers).exclude(max=-1).filter(account=account) | ResourceLimit.objects.filter(
-        resource_type__in=numbers, domain__in=chain).exclude(max=-1)}
+    limits = _limits(account, chain, numbers)
     if not limits:
         return  # nothing limits it: no lock, creates of unlimited accounts never wait for each other
     # a limit applies: count with the account's and its domains' rows locked (in that order), so
@@ -123,6 +135,20 @@ def _check(account, wanted):
                              f"domain id={domain.uuid_str}, name={domain.name}")
 
 
+def _limits(account, chain, numbers):
+    """{(account pk, None, type) or (None, domain pk, type): max} of the limits that apply to
+    ``account`` and its domains ``chain`` for resource types ``numbers`` (own, else default)."""
+    rows = {(row.account_id, row.domain_id, row.resource_type): row.max for row in ResourceLimit.objects.filter(
+        Q(account=account) | Q(domain__in=chain), resource_type__in=numbers)}
+    found = {}
+    for number in numbers:
+        for key, owner in [((account.pk, None, number), None)] + [((None, d.pk, number), d) for d in chain]:
+            maximum = rows[key] if key in rows else default_limit(number, owner)
+            if maximum != -1:
+                found[key] = maximum
+    return found
+
+
 def _raw(name, totals):
     value = totals.get(name, 0)
     return value * GIB if name == "primarystorage" else value  # resource_totals shows storage in GiB
@@ -139,11 +165,14 @@ def _refuse_past(name, number, maximum, held, amount, whose):
 
 def account_limits(account_ids):
     """{account id: {counted resource: max}} of the limits set on ``account_ids``."""
-    found = {pk: {} for pk in account_ids}
-    for account_id, number, maximum in ResourceLimit.objects.filter(account_id__in=account_ids).exclude(
-            max=-1).values_list("account_id", "resource_type", "max"):
+    defaults = {counted: default_limit(number) for number, (_name, counted) in TYPES.items() if counted}
+    found = {pk: {counted: maximum for counted, maximum in defaults.items() if maximum != -1} for pk in account_ids}
+    for account_id, number, maximum in ResourceLimit.objects.filter(account_id__in=account_ids).values_list(
+            "account_id", "resource_type", "max"):
         if TYPES[number][1]:
             found[account_id][TYPES[number][1]] = maximum
+            if maximum == -1:
+                del found[account_id][TYPES[number][1]]
     return found
 
 

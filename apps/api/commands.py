@@ -1,11 +1,11 @@
 """Commands about the API itself, generated from the registry so they never lie."""
-from django.conf import settings
-
 from apps.accounts import roles
-from apps.accounts.models import Account
+from apps.accounts.models import Account, Domain
+from apps.core import config
+from apps.core.errors import ParamError
 from apps.core.listing import PAGING, Rows, by_id, list_response, none_exist
 from apps.core.registry import PUBLIC, REGISTRY, ROOT_ADMIN, Param, command, every_documented
-from apps.fabric.models import Zone
+from apps.fabric.models import Cluster, StoragePool, Zone
 
 from . import throttling
 
@@ -45,6 +45,7 @@ def list_apis(call):
     cmd_class="org.apache.cloudstack.api.command.user.config.ListCapabilitiesCmd",
 )
 def list_capabilities(call):
+    throttled = config.value("api.throttling.enabled")
     return {
         "capability": {
             "cloudstackversion": "4.22.0.0-javelin",  # the CloudStack API this answers as
@@ -57,11 +58,11 @@ def list_capabilities(call):
             "customdiskofferingmaxsize": 1024,
             "kvmsnapshotenabled": True,
             "regionsecondaryenabled": False,
-            "dynamicrolesenabled": False,
+            "dynamicrolesenabled": True,
             "allowuserviewdestroyedvm": False,
             "allowuserexpungerecovervm": True,
-            "apilimitinterval": settings.API_THROTTLING_INTERVAL_S if settings.API_THROTTLING_ENABLED else 1,
-            "apilimitmax": settings.API_THROTTLING_MAX if settings.API_THROTTLING_ENABLED else 0,
+            "apilimitinterval": config.value("api.throttling.interval") if throttled else 1,
+            "apilimitmax": config.value("api.throttling.max") if throttled else 0,
         }
     }
 
@@ -84,61 +85,86 @@ def reset_api_limit(call):
     return {"success": True}
 
 
-# CloudStack's settings that this cloud has, by CloudStack's names: (group, subgroup, name, what
-# it does, its value here, its scope). They are set by environment variables (README, "Settings");
-# a zone-scoped one has the global value in every zone.
-def _configurations():
-    return [
-        ("Management Server", "API", "default.page.size", "The largest page a list answers",
-         settings.API_DEFAULT_PAGE_SIZE, "global"),
-        ("Management Server", "API", "api.throttling.enabled", "Whether API calls are counted per account",
-         settings.API_THROTTLING_ENABLED, "global"),
-        ("Management Server", "API", "api.throttling.interval", "The interval, in seconds, API calls are counted in",
-         settings.API_THROTTLING_INTERVAL_S, "global"),
-        ("Management Server", "API", "api.throttling.max", "How many API calls an account may make in one interval",
-         settings.API_THROTTLING_MAX, "global"),
-        ("Infrastructure", "Hosts", "ping.interval", "The interval, in seconds, of the hosts' heartbeats",
-         settings.HOST_HEARTBEAT_S, "global"),
-        ("Compute", "Virtual Machine", "hypervisor.custom.display.name", "The name shown for the Custom hypervisor type",
-         "Custom", "global"),
-        ("Compute", "Virtual Machine", "enable.dynamic.scale.vm", "Whether a running VM's offering may change (it may not here)",
-         False, "zone"),
-    ]
+# CloudStack's scope parameters -> (scope, the model the id names)
+SCOPES = {"zoneid": (config.ZONE, Zone), "clusterid": (config.CLUSTER, Cluster), "storageid": (config.STORAGE_POOL, StoragePool),
+          "accountid": (config.ACCOUNT, Account), "domainid": (config.DOMAIN, Domain)}
+IMAGE_STORE_PARAMS = ("imagestoreuuid", "imagestoreid")  # no setting of this cloud has an image store's scope
 
 
-SCOPES = {"zoneid": "zone", "clusterid": "cluster", "storageid": "storagepool", "accountid": "account", "domainid": "domain",
-          "imagestoreuuid": "imagestore"}
-
-
-def _configuration_response(row):
-    group, subgroup, name, description, value, scope = row
-    shown = str(value).lower() if isinstance(value, bool) else str(value)
-    return {"category": "Advanced", "group": group, "subgroup": subgroup, "name": name, "description": description,
-            "value": shown, "defaultvalue": shown, "isdynamic": False, "scope": scope,
-            "type": "Boolean" if isinstance(value, bool) else "Number" if isinstance(value, (int, float)) else "String"}
-
-
-@command("listConfigurations", params=(Param("name"), Param("category"), Param("group"), Param("subgroup"),
-                                       *(Param(scope, "uuid") for scope in SCOPES), *PAGING),
-         description="Lists the cloud's settings (of a scope: those of the scope's kind)", response=("configuration",),
-         cmd_class="org.apache.cloudstack.api.command.admin.config.ListCfgsByCmd")
-def list_configurations(call):
-    rows = _configurations()
-    scopes = [param for param in SCOPES if param in call.params]
-    if scopes:
-        if "zoneid" in scopes:
-            by_id(call, Zone.objects.all(), "zoneid")
-        rows = [r for r in rows if r[5] in {SCOPES[p] for p in scopes}]
-    for param, index in (("group", 0), ("subgroup", 1)):
+def _scope_of(call):
+    """(scope, the object's pk) a call names with one of SCOPES' parameters, or the cloud's.
+    Other callers than root admins (the UI reads settings for its users) see the cloud's and
+    the zones' settings only."""
+    named = [param for param in SCOPES if param in call.params]
+    hidden = [param for param in named if param != "zoneid" and not call.caller.is_root_admin]
+    if hidden:
+        raise call.command.not_found(hidden[0], call.get(hidden[0]))
+    for param in IMAGE_STORE_PARAMS:
         if param in call.params:
-            rows = [r for r in rows if r[index].lower() == call.get(param).lower()]
+            raise ParamError(f"No setting of this cloud has the scope of an image store: leave {param} out")
+    if len(named) > 1:
+        raise ParamError(f"Only one of {', '.join(named)} can be given: a setting has one scope")
+    if not named:
+        return config.GLOBAL, None
+    scope, model = SCOPES[named[0]]
+    return scope, by_id(call, model.objects.all(), named[0]).pk
+
+
+def _configuration_response(definition, pk=None):
+    value = config.value(definition.name, pk)
+    return {"category": "Advanced", "group": definition.group, "subgroup": definition.subgroup, "name": definition.name,
+            "description": definition.description, "displaytext": definition.description,
+            "value": config.shown(value), "defaultvalue": config.shown(definition.default_value()),
+            "isdynamic": definition.dynamic, "scope": definition.scope, "type": definition.type_name, "component": "javelin"}
+
+
+@command("listConfigurations", params=every_documented("listConfigurations", Param("name"), Param("category"),
+                                                       Param("group"), Param("subgroup"), Param("parent"),
+                                                       *(Param(p, "uuid") for p in (*SCOPES, "imagestoreuuid")), *PAGING),
+         description="Lists the cloud's settings (with a scope's id: the settings of that scope, "
+                                        "as they are for that object)",
+         response=("configuration",), cmd_class="org.apache.cloudstack.api.command.admin.config.ListCfgsByCmd")
+def list_configurations(call):
+    scope, pk = _scope_of(call)
+    rows = [d for d in config.SETTINGS.values() if scope == config.GLOBAL or d.scope == scope]
+    for param, field in (("group", "group"), ("subgroup", "subgroup")):
+        if param in call.params:
+            rows = [d for d in rows if getattr(d, field).lower() == call.get(param).lower()]
     if "name" in call.params:  # CloudStack matches a part of the name
-        rows = [r for r in rows if call.get("name").lower() in r[2]]
+        rows = [d for d in rows if call.get("name").lower() in d.name]
     if "category" in call.params:
-        rows = [r for r in rows if call.get("category").lower() == "advanced"]
+        rows = [d for d in rows if call.get("category").lower() == "advanced"]
+    if "parent" in call.params:  # no setting of this cloud has a parent setting
+        rows = []
     if "keyword" in call.params:
-        rows = [r for r in rows if call.get("keyword").lower() in r[2]]
-    return list_response(call, Rows(rows), "configuration", _configuration_response)
+        rows = [d for d in rows if call.get("keyword").lower() in d.name]
+    return list_response(call, Rows(rows), "configuration", lambda d: _configuration_response(d, pk))
+
+
+@command("updateConfiguration", params=every_documented("updateConfiguration", Param("name", required=True),
+                                                        Param("value", length=4095),
+                                                        *(Param(p, "uuid") for p in (*SCOPES, "imagestoreuuid"))),
+         access=ROOT_ADMIN, description="Gives a setting a value, for the cloud or for one object of its scope; "
+                                        "it holds in every component within seconds, without a restart",
+         response=("configuration",), cmd_class="org.apache.cloudstack.api.command.admin.config.UpdateCfgCmd")
+def update_configuration(call):
+    definition = config.setting(call.get("name"))
+    if call.get("value") is None:
+        raise ParamError("Unable to execute API command updateconfiguration due to missing parameter value")
+    scope, pk = _scope_of(call)
+    config.update(definition.name, call.get("value"), scope, pk or 0)
+    return {"configuration": _configuration_response(definition, pk)}
+
+
+@command("resetConfiguration", params=every_documented("resetConfiguration", Param("name", required=True),
+                                                       *(Param(p, "uuid") for p in (*SCOPES, "imagestoreid"))),
+         access=ROOT_ADMIN, description="Gives a setting back its default (for one object: the cloud's value)",
+         response=("configuration",), cmd_class="org.apache.cloudstack.api.command.admin.config.ResetCfgCmd")
+def reset_configuration(call):
+    definition = config.setting(call.get("name"))
+    scope, pk = _scope_of(call)
+    config.reset(definition.name, scope, pk or 0)
+    return {"configuration": _configuration_response(definition, pk)}
 
 
 @command("listConfigurationGroups", params=(Param("group"), *PAGING), access=ROOT_ADMIN,
@@ -146,7 +172,7 @@ def list_configurations(call):
          cmd_class="org.apache.cloudstack.api.command.admin.config.ListCfgGroupsByCmd")
 def list_configuration_groups(call):
     groups = {}
-    for group, subgroup, *_ in _configurations():
+    for group, subgroup in ((d.group, d.subgroup) for d in config.SETTINGS.values()):
         groups.setdefault(group, [])
         if subgroup not in groups[group]:
             groups[group].append(subgroup)

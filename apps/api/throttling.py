@@ -10,10 +10,10 @@ import logging
 import math
 import time
 
-from django.conf import settings
 from django.core.cache import cache
 
 from apps.accounts.models import Account
+from apps.core import config
 from apps.core.errors import CloudError
 
 log = logging.getLogger(__name__)
@@ -25,7 +25,7 @@ class ApiLimitExceeded(CloudError):
 
 
 def _window(now=None):
-    interval = max(1, settings.API_THROTTLING_INTERVAL_S)
+    interval = max(1, config.value("api.throttling.interval"))
     now = time.time() if now is None else now
     index = math.floor(now / interval)
     return index, (index + 1) * interval - now
@@ -37,19 +37,19 @@ def _key(account_id, index):
 
 def count_call(caller):
     """Count one call of ``caller``; :class:`ApiLimitExceeded` past the account's limit."""
-    if not settings.API_THROTTLING_ENABLED or caller.is_root_admin:
+    if caller.is_root_admin or not config.value("api.throttling.enabled"):
         return
     index, left = _window()
     key = _key(caller.account.pk, index)
     try:
-        cache.add(key, 0, timeout=settings.API_THROTTLING_INTERVAL_S + 1)
+        cache.add(key, 0, timeout=config.value("api.throttling.interval") + 1)
         issued = cache.incr(key)
     except ValueError:
         issued = 1
     except Exception:  # noqa: BLE001 - no counter, no throttling; never an error for the caller
         log.warning("api throttling: cache unavailable, not counting", exc_info=True)
         return
-    if issued > settings.API_THROTTLING_MAX:
+    if issued > config.value("api.throttling.max"):
         raise ApiLimitExceeded(
             f"The given user has reached his/her account api limit, please retry after [{int(left * 1000)}] ms.")
 
@@ -66,7 +66,7 @@ def usage(account):
         issued = cache.get(_key(account.pk, index)) or 0
     except Exception:  # noqa: BLE001
         issued = 0
-    return issued, max(settings.API_THROTTLING_MAX - issued, 0), math.ceil(left)
+    return issued, max(config.value("api.throttling.max") - issued, 0), math.ceil(left)
 
 
 def reset(account=None):

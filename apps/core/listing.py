@@ -4,10 +4,9 @@
 result is ``{}``. Paging is ``page`` (1-based) with ``pagesize``; ``keyword`` and the
 common filters are applied by each command before :func:`list_response`.
 """
-from django.conf import settings
-
 from apps.core.errors import ParamError
 
+from . import config
 from .registry import Param
 
 
@@ -21,8 +20,9 @@ def page_bounds(call):
         return None
     if page < 1 or pagesize < 1:
         raise ParamError("page and pagesize must be positive")
-    if pagesize > settings.API_DEFAULT_PAGE_SIZE:
-        raise ParamError(f"Page size can't exceed max allowed page size value: {settings.API_DEFAULT_PAGE_SIZE}")
+    largest = config.value("default.page.size")
+    if pagesize > largest:
+        raise ParamError(f"Page size can't exceed max allowed page size value: {largest}")
     start = (page - 1) * pagesize
     return start, start + pagesize
 

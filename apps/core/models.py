@@ -31,3 +31,21 @@ class OutboxMessage(models.Model):
 
     def __str__(self):
         return self.routing_key
+
+
+class ConfigurationValue(models.Model):
+    """A setting given a value of its own by updateConfiguration: the cloud's (``scope`` global,
+    ``scope_pk`` 0) or one zone's, cluster's, storage pool's, domain's or account's. A setting
+    with no row has its default (:mod:`apps.core.config`)."""
+
+    name = models.CharField(max_length=255)
+    scope = models.CharField(max_length=16, default="global")
+    scope_pk = models.BigIntegerField(default=0)
+    value = models.TextField()
+    updated = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["name", "scope", "scope_pk"], name="one_value_per_setting_scope")]
+
+    def __str__(self):
+        return f"{self.name}={self.value}"

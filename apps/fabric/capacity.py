@@ -10,20 +10,28 @@ of VMs.
 """
 import re
 
-from django.conf import settings
 from django.db.models import F, Value
 from django.db.models.functions import Cast
 
+from apps.core import config
+
 from .models import AllocationState, Cluster, Host, HostState, Pod
 
+CPU, MEMORY = "cpu.overprovisioning.factor", "mem.overprovisioning.factor"  # cluster-scoped settings
 CANDIDATES = 16  # hosts read per decision: the roomiest; a reservation that loses a race tries the next
 
 
-def _total(field, factor):
-    """``field * factor`` in SQL; the plain column when the factor is 1, so indexes apply."""
-    if factor == 1:
+def _total(field, setting, cluster_id=None):
+    """``field`` times the over-provisioning ``setting`` in SQL: of ``cluster_id``'s when given,
+    else of each row's cluster; the plain column when every factor is 1, so indexes apply."""
+    if cluster_id is not None:
+        factor = config.value(setting, cluster_id)
+        if factor == 1:
+            return field
+        return Cast(field * Value(factor), output_field=Host.cpu_allocated_mhz.field)
+    if config.value(setting) == 1 and not config.own_values(setting):
         return field
-    return Cast(field * Value(factor), output_field=Host.cpu_allocated_mhz.field)
+    return Cast(field * config.per_row(setting, "cluster_id"), output_field=Host.cpu_allocated_mhz.field)
 
 
 def candidate_hosts(zone, cpu_mhz, memory_mb, prefer=None, tags=(), avoid=None, cluster=None):
@@ -32,7 +40,6 @@ def candidate_hosts(zone, cpu_mhz, memory_mb, prefer=None, tags=(), avoid=None, 
 
     The query walks the ``host_roomiest_in_zone`` index and stops at the first fits, so its
     cost does not grow with the number of hosts in the zone."""
-    cpu_factor, mem_factor = settings.CPU_OVERPROVISIONING, settings.MEMORY_OVERPROVISIONING
     disabled_clusters = list(Cluster.objects.filter(zone=zone).exclude(allocation_state=AllocationState.ENABLED).values_list("pk", flat=True))
     disabled_pods = list(Pod.objects.filter(zone=zone).exclude(allocation_state=AllocationState.ENABLED).values_list("pk", flat=True))
     hosts = (
@@ -40,8 +47,8 @@ def candidate_hosts(zone, cpu_mhz, memory_mb, prefer=None, tags=(), avoid=None, 
         .exclude(cluster__in=disabled_clusters)
         .exclude(pod__in=disabled_pods)
         .annotate(
-            cpu_free=_total(F("cpu_number") * F("cpu_speed"), cpu_factor) - F("cpu_allocated_mhz"),
-            memory_free=_total(F("memory_mb"), mem_factor) - F("memory_allocated_mb"),
+            cpu_free=_total(F("cpu_number") * F("cpu_speed"), CPU) - F("cpu_allocated_mhz"),
+            memory_free=_total(F("memory_mb"), MEMORY) - F("memory_allocated_mb"),
         )
         .filter(cpu_free__gte=cpu_mhz, memory_free__gte=memory_mb)
         .order_by((F("memory_mb") - F("memory_allocated_mb")).desc(), "id")  # the host_roomiest_in_zone index
@@ -61,13 +68,12 @@ def candidate_hosts(zone, cpu_mhz, memory_mb, prefer=None, tags=(), avoid=None, 
 
 def try_reserve(host, cpu_mhz, memory_mb):
     """Take ``cpu_mhz``/``memory_mb`` on ``host`` if they still fit; True when taken."""
-    cpu_factor, mem_factor = settings.CPU_OVERPROVISIONING, settings.MEMORY_OVERPROVISIONING
     taken = Host.objects.filter(
         pk=host.pk,
         state=HostState.UP,
         resource_state=AllocationState.ENABLED,
-        cpu_allocated_mhz__lte=_total(F("cpu_number") * F("cpu_speed"), cpu_factor) - cpu_mhz,
-        memory_allocated_mb__lte=_total(F("memory_mb"), mem_factor) - memory_mb,
+        cpu_allocated_mhz__lte=_total(F("cpu_number") * F("cpu_speed"), CPU, host.cluster_id) - cpu_mhz,
+        memory_allocated_mb__lte=_total(F("memory_mb"), MEMORY, host.cluster_id) - memory_mb,
     ).update(cpu_allocated_mhz=F("cpu_allocated_mhz") + cpu_mhz, memory_allocated_mb=F("memory_allocated_mb") + memory_mb)
     return taken == 1
 

@@ -1,7 +1,6 @@
 """Volume and snapshot bookkeeping: which pool holds a volume, what it takes of the pool,
 its state, where it is attached. The files are made by the Storage component's driver;
 these functions record and account, so a redelivered task finds the row it made before."""
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import BigIntegerField, ExpressionWrapper, F, Q
 from django.utils import timezone
@@ -9,6 +8,7 @@ from django.utils import timezone
 from apps.accounts import limits
 from apps.catalog.models import Template
 from apps.compute.states import VmState
+from apps.core import config
 from apps.core.errors import InsufficientCapacity, InvalidState, ParamError
 from apps.events.services import state_changed
 from apps.fabric.models import StoragePool
@@ -18,6 +18,7 @@ from clients import storage
 from .models import Snapshot, SnapshotState, Volume, VolumeState, VolumeType
 
 GIB = 1024**3
+FACTOR = "storage.overprovisioning.factor"  # a setting of each storage pool
 MAX_DATA_DISKS = 15  # device ids 1..15 (vdb..vdp)
 
 
@@ -32,21 +33,21 @@ def pick_pool(zone, cluster, size_bytes):
     pools = StoragePool.objects.filter(zone=zone, state="Up")
     if cluster is not None:
         pools = pools.filter(Q(cluster=cluster) | Q(cluster__isnull=True))
-    for pool in pools.annotate(free=_room() - F("allocated_bytes")).order_by("-free", "id"):
+    for pool in pools.annotate(free=_room(config.per_row(FACTOR, "pk")) - F("allocated_bytes")).order_by("-free", "id"):
         if reserve(pool, size_bytes):
             return pool
     raise InsufficientCapacity(f"No primary storage pool in zone {zone.name} has {size_bytes} bytes free")
 
 
-def _room():
-    """What a pool may hand out: its capacity times the storage over-provisioning factor."""
-
-    return ExpressionWrapper(F("capacity_bytes") * settings.STORAGE_OVERPROVISIONING, output_field=BigIntegerField())
+def _room(factor):
+    """What a pool may hand out: its capacity times its storage over-provisioning ``factor``
+    (a number, or an expression for each pool)."""
+    return ExpressionWrapper(F("capacity_bytes") * factor, output_field=BigIntegerField())
 
 
 def reserve(pool, size_bytes):
     """Take ``size_bytes`` of ``pool`` with one conditional UPDATE (never more than it has)."""
-    return StoragePool.objects.annotate(room=_room()).filter(pk=pool.pk, allocated_bytes__lte=F("room") - size_bytes).update(
+    return StoragePool.objects.annotate(room=_room(config.value(FACTOR, pool.pk))).filter(pk=pool.pk, allocated_bytes__lte=F("room") - size_bytes).update(
         allocated_bytes=F("allocated_bytes") + size_bytes
     )
 

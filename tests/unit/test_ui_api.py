@@ -291,7 +291,7 @@ def test_a_domain_admin_lists_its_domains_children(client, cloud):
 def test_settings_by_group_and_scope(client, cloud, admin):
     status, body = call(client, admin.user, command="listConfigurationGroups")
     groups = {g["name"]: [s["name"] for s in g["subgroup"]] for g in body["listconfigurationgroupsresponse"]["configurationgroup"]}
-    assert groups["Management Server"] == ["API"]
+    assert groups["Management Server"] == ["API", "Jobs"]
     status, body = call(client, admin.user, command="listConfigurations", group="Management Server", subgroup="API", pagesize=-1)
     assert {c["name"] for c in body["listconfigurationsresponse"]["configuration"]} == {
         "default.page.size", "api.throttling.enabled", "api.throttling.interval", "api.throttling.max"}

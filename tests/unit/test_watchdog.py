@@ -55,11 +55,11 @@ def test_when_a_job_is_stalled():
         % settings.STEP_DEADLINE_S
     assert stall_reason(job, [step("a", StepState.DONE, ago(9), ago(3))], now, alive) is None  # moved lately
     slow = [step("copy", StepState.RUNNING, ago(50), worker="h:1:0")]
-    assert stall_reason(job, slow, now, alive) is None  # slow, but its process is there
-    assert "is gone" in stall_reason(job, slow, now, dead)
-    assert stall_reason(job, [step("copy", StepState.RUNNING, ago(3), worker="h:1:0")], now, dead) is None  # grace
-    assert "has run for more than" in stall_reason(job, [step("copy", StepState.RUNNING, ago(150), worker="h:1:0")],
-                                                   now, alive)
+    assert stall_reason(job, slow, now, alive, 100) is None  # slow, but its process is there
+    assert "is gone" in stall_reason(job, slow, now, dead, 100)
+    assert stall_reason(job, [step("copy", StepState.RUNNING, ago(3), worker="h:1:0")], now, dead, 100) is None  # grace
+    assert "has run for more than 100 s" in stall_reason(
+        job, [step("copy", StepState.RUNNING, ago(150), worker="h:1:0")], now, alive, 100)
     rolling_back = [step("rollback", StepState.RUNNING, ago(30), worker="h:1:0")]
     assert "nothing of it happened" in stall_reason(job, rolling_back, now, alive)  # a phase, not a process
 

@@ -12,8 +12,9 @@ import threading
 
 from celery import bootsteps
 from django.conf import settings
-from django.db import close_old_connections
+from django.db import DatabaseError, close_old_connections
 
+from apps.core import config
 from apps.core.errors import ResourceUnavailable
 from apps.fabric.models import Host, HypervisorType
 from clients import monitor
@@ -59,12 +60,18 @@ class ServeNewSimulators(bootsteps.StartStopStep):
             self.tref.cancel()
 
 
+def beat_interval():
+    """The ``ping.interval`` setting, read again for every beat (its default when the
+    database cannot be read: the beats go on)."""
+    try:
+        return config.value("ping.interval")
+    except DatabaseError:
+        return settings.HOST_HEARTBEAT_S
+
+
 def beat_once():
     """One heartbeat for each host served: what its hypervisor reports, to Fabric Monitoring.
     A hypervisor that does not answer gets no beat, which is how monitoring learns of it."""
-
-
-
     close_old_connections()
     for host in Host.objects.filter(pk__in=sorted(SERVED)):
         driver = driver_for(host)
@@ -102,7 +109,7 @@ class Heartbeat(bootsteps.StartStopStep):
                 beat_once()
             except Exception:  # noqa: BLE001 - a missed beat is the next beat's business
                 log.exception("heartbeat failed")
-            if stopping.wait(settings.HOST_HEARTBEAT_S):
+            if stopping.wait(beat_interval()):
                 return
 
     def stop(self, consumer):

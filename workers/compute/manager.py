@@ -9,6 +9,7 @@ from apps.compute import services as compute_services
 from apps.compute.models import VirtualMachine
 from apps.compute.selectors import stale_guests
 from apps.compute.states import VmState
+from apps.core import config
 from apps.core.errors import InvalidState, ResourceUnavailable
 from apps.events.services import record_event
 from apps.fabric import services as fabric
@@ -156,7 +157,7 @@ def investigate(target, timeout=None):
     (its guests may well run: nothing is restarted), ``Down`` if neither answers. A simulated
     host's hypervisor lives inside its agent's process, so for it the agent is the check.
     """
-    timeout = timeout or max(1.0, settings.HOST_HEARTBEAT_S)
+    timeout = timeout or max(1.0, config.value("ping.interval"))
     try:
         compute_client.ping(target.pk, timeout)
         return HostState.UP

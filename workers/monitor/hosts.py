@@ -13,12 +13,12 @@ import time
 from datetime import datetime, timedelta
 from datetime import timezone as dt_timezone
 
-from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 
 from apps.compute.models import VirtualMachine
 from apps.compute.selectors import stale_guests
+from apps.core import config
 from apps.events.models import AlertType
 from apps.events.services import raise_alert
 from apps.fabric.models import Host, HostState
@@ -31,11 +31,16 @@ from . import ha
 log = logging.getLogger(__name__)
 
 def interval():
-    return settings.HOST_HEARTBEAT_S
+    return config.value("ping.interval")
+
+
+def _late_after():
+    """Seconds without a beat after which a host is late: ``ping.timeout`` intervals."""
+    return config.value("ping.timeout") * interval()
 
 
 def _late_since(now):
-    return now - timedelta(seconds=2 * interval())
+    return now - timedelta(seconds=_late_after())
 
 
 def heartbeat(host_id, stats, sent_at):
@@ -102,7 +107,7 @@ def check():
         # (re)started, or back from a database outage: the beats of meanwhile could not be
         # recorded, and the hosts are not to blame for that
         _watching_since, _outages_seen = now, database_outages()
-    if now - _watching_since < timedelta(seconds=2 * interval()):
+    if now - _watching_since < timedelta(seconds=_late_after()):
         return {"alert": [], "investigated": [], "listening": True}
     late = _late_since(now)
     alerted = []

@@ -29,6 +29,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from apps.components.services import live
+from apps.core import config
 from apps.core.errors import ResourceUnavailable
 from apps.jobs import services as jobs
 from apps.jobs.models import AsyncJob, JobStatus, StepState
@@ -61,8 +62,9 @@ def _alive(worker, here=None, live_processes=None):
     return any((h, p) in live_processes for h, p in ((host, pid), (host, ppid))) if live_processes is not None else True
 
 
-def stall_reason(job, steps, now, alive):
-    """Why ``job`` no longer moves, or None if it does (or is only slow).
+def stall_reason(job, steps, now, alive, hard_deadline_s=None):
+    """Why ``job`` no longer moves, or None if it does (or is only slow). A step may run for
+    ``hard_deadline_s`` (the ``job.cancel.threshold.minutes`` setting by default).
 
     A step whose process is gone counts once the broker has had ``REDELIVERY_GRACE_S`` to hand
     its message to another worker (a redelivered step records its new process)."""
@@ -75,8 +77,9 @@ def stall_reason(job, steps, now, alive):
             return f"its {step.name} step's process ({step.worker}) is gone"
     if running:
         oldest = min(running, key=lambda s: s.started or now)
-        if oldest.started and (now - oldest.started).total_seconds() > settings.STEP_HARD_DEADLINE_S:
-            return f"its {oldest.name} step has run for more than {settings.STEP_HARD_DEADLINE_S:.0f} s"
+        deadline = hard_deadline_s if hard_deadline_s is not None else config.value("job.cancel.threshold.minutes") * 60
+        if oldest.started and (now - oldest.started).total_seconds() > deadline:
+            return f"its {oldest.name} step has run for more than {deadline:.0f} s"
         return None
     moments = [job.created, job.redriven] + [t for s in steps for t in (s.started, s.finished)]
     last = max(t for t in moments if t is not None)
@@ -176,8 +179,9 @@ def watch(now=None):
     here = socket.gethostname()
     settle_after = timedelta(seconds=min(settings.STEP_DEADLINE_S, 5))
     pending = AsyncJob.objects.filter(status=JobStatus.PENDING, unsent=False, created__lt=now - settle_after)
+    deadline = config.value("job.cancel.threshold.minutes") * 60
     for job in pending.prefetch_related("steps").order_by("pk")[:BATCH]:
-        reason = stall_reason(job, list(job.steps.all()), now, lambda w: _alive(w, here, processes))
+        reason = stall_reason(job, list(job.steps.all()), now, lambda w: _alive(w, here, processes), deadline)
         if reason is None or _waiting(job, _flow_of(job)):
             continue
         if job.redriven is not None and (now - job.redriven).total_seconds() < settings.STEP_DEADLINE_S:
