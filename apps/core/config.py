@@ -38,6 +38,7 @@ class Setting:
     default: object  # a value, or a callable of no arguments (read when asked: tests override settings)
     scope: str = GLOBAL
     minimum: float | None = None
+    above: float | None = None  # a value must be greater than this
     dynamic: bool = True  # False: fixed in this cloud (updateConfiguration refuses it)
 
     def default_value(self):
@@ -68,6 +69,8 @@ class Setting:
                              f"{self.type_name.lower()}") from None
         if self.minimum is not None and value < self.minimum:
             raise ParamError(f"Invalid value for configuration {self.name}: it is {self.minimum:g} or more")
+        if self.above is not None and value <= self.above:
+            raise ParamError(f"Invalid value for configuration {self.name}: it is greater than {self.above:g}")
         return value
 
 
@@ -104,13 +107,13 @@ SETTINGS = {s.name: s for s in (
             "How many heartbeat intervals a host may miss before it is investigated", float, 2.0, minimum=1),
     Setting("cpu.overprovisioning.factor", "Infrastructure", "Capacity",
             "How many times its CPU a host of the cluster may hand out", float, _env("CPU_OVERPROVISIONING"),
-            scope=CLUSTER, minimum=0.1),
+            scope=CLUSTER, above=0),
     Setting("mem.overprovisioning.factor", "Infrastructure", "Capacity",
             "How many times its memory a host of the cluster may hand out", float, _env("MEMORY_OVERPROVISIONING"),
-            scope=CLUSTER, minimum=0.1),
+            scope=CLUSTER, above=0),
     Setting("storage.overprovisioning.factor", "Storage", "Primary Storage",
             "How many times its capacity a storage pool may hand out to thin volumes", float,
-            _env("STORAGE_OVERPROVISIONING"), scope=STORAGE_POOL, minimum=0.1),
+            _env("STORAGE_OVERPROVISIONING"), scope=STORAGE_POOL, above=0),
     Setting("job.cancel.threshold.minutes", "Management Server", "Jobs",
             "How long, in minutes, one step of a job may run before the job is given up", float,
             lambda: settings.STEP_HARD_DEADLINE_S / 60, minimum=1),

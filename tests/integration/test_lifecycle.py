@@ -4,6 +4,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -148,3 +149,26 @@ def test_a_user_cannot_reach_another_users_vm(stack, catalog):
             call(id=vm["id"])
         assert error.value.error["errorcode"] == 431
         assert "entity does not exist" in error.value.error["errortext"]  # same answer as for a missing id
+
+
+@pytest.mark.smoke
+def test_a_setting_changed_through_the_api_holds_in_every_component_without_a_restart(cs, catalog):
+    """Memory over-provisioning of the zone's clusters set so low that nothing fits: the next
+    deploy is refused where its host is chosen; set back, deploys fit again. No process restarts."""
+    clusters = [c["id"] for c in cs.listClusters(zoneid=catalog["zoneid"])["cluster"]]
+    wait = 2.5  # CONFIG_REFRESH_S (2 s): how long another process may keep the old value
+    try:
+        for cluster in clusters:
+            shown = cs.updateConfiguration(name="mem.overprovisioning.factor", value="0.001", clusterid=cluster)
+            assert shown["configuration"]["value"] == "0.001"
+        time.sleep(wait)
+        with pytest.raises(CloudStackApiException) as refused:
+            cs.deployVirtualMachine(name="no-room", **catalog)
+        assert refused.value.error["errorcode"] == 533, refused.value.error
+    finally:
+        for cluster in clusters:
+            cs.resetConfiguration(name="mem.overprovisioning.factor", clusterid=cluster)
+        time.sleep(wait)
+    vm = cs.deployVirtualMachine(name="room-again", **catalog)["virtualmachine"]
+    assert vm["state"] == "Running"
+    cs.destroyVirtualMachine(id=vm["id"], expunge=True)

@@ -134,3 +134,9 @@ def test_a_scoped_setting_falls_back_to_the_clouds_value(db, cloud):
 def new_vm(cloud, admin):
     counter = iter(range(1000))
     return lambda: deploy_vm(admin, cloud, f"p{next(counter)}")[0]
+
+
+def test_an_overprovisioning_factor_is_greater_than_zero(client, cloud, admin):
+    status, body = _update(client, admin.user, "cpu.overprovisioning.factor", "0")
+    assert status == 431 and "it is greater than 0" in _text(body)
+    assert _update(client, admin.user, "cpu.overprovisioning.factor", "0.25")[0] == 200
