@@ -106,6 +106,7 @@ def create_account(call):
         raise call.command.invalid("accounttype", kind)
     role = _role(call, "roleid") if "roleid" in call.params else None
     if role is not None:
+        roles.check_assignable(role)
         if "accounttype" in call.params and roles.account_type_for(role) != kind:
             raise ParamError("The role's type and the account type differ; give one of roleid and accounttype")
         kind = roles.account_type_for(role)
@@ -455,15 +456,12 @@ def update_resource_count(call):
 # --- roles ----------------------------------------------------------------------------------------
 def _role(call, param="id", mutable=False):
     """The role ``param`` names: a Role, or the account type of a default role. A default
-    role allows what its type may call and cannot be changed (``mutable``): a 431."""
-    value = call.get(param)
-    kind = roles.default_of(value)
-    if kind is not None:
-        if mutable:
-            raise ParamError("Default roles cannot be changed here: make a role of your own (createRole with roleid "
-                             "copies one)")
-        return kind
-    return by_id(call, Role.objects.all(), param)
+    role cannot be changed (``mutable``): a 431."""
+    kind = roles.default_of(call.get(param))
+    role = kind if kind is not None else by_id(call, Role.objects.all(), param)
+    if mutable:
+        roles.check_mutable(role)
+    return role
 
 
 def _visible_roles(call):
@@ -579,8 +577,27 @@ def update_role_permission(call):
          description="Deletes a rule of a role", cmd_class="org.apache.cloudstack.api.command.admin.acl.DeleteRolePermissionCmd",
          event=("ROLE.PERMISSION.DELETE", "deleting role permission"))
 def delete_role_permission(call):
-    by_id(call, RolePermission.objects.all()).delete()
+    roles.delete_permission(by_id(call, RolePermission.objects.select_related("role")))
     return {"success": "true"}
+
+
+def _set_role_enabled(call, enabled):
+    roles.set_enabled(_role(call, mutable=True), enabled)
+    return {"success": "true"}
+
+
+@command("enableRole", params=(Param("id", "uuid", required=True),), access=ROOT_ADMIN,
+         description="Enables a role: its accounts may call what its rules allow again",
+         cmd_class="org.apache.cloudstack.api.command.admin.acl.EnableRoleCmd", event=("ROLE.ENABLE", "enabling role"))
+def enable_role(call):
+    return _set_role_enabled(call, True)
+
+
+@command("disableRole", params=(Param("id", "uuid", required=True),), access=ROOT_ADMIN,
+         description="Disables a role: its accounts may call nothing, and no account is given it, until it is enabled",
+         cmd_class="org.apache.cloudstack.api.command.admin.acl.DisableRoleCmd", event=("ROLE.DISABLE", "disabling role"))
+def disable_role(call):
+    return _set_role_enabled(call, False)
 
 
 @command("listProjectInvitations", params=every_documented("listProjectInvitations", Param("id", "uuid"), Param("projectid", "uuid"), Param("state"),

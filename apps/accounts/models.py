@@ -41,6 +41,8 @@ class Role(CloudObject):
     type = models.CharField(max_length=16, choices=RoleType.choices)
     description = models.TextField(blank=True)
     is_public = models.BooleanField(default=True)
+    enabled = models.BooleanField(default=True, help_text="a disabled role's accounts may call nothing")
+    is_default = models.BooleanField(default=False, help_text="one of CloudStack's read-only default roles: fixed")
 
     def __str__(self):
         return self.name

@@ -60,7 +60,8 @@ def role_response(role):
     """A role: a Role of one's own, or the account type of a default role."""
     if isinstance(role, Role):
         return {"id": role.uuid_str, "name": role.name, "type": role.type, "description": role.description,
-                "isdefault": False, "ispublic": role.is_public, "state": "ENABLED"}
+                "isdefault": role.is_default, "ispublic": role.is_public,
+                "state": "ENABLED" if role.enabled else "DISABLED"}
     name, description = DEFAULT_NAMES[role]
     return {"id": default_role_id(role), "name": name, "type": role_name(role), "description": description,
             "isdefault": True, "ispublic": True, "state": "ENABLED"}

@@ -8,6 +8,11 @@ denied. A call is let through when the caller's type may call the command *and* 
 its role's rules that matches the command allows it; a command no rule matches is denied (a
 new role allows nothing until it is given rules).
 
+CloudStack's read-only default roles ("Read-Only Admin - Default", "Read-Only User - Default")
+are rows made by a migration (``is_default``): they allow every list, job results and the API
+limit, and cannot be changed or deleted. A disabled role (disableRole) lets its accounts call
+nothing until it is enabled again, and is given to no account.
+
 The caller's rules are read with every call it makes (one small query, only for accounts of a
 role of their own): a change to a role holds from the next call, in every API process.
 """
@@ -23,6 +28,7 @@ from apps.core.registry import PUBLIC, REGISTRY
 
 from .models import Account, AccountType, Role, RolePermission, RoleType
 from .selectors import RoleOf
+from .services import sync_logins
 
 ACCOUNT_TYPE_OF = {RoleType.ADMIN: AccountType.ROOT_ADMIN, RoleType.DOMAIN_ADMIN: AccountType.DOMAIN_ADMIN,
                    RoleType.USER: AccountType.USER}
@@ -76,7 +82,7 @@ def permits(account, command_name):
     by the command itself)."""
     if account.role_id is None:
         return True
-    rules = RolePermission.objects.filter(role_id=account.role_id).order_by("sort_order", "id")
+    rules = RolePermission.objects.filter(role_id=account.role_id, role__enabled=True).order_by("sort_order", "id")
     return decides(rules.values_list("rule", "permission"), command_name)
 
 
@@ -87,12 +93,34 @@ def may_call(caller, command):
     return caller is None or command.access == PUBLIC or permits(caller.account, command.name)
 
 
+def check_assignable(role):
+    """A disabled role is given to no account."""
+    if isinstance(role, Role) and not role.enabled:
+        raise ParamError(f"The role {role.name} is disabled: enable it first")
+
+
+def set_enabled(role, enabled):
+    """enableRole/disableRole (not of a default role)."""
+    check_mutable(role)
+    role.enabled = enabled
+    role.save(update_fields=["enabled"])
+    return role
+
+
+def check_mutable(role):
+    if not isinstance(role, Role) or role.is_default:
+        raise ParamError("Default roles cannot be changed here: make a role of your own (createRole with roleid "
+                         "copies one)")
+
+
 def change_role(account, role):
     """Give ``account`` another role of its type (a Role, or its type's default role)."""
+    check_assignable(role)
     if account_type_for(role) != account.type:
         raise ParamError("An account's role can only be changed to a role of the same type")
     account.role = role if isinstance(role, Role) else None
     account.save(update_fields=["role"])
+    sync_logins(account)
     return account
 
 
@@ -133,6 +161,8 @@ def import_role(name, kind, rules, description="", is_public=True, forced=False)
     for rule, _permission, _text in checked:
         _check_rule(rule)
     role = Role.objects.select_for_update().filter(name=name).first()
+    if role is not None and role.is_default:
+        check_mutable(role)
     if role is not None and not forced:
         raise ParamError(f"Role already exists with name: {name}")
     if role is None:
@@ -147,6 +177,7 @@ def import_role(name, kind, rules, description="", is_public=True, forced=False)
 
 
 def update_role(role, name=None, kind=None, description=None, is_public=None):
+    check_mutable(role)
     if kind is not None and kind != role.type and role.accounts.exists():
         raise ParamError(f"The role {role.name} is in use by accounts: its type cannot change")
     for field, value in (("name", name), ("type", kind), ("description", description), ("is_public", is_public)):
@@ -157,6 +188,7 @@ def update_role(role, name=None, kind=None, description=None, is_public=None):
 
 
 def delete_role(role):
+    check_mutable(role)
     if Account.objects.filter(role=role).exists():
         raise ParamError(f"The role {role.name} is in use by accounts and cannot be deleted")
     role.delete()
@@ -164,6 +196,7 @@ def delete_role(role):
 
 @transaction.atomic
 def add_permission(role, rule, permission, description=""):
+    check_mutable(role)
     _check_rule(rule)
     permission = _check_permission(permission)
     Role.objects.select_for_update().filter(pk=role.pk).first()  # one rule added at a time: orders stay distinct
@@ -175,6 +208,7 @@ def add_permission(role, rule, permission, description=""):
 @transaction.atomic
 def reorder(role, permission_ids):
     """Put ``role``'s rules in the order of ``permission_ids`` (every one of them, once)."""
+    check_mutable(role)
     rules = {str(p.uuid): p for p in role.permissions.select_for_update()}
     if sorted(permission_ids) != sorted(rules):
         raise ParamError("The rule order must name every rule of the role, once")
@@ -182,7 +216,13 @@ def reorder(role, permission_ids):
         RolePermission.objects.filter(pk=rules[permission_id].pk).update(sort_order=order)
 
 
+def delete_permission(rule):
+    check_mutable(rule.role)
+    rule.delete()
+
+
 def set_permission(rule, permission):
+    check_mutable(rule.role)
     rule.permission = _check_permission(permission)
     rule.save(update_fields=["permission"])
     return rule

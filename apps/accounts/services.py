@@ -27,6 +27,20 @@ def create_domain(name, parent=None):
 
 
 @transaction.atomic
+def full_admin(account):
+    """Whether ``account``'s users may use the Django admin: a root admin account of the
+    default Root Admin role (the admin knows no role rules, so a role of one's own, or a
+    read-only one, keeps its accounts out of it)."""
+    return account.type == AccountType.ROOT_ADMIN and account.role_id is None
+
+
+def sync_logins(account):
+    """The Django admin access of ``account``'s users, after its role changed or a user moved."""
+    get_user_model().objects.filter(cloud_user__account=account).update(is_staff=full_admin(account),
+                                                                      is_superuser=full_admin(account))
+
+
+@transaction.atomic
 def create_user(account, username, password=None, firstname="", lastname="", email=""):
     """A user of ``account``; its password and Django login live on a Django user of the same
     name (staff for root admins, so they can use the Django admin)."""
@@ -35,7 +49,7 @@ def create_user(account, username, password=None, firstname="", lastname="", ema
     if CloudUser.objects.filter(username=username).exists() or Login.objects.filter(username=username).exists():
         raise exists
     login = Login(username=username, email=email, first_name=firstname, last_name=lastname)
-    login.is_staff = login.is_superuser = account.type == AccountType.ROOT_ADMIN
+    login.is_staff = login.is_superuser = full_admin(account)
     if password:
         login.set_password(password)
     else:
@@ -164,6 +178,7 @@ def move_user(user, account):
         raise ParamError("A user can only be moved to an account of the same type")
     user.account = account
     user.save(update_fields=["account"])
+    sync_logins(account)
     return user
 
 

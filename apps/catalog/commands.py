@@ -26,15 +26,21 @@ def _named(queryset, call):
 
 @command(
     "listServiceOfferings",
-    params=(Param("id", "uuid"), Param("name"), Param("zoneid", "uuid"), Param("issystem", "boolean"), Param("listall", "boolean", description="every offering the caller may see (offerings here are for every domain)"), Param("isrecursive", "boolean", description="with subdomains' offerings (offerings here are for every domain)"), *OWNER, *PAGING),
+    params=(Param("id", "uuid"), Param("name"), Param("zoneid", "uuid"), Param("issystem", "boolean"),
+            Param("cpunumber", "integer", description="only offerings of this many CPU cores"),
+            Param("cpuspeed", "integer", description="only offerings of this CPU speed (MHz)"),
+            Param("memory", "integer", description="only offerings of this much memory (MiB)"), Param("listall", "boolean", description="every offering the caller may see (offerings here are for every domain)"), Param("isrecursive", "boolean", description="with subdomains' offerings (offerings here are for every domain)"), *OWNER, *PAGING),
     description="Lists all available service offerings",
     cmd_class="org.apache.cloudstack.api.command.user.offering.ListServiceOfferingsCmd",
 )
 def list_service_offerings(call):
     own_account_only(call)  # offerings here are for every account: an account's own are all of them
-    offerings = ServiceOffering.objects.order_by("id")
+    offerings = ServiceOffering.objects.present().order_by("id")
     if call.get("issystem"):
-        offerings = offerings.none()
+        offerings = offerings.none()  # no system VMs here, so no offerings for them
+    if "zoneid" in call.params:
+        by_id(call, Zone.objects.all(), "zoneid")  # offerings here are for every zone
+    offerings = filtered(offerings, call, {"cpunumber": "cpu_number", "cpuspeed": "cpu_speed", "memory": "memory_mb"})
     return list_response(call, _named(offerings, call), "serviceoffering", service_offering_response)
 
 
@@ -46,7 +52,7 @@ def list_service_offerings(call):
 )
 def list_disk_offerings(call):
     own_account_only(call)
-    return list_response(call, _named(DiskOffering.objects.order_by("id"), call), "diskoffering", disk_offering_response)
+    return list_response(call, _named(DiskOffering.objects.present().order_by("id"), call), "diskoffering", disk_offering_response)
 
 
 TEMPLATE_FILTERS = {"featured", "self", "selfexecutable", "sharedexecutable", "executable", "community", "all"}
@@ -203,15 +209,18 @@ def copy_template(call):
     return {"id": template.uuid_str, "jobid": call.job.uuid_str}
 
 
+def _owned_templates(caller):
+    """The templates ``caller`` may change or delete: its account's own (every one, for a root admin)."""
+    mine = Template.objects.present()
+    return mine if caller.is_root_admin else mine.filter(account=caller.account)
+
+
 @command("deleteTemplate", params=(Param("id", "uuid", required=True), Param("zoneid", "uuid"), Param("forced", "boolean")),
          is_async=True, description="Deletes a template from the system.",
          cmd_class="org.apache.cloudstack.api.command.user.template.DeleteTemplateCmd",
          event=("TEMPLATE.DELETE", "deleting template"))
 def delete_template(call):
-    mine = Template.objects.present()
-    if not call.caller.is_root_admin:
-        mine = mine.filter(account=call.caller.account)
-    template = by_id(call, mine)
+    template = by_id(call, _owned_templates(call.caller))
     zone = by_id(call, Zone.objects.all(), "zoneid") if "zoneid" in call.params else None
     services.delete_template(call.job, template, zone, forced=call.get("forced", False))
     return {"jobid": call.job.uuid_str}
@@ -220,15 +229,16 @@ def delete_template(call):
 # --- offerings (root admin) -----------------------------------------------------------------
 @command("createServiceOffering", params=(Param("name", required=True), Param("displaytext", length=4096), Param("cpunumber", "integer", required=True),
                                          Param("cpuspeed", "integer", required=True), Param("memory", "integer", required=True),
-                                         Param("offerha", "boolean"), Param("hosttags")),
+                                         Param("offerha", "boolean"), Param("hosttags"),
+                                         Param("storagetype", description="shared only: VMs' disks are on the zone's primary storage pools")),
         access=ROOT_ADMIN, description="Creates a service offering.", cmd_class="org.apache.cloudstack.api.command.admin.offering.CreateServiceOfferingCmd",
         response=("serviceoffering",), event=("SERVICE.OFFERING.CREATE", "creating service offering"))
 def create_service_offering(call):
+    if call.get("storagetype") is not None and call.get("storagetype").lower() != "shared":
+        raise call.command.unsupported("storagetype", "only shared storage is offered here")
     for name in ("cpunumber", "cpuspeed", "memory"):
         if call.get(name) <= 0:
             raise call.command.invalid(name, call.get(name))
-    if ServiceOffering.objects.filter(name=call.get("name")).exists():
-        raise ParamError(f"A service offering named {call.get('name')} already exists")
     offering = ServiceOffering.objects.create(
         name=call.get("name"), display_text=call.get("displaytext", call.get("name")), cpu_number=call.get("cpunumber"),
         cpu_speed=call.get("cpuspeed"), memory_mb=call.get("memory"), offer_ha=call.get("offerha", False),
@@ -246,8 +256,75 @@ def create_disk_offering(call):
     size = call.get("disksize", 0)
     if not customized and size <= 0:
         raise ParamError("A disk offering that is not customized needs a disksize (GB) above 0")
-    if DiskOffering.objects.filter(name=call.get("name")).exists():
-        raise ParamError(f"A disk offering named {call.get('name')} already exists")
     offering = DiskOffering.objects.create(name=call.get("name"), display_text=call.get("displaytext", call.get("name")),
                                            disk_size_gb=0 if customized else size, customized=customized)
     return {"diskoffering": disk_offering_response(offering)}
+
+
+def _renamed(offering, call):
+    """updateServiceOffering/updateDiskOffering: a new name and display text, as given."""
+    for param, field in (("name", "name"), ("displaytext", "display_text")):
+        if call.get(param) is not None:
+            if not str(call.get(param)).strip():
+                raise ParamError(f"The offering's {param} cannot be empty")
+            setattr(offering, field, call.get(param))
+    offering.save(update_fields=["name", "display_text"])
+    return offering
+
+
+@command("updateServiceOffering", params=(Param("id", "uuid", required=True), Param("name"),
+                                         Param("displaytext", length=4096), Param("hosttags")),
+         access=ROOT_ADMIN, description="Renames a service offering, or changes the host tags its VMs need",
+         cmd_class="org.apache.cloudstack.api.command.admin.offering.UpdateServiceOfferingCmd",
+         response=("serviceoffering",), event=("SERVICE.OFFERING.EDIT", "updating service offering"))
+def update_service_offering(call):
+    offering = _renamed(by_id(call, ServiceOffering.objects.present()), call)
+    if call.get("hosttags") is not None:  # for VMs placed from now on, as in CloudStack
+        offering.host_tags = call.get("hosttags")
+        offering.save(update_fields=["host_tags"])
+    return {"serviceoffering": service_offering_response(offering)}
+
+
+@command("deleteServiceOffering", params=(Param("id", "uuid", required=True),), access=ROOT_ADMIN,
+         description="Deletes a service offering: no new VM can use it; the VMs that do keep it",
+         cmd_class="org.apache.cloudstack.api.command.admin.offering.DeleteServiceOfferingCmd",
+         event=("SERVICE.OFFERING.DELETE", "deleting service offering"))
+def delete_service_offering(call):
+    services.delete_offering(by_id(call, ServiceOffering.objects.present()))
+    return {"success": True}
+
+
+@command("updateDiskOffering", params=(Param("id", "uuid", required=True), Param("name"), Param("displaytext", length=4096)),
+         access=ROOT_ADMIN, description="Renames a disk offering",
+         cmd_class="org.apache.cloudstack.api.command.admin.offering.UpdateDiskOfferingCmd",
+         response=("diskoffering",), event=("DISK.OFFERING.EDIT", "updating disk offering"))
+def update_disk_offering(call):
+    return {"diskoffering": disk_offering_response(_renamed(by_id(call, DiskOffering.objects.present()), call))}
+
+
+@command("deleteDiskOffering", params=(Param("id", "uuid", required=True),), access=ROOT_ADMIN,
+         description="Deletes a disk offering: no new volume can use it; the volumes that do keep it",
+         cmd_class="org.apache.cloudstack.api.command.admin.offering.DeleteDiskOfferingCmd",
+         event=("DISK.OFFERING.DELETE", "deleting disk offering"))
+def delete_disk_offering(call):
+    services.delete_offering(by_id(call, DiskOffering.objects.present()))
+    return {"success": True}
+
+
+@command("updateTemplate", params=(
+    Param("id", "uuid", required=True), Param("name"), Param("displaytext", length=4096), Param("ostypeid", "uuid"),
+    Param("passwordenabled", "boolean"), Param("bootable", "boolean", description="true only: every template here boots"),
+    Param("isdynamicallyscalable", "boolean", description="false only: a running VM's offering cannot change here")),
+    description="Updates the name, description, OS type or password flag of a template",
+    cmd_class="org.apache.cloudstack.api.command.user.template.UpdateTemplateCmd", response=("template",),
+    event=("TEMPLATE.UPDATE", "updating template"))
+def update_template(call):
+    if call.get("bootable") is False:
+        raise call.command.unsupported("bootable", "every template here is bootable")
+    if call.get("isdynamicallyscalable"):
+        raise call.command.unsupported("isdynamicallyscalable", "only false is offered here")
+    template = by_id(call, _owned_templates(call.caller))
+    os_type = by_id(call, OsType.objects.all(), "ostypeid") if "ostypeid" in call.params else None
+    template = services.update_template(template, name=call.get("name"), display_text=call.get("displaytext"),
+                                        os_type=os_type, password_enabled=call.get("passwordenabled"))
+    return {"template": template_response(template)}

@@ -3,8 +3,17 @@ from django.db import models
 from apps.core.models import CloudObject
 
 
+class OfferingQuerySet(models.QuerySet):
+    def present(self):
+        """The offerings not deleted: what lists show and new VMs and volumes may use (a
+        deleted one stays for what was made from it, as in CloudStack)."""
+        return self.filter(removed__isnull=True)
+
+
 class ServiceOffering(CloudObject):
-    name = models.CharField(max_length=255, unique=True)
+    objects = OfferingQuerySet.as_manager()
+
+    name = models.CharField(max_length=255)  # names may repeat, as in CloudStack
     display_text = models.CharField(max_length=4096, blank=True)
     cpu_number = models.PositiveIntegerField()
     cpu_speed = models.PositiveIntegerField(help_text="MHz")
@@ -12,6 +21,7 @@ class ServiceOffering(CloudObject):
     offer_ha = models.BooleanField(default=False)
     host_tags = models.CharField(max_length=255, blank=True)
     storage_type = models.CharField(max_length=16, default="shared")
+    removed = models.DateTimeField(null=True, blank=True)
 
     @property
     def cpu_mhz(self):
@@ -22,11 +32,14 @@ class ServiceOffering(CloudObject):
 
 
 class DiskOffering(CloudObject):
-    name = models.CharField(max_length=255, unique=True)
+    objects = OfferingQuerySet.as_manager()
+
+    name = models.CharField(max_length=255)
     display_text = models.CharField(max_length=4096, blank=True)
     disk_size_gb = models.PositiveIntegerField(default=0)
     customized = models.BooleanField(default=False)
     storage_type = models.CharField(max_length=16, default="shared")
+    removed = models.DateTimeField(null=True, blank=True)
 
     def __str__(self):
         return self.name

@@ -56,6 +56,18 @@ def copy_template(job, template, zones):
     return jobs.run_flow(job, "Template", template, copies=[c.pk for c in copies])
 
 
+def update_template(template, name=None, display_text=None, os_type=None, password_enabled=None):
+    """updateTemplate: what is given changes; the image stays as it is."""
+    for field, value in (("name", name), ("display_text", display_text), ("os_type", os_type),
+                         ("password_enabled", password_enabled)):
+        if value is not None:
+            if field == "name" and not str(value).strip():
+                raise ParamError("A template's name cannot be empty")
+            setattr(template, field, value)
+    template.save(update_fields=["name", "display_text", "os_type", "password_enabled"])
+    return template
+
+
 def delete_template(job, template, zone=None, forced=False):
     """deleteTemplate: the template (or, with ``zone``, only its copy there) leaves every
     list; one in use by VMs only with ``forced``."""
@@ -70,6 +82,12 @@ def delete_template(job, template, zone=None, forced=False):
     if count and not forced:
         raise InvalidState(f"Template {template.uuid} is used by {count} VM(s); use forced=true to delete it anyway")
     return jobs.run_step(job, "Template", template, storage.delete_template, template.pk, zone.pk if zone else None)
+
+
+def delete_offering(offering):
+    """deleteServiceOffering/deleteDiskOffering: the offering leaves the lists and cannot be
+    chosen again; what was made from it keeps it (its figures stay on the records)."""
+    type(offering).objects.filter(pk=offering.pk).update(removed=timezone.now())
 
 
 # --- what the Storage component reports of the images it makes -------------------------------

@@ -37,7 +37,7 @@ def deploy(description):
         for s in z.get("primarystorages", []):
             services.create_storage_pool(zone, s["name"], int(s["capacitygb"] * GIB), path=s.get("path"))
     for o in description.get("serviceofferings", []):
-        _, created = ServiceOffering.objects.get_or_create(
+        _, created = ServiceOffering.objects.present().get_or_create(
             name=o["name"],
             defaults={
                 "display_text": o.get("displaytext", o["name"]),
@@ -49,7 +49,7 @@ def deploy(description):
         )
         made += [f"service offering {o['name']}"] if created else []
     for o in description.get("diskofferings", []):
-        _, created = DiskOffering.objects.get_or_create(
+        _, created = DiskOffering.objects.present().get_or_create(
             name=o["name"],
             defaults={"display_text": o.get("displaytext", o["name"]), "disk_size_gb": o.get("disksize", 0), "customized": o.get("customized", False)},
         )

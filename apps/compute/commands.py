@@ -107,7 +107,7 @@ def _networks_of(call):
 def deploy_virtual_machine(call):
     own_account_only(call)
     zone = by_id(call, Zone.objects.all(), "zoneid")
-    offering = by_id(call, ServiceOffering.objects.all(), "serviceofferingid")
+    offering = by_id(call, ServiceOffering.objects.present(), "serviceofferingid")
     template = by_id(call, Template.objects.usable_by(call.caller).filter(is_ready=True), "templateid")
     network = None
     network_ids = call.get("networkids") or _networks_of(call)
@@ -235,7 +235,7 @@ def migrate_virtual_machine(call):
          event=("VM.UPGRADE", "upgrading Vm"))
 def scale_virtual_machine(call):
     vm = _target(call)
-    offering = by_id(call, ServiceOffering.objects.all(), "serviceofferingid")
+    offering = by_id(call, ServiceOffering.objects.present(), "serviceofferingid")
     return {"jobid": services.scale(call.job, vm, offering).uuid_str}
 
 

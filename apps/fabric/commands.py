@@ -49,6 +49,7 @@ HOST_DETAILS = {"capacity": ("cpuallocated", "cpuallocatedvalue", "memoryallocat
         Param("podid", "uuid"),
         Param("clusterid", "uuid"),
         Param("state"),
+        Param("resourcestate", description="Enabled, Disabled, PrepareForMaintenance, ErrorInMaintenance or Maintenance"),
         Param("type"),
         Param("hypervisor"),
         details_param(HOST_DETAILS, "host"),
@@ -67,6 +68,8 @@ def list_hosts(call):
         hosts = hosts.filter(state__iexact=call.get("state"))
     if "hypervisor" in call.params:
         hosts = hosts.filter(hypervisor__iexact=call.get("hypervisor"))
+    if "resourcestate" in call.params:
+        hosts = hosts.filter(resource_state__iexact=call.get("resourcestate"))
     if call.get("type") is not None and call.get("type").lower() != "routing":
         hosts = hosts.none()  # every host is a hypervisor (CloudStack's Routing type, in any case)
     if "keyword" in call.params:
@@ -85,6 +88,18 @@ def _allocation_state(call):
     if state is not None and state not in AllocationState.values:
         raise call.command.invalid("allocationstate", state)
     return state
+
+
+def _changed(obj, fields):
+    """Save the given (not None) ``fields`` of ``obj``; a name cannot be empty."""
+    given = {field: value for field, value in fields.items() if value is not None}
+    if "name" in given and not str(given["name"]).strip():
+        raise ParamError("A name cannot be empty")
+    for field, value in given.items():
+        setattr(obj, field, value)
+    if given:
+        obj.save(update_fields=list(given))
+    return obj
 
 
 def _in_use(what, uuid, children):
@@ -144,6 +159,28 @@ def create_pod(call):
     return {"pod": pod_response(pod)}
 
 
+@_admin("updatePod", params=(Param("id", "uuid", required=True), Param("name"), Param("gateway", check=ipv4),
+                             Param("netmask", check=ipv4_netmask), Param("allocationstate")),
+        description="Renames a pod, changes its gateway and netmask, or enables or disables it",
+        cmd_class="org.apache.cloudstack.api.command.admin.pod.UpdatePodCmd", response=("pod",),
+        event=("POD.EDIT", "updating pod"))
+def update_pod(call):
+    pod = by_id(call, Pod.objects.select_related("zone"))
+    _changed(pod, {"name": call.get("name"), "gateway": call.get("gateway"), "netmask": call.get("netmask"),
+                   "allocation_state": _allocation_state(call)})
+    return {"pod": pod_response(pod)}
+
+
+@_admin("deletePod", params=(Param("id", "uuid", required=True),), description="Deletes a pod that holds no cluster",
+        cmd_class="org.apache.cloudstack.api.command.admin.pod.DeletePodCmd", event=("POD.DELETE", "deleting pod"))
+def delete_pod(call):
+    pod = by_id(call, Pod.objects.all())
+    if pod.clusters.exists() or pod.hosts.exists() or pod.storage_pools.exists():
+        raise _in_use("pod", pod.uuid, "clusters, hosts or storage pools")
+    pod.delete()
+    return {"success": True}
+
+
 @_admin("listPods", params=(Param("id", "uuid"), Param("name"), Param("zoneid", "uuid"), Param("allocationstate"), *PAGING),
         description="Lists all Pods.", cmd_class="org.apache.cloudstack.api.command.admin.pod.ListPodsByCmd", response=("pod",))
 def list_pods(call):
@@ -168,13 +205,40 @@ def add_cluster(call):
     return {"count": 1, "cluster": [cluster_response(cluster)]}
 
 
+@_admin("updateCluster", params=(Param("id", "uuid", required=True), Param("clustername"), Param("allocationstate"),
+                                 Param("hypervisor", description="the cluster's own hypervisor only: it cannot change"),
+                                 Param("clustertype", description="CloudManaged only")),
+        description="Renames a cluster, or enables or disables it",
+        cmd_class="org.apache.cloudstack.api.command.admin.cluster.UpdateClusterCmd", response=("cluster",),
+        event=("CLUSTER.EDIT", "updating cluster"))
+def update_cluster(call):
+    cluster = by_id(call, Cluster.objects.select_related("zone", "pod"))
+    if call.get("hypervisor") is not None and call.get("hypervisor").lower() != cluster.hypervisor.lower():
+        raise call.command.unsupported("hypervisor", "a cluster's hypervisor cannot change")
+    if call.get("clustertype") is not None and call.get("clustertype") != "CloudManaged":
+        raise call.command.unsupported("clustertype", "every cluster here is CloudManaged")
+    _changed(cluster, {"name": call.get("clustername"), "allocation_state": _allocation_state(call)})
+    return {"cluster": cluster_response(cluster)}
+
+
+@_admin("deleteCluster", params=(Param("id", "uuid", required=True),), description="Deletes a cluster that holds no host",
+        cmd_class="org.apache.cloudstack.api.command.admin.cluster.DeleteClusterCmd",
+        event=("CLUSTER.DELETE", "deleting cluster"))
+def delete_cluster(call):
+    cluster = by_id(call, Cluster.objects.all())
+    if cluster.hosts.exists() or cluster.storage_pools.exists():
+        raise _in_use("cluster", cluster.uuid, "hosts or storage pools")
+    cluster.delete()
+    return {"success": True}
+
+
 @_admin("listClusters", params=(Param("id", "uuid"), Param("name"), Param("zoneid", "uuid"), Param("podid", "uuid"),
                                 Param("hypervisor"), *PAGING),
         description="Lists clusters.", cmd_class="org.apache.cloudstack.api.command.admin.cluster.ListClustersCmd",
         response=("cluster",))
 def list_clusters(call):
     clusters = filtered(Cluster.objects.select_related("zone", "pod").order_by("id"), call,
-                        {"id": "uuid", "name": "name", "zoneid": "zone__uuid", "podid": "pod__uuid", "hypervisor": "hypervisor"})
+                        {"id": "uuid", "name": "name__iexact", "zoneid": "zone__uuid", "podid": "pod__uuid", "hypervisor": "hypervisor"})
     return list_response(call, clusters, "cluster", cluster_response)
 
 
@@ -279,6 +343,36 @@ def list_storage_pools(call):
                      {"id": "uuid", "name": "name", "zoneid": "zone__uuid", "podid": "pod__uuid", "clusterid": "cluster__uuid",
                       "scope": "scope"})
     return list_response(call, pools, "storagepool", storage_pool_response)
+
+
+@_admin("updateStoragePool", params=(Param("id", "uuid", required=True), Param("name"), Param("enabled", "boolean"),
+                                     Param("capacitybytes", "long")),
+        description="Renames a storage pool, enables or disables it for new volumes, or changes its capacity",
+        cmd_class="org.apache.cloudstack.api.command.admin.storage.UpdateStoragePoolCmd", response=("storagepool",),
+        event=("UPDATE.STORAGE.POOL", "updating storage pool"))
+def update_storage_pool(call):
+    pool = by_id(call, StoragePool.objects.select_related("zone", "pod", "cluster"))
+    capacity = call.get("capacitybytes")
+    if capacity is not None and capacity < pool.allocated_bytes:
+        raise ParamError(f"Storage pool {pool.name} has {pool.allocated_bytes} bytes allocated: its capacity cannot be "
+                         f"less")
+    state = None if call.get("enabled") is None else "Up" if call.get("enabled") else "Disabled"
+    _changed(pool, {"name": call.get("name"), "state": state, "capacity_bytes": capacity})
+    return {"storagepool": storage_pool_response(pool)}
+
+
+@_admin("deleteStoragePool", params=(Param("id", "uuid", required=True), Param("forced", "boolean")),
+        description="Deletes a storage pool that holds no volume",
+        cmd_class="org.apache.cloudstack.api.command.admin.storage.DeleteStoragePoolCmd",
+        event=("DELETE.STORAGE.POOL", "deleting storage pool"))
+def delete_storage_pool(call):
+    pool = by_id(call, StoragePool.objects.all())
+    if call.get("forced"):
+        raise call.command.unsupported("forced", "a pool's volumes are never deleted with it; delete them first")
+    if services.pool_in_use(pool):
+        raise _in_use("storage pool", pool.uuid, "volumes")
+    pool.delete()
+    return {"success": True}
 
 
 @command("listSystemVms", params=every_documented("listSystemVms", Param("id", "uuid"), Param("name"), Param("hostid", "uuid"), Param("podid", "uuid"),

@@ -86,6 +86,16 @@ def create_storage_pool(zone, name, capacity_bytes, path=None, cluster=None, lib
     )
 
 
+def pool_in_use(pool):
+    """Whether volumes not yet expunged (their files still there) are on ``pool``; those
+    expunged let go of it."""
+    live = pool.volumes.exclude(state="Expunged")
+    if live.exists():
+        return True
+    pool.volumes.update(pool=None)
+    return False
+
+
 def parse_host_url(cluster, url):
     """(name, capacity or None) of an addHost URL, or ParamError: ``simulator://<name>?cpunumber=
     ..&cpuspeed=..&memory=..`` names a simulated host; anything else must be a libvirt URI

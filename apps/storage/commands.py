@@ -22,7 +22,7 @@ GIB = 1024**3
          event=("VOLUME.CREATE", "creating volume"))
 def create_volume(call):
     own_account_only(call)
-    offering = by_id(call, DiskOffering.objects.all(), "diskofferingid")
+    offering = by_id(call, DiskOffering.objects.present(), "diskofferingid")
     zone = by_id(call, Zone.objects.all(), "zoneid")
     volume = services.create_volume(call.job, zone, offering, call.get("size"), call.get("name"))
     return {"id": volume.uuid_str, "jobid": call.job.uuid_str}
@@ -63,7 +63,7 @@ def delete_volume(call):
 def resize_volume(call):
     volume = by_id(call, volumes_visible_to(call.caller))
     if "diskofferingid" in call.params:
-        size_gb = by_id(call, DiskOffering.objects.all(), "diskofferingid").disk_size_gb or call.get("size")
+        size_gb = by_id(call, DiskOffering.objects.present(), "diskofferingid").disk_size_gb or call.get("size")
     else:
         size_gb = call.get("size")
     services.resize_volume(call.job, volume, size_gb, call.get("shrinkok", False))

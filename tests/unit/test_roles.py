@@ -150,3 +150,69 @@ def test_the_rest_api_answers_to_the_role_too(client, cloud, admin, reader):
     call(client, admin.user, command="updateRolePermission", roleid=role["id"], ruleorder=f"{deny['id']},{allow['id']}")
     assert client.get("/api/v1/volumes/", **auth).status_code == 403
     assert client.get("/api/v1/vms/", **auth).status_code == 200
+
+
+def _account_of_role(client, admin, role_id, username):
+    from apps.accounts.models import CloudUser
+    from apps.accounts.services import register_keys
+
+    status, body = call(client, admin.user, command="createAccount", username=username, password="Pass-word-1",
+                        email=f"{username}@example.org", firstname="R", lastname="O", roleid=role_id)
+    assert status == 200, body
+    return register_keys(CloudUser.objects.get(username=username))
+
+
+@pytest.mark.parametrize("name, account_type, sees_hosts", [("Read-Only Admin - Default", 1, True),
+                                                             ("Read-Only User - Default", 0, False)])
+def test_cloudstacks_read_only_default_roles_read_and_cannot_write(client, cloud, admin, name, account_type, sees_hosts):
+    status, body = call(client, admin.user, command="listRoles", name=name)
+    (role,) = body["listrolesresponse"]["role"]
+    assert role["isdefault"] is True and role["state"] == "ENABLED"
+    user = _account_of_role(client, admin, role["id"], "viewer")
+    status, body = call(client, admin.user, command="listAccounts", name="viewer", listall="true")
+    assert body["listaccountsresponse"]["account"][0]["accounttype"] == account_type
+    assert call(client, user, command="listVirtualMachines")[0] == 200
+    assert (call(client, user, command="listHosts")[0] == 200) is sees_hosts
+    for command, params in (("deployVirtualMachine", {"zoneid": cloud["zone"].uuid_str}), ("createZone", {}),
+                            ("getUserKeys", {"id": admin.user.uuid_str}), ("updateConfiguration", {"name": "x"})):
+        assert call(client, user, command=command, **params)[0] == 401, command
+    status, body = call(client, user, command="listApis")
+    public = {n for n, c in REGISTRY.items() if c.access == PUBLIC}
+    names = {api["name"] for api in body["listapisresponse"]["api"]} - public
+    assert names and all(n.startswith("list") or n in ("queryAsyncJobResult", "getApiLimit") for n in names)
+    for command, params in (("createRolePermission", {"roleid": role["id"], "rule": "*", "permission": "allow"}),
+                            ("updateRole", {"id": role["id"], "name": "mine"}), ("deleteRole", {"id": role["id"]}),
+                            ("disableRole", {"id": role["id"]})):
+        status, body = call(client, admin.user, command=command, **params)
+        assert status == 431 and "Default roles cannot be changed" in _key(body)["errortext"], command
+
+
+def test_a_disabled_role_lets_its_accounts_call_nothing_until_enabled(client, cloud, admin, reader):
+    role, user = reader
+    assert call(client, user, command="listZones")[0] == 200
+    status, body = call(client, admin.user, command="disableRole", id=role["id"])
+    assert status == 200 and body["disableroleresponse"]["success"] == "true"
+    status, body = call(client, admin.user, command="listRoles", id=role["id"])
+    assert body["listrolesresponse"]["role"][0]["state"] == "DISABLED"
+    assert call(client, user, command="listZones")[0] == 401
+    status, body = call(client, admin.user, command="createAccount", username="late", password="Pass-word-1",
+                        email="l@example.org", firstname="L", lastname="L", roleid=role["id"])
+    assert status == 431 and "is disabled" in _key(body)["errortext"]
+    assert call(client, admin.user, command="enableRole", id=role["id"])[0] == 200
+    assert call(client, user, command="listZones")[0] == 200
+
+
+def test_only_the_full_root_admin_role_opens_the_django_admin(client, cloud, admin):
+    from apps.accounts.models import CloudUser
+
+    status, body = call(client, admin.user, command="listRoles", name="Read-Only Admin - Default")
+    read_only = body["listrolesresponse"]["role"][0]["id"]
+    _account_of_role(client, admin, read_only, "auditor")
+    login = lambda: CloudUser.objects.select_related("login").get(username="auditor").login  # noqa: E731
+    assert (login().is_staff, login().is_superuser) == (False, False)
+    status, body = call(client, admin.user, command="listAccounts", name="auditor", listall="true")
+    account = body["listaccountsresponse"]["account"][0]
+    status, body = call(client, admin.user, command="updateAccount", id=account["id"],
+                        roleid=roles.default_role_id(AccountType.ROOT_ADMIN))
+    assert status == 200, body
+    assert (login().is_staff, login().is_superuser) == (True, True)

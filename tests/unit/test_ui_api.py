@@ -193,12 +193,14 @@ def test_domain_children(client, cloud, admin):
 
 def test_roles_and_what_each_allows(client, cloud, admin, alice):
     status, body = call(client, admin.user, command="listRoles")
-    roles = {r["type"]: r for r in body["listrolesresponse"]["role"]}
-    assert set(roles) == {"Admin", "DomainAdmin", "User"}
+    roles = {r["name"]: r for r in body["listrolesresponse"]["role"]}
+    assert {(name, r["type"], r["isdefault"]) for name, r in roles.items()} == {
+        ("Root Admin", "Admin", True), ("Domain Admin", "DomainAdmin", True), ("User", "User", True),
+        ("Read-Only Admin - Default", "Admin", True), ("Read-Only User - Default", "User", True)}
     status, body = call(client, admin.user, command="listRolePermissions", roleid=roles["User"]["id"])
     rules = {r["rule"] for r in body["listrolepermissionsresponse"]["rolepermission"]}
     assert "deployVirtualMachine" in rules and "listHosts" not in rules and "login" not in rules
-    status, body = call(client, admin.user, command="listRolePermissions", roleid=roles["Admin"]["id"])
+    status, body = call(client, admin.user, command="listRolePermissions", roleid=roles["Root Admin"]["id"])
     assert "listHosts" in {r["rule"] for r in body["listrolepermissionsresponse"]["rolepermission"]}
     status, body = call(client, admin.user, command="listAccounts", name="alice")
     assert body["listaccountsresponse"]["account"][0]["roleid"] == roles["User"]["id"]

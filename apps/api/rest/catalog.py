@@ -33,12 +33,18 @@ class ServiceOfferingViewSet(CloudViewSet):
     serializer_class = ServiceOfferingSerializer
     filterset_fields = ["name", "cpu_number", "memory_mb"]
 
+    def visible(self, caller):
+        return super().visible(caller).present()
+
 
 class DiskOfferingViewSet(CloudViewSet):
     list_command = "listDiskOfferings"
     model = DiskOffering
     serializer_class = DiskOfferingSerializer
     filterset_fields = ["name", "customized"]
+
+    def visible(self, caller):
+        return super().visible(caller).present()
 
 
 class TemplateViewSet(CloudViewSet):

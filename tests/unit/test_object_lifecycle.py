@@ -1,0 +1,128 @@
+"""Each object's update and delete, as CloudStack has them: offerings (names may repeat; a
+deleted one stays for what was made from it), templates, pods, clusters, storage pools."""
+from django.utils import timezone
+
+from apps.compute.models import VirtualMachine
+from apps.fabric.models import Cluster, Host, Pod, StoragePool
+from apps.storage.models import Volume
+from tests.conftest import deploy_vm
+from tests.unit.test_api import call
+from tests.unit.test_limits import _deploy, _text
+
+
+def _answer(body):
+    return next(iter(body.values()))
+
+
+def test_a_service_offering_is_renamed_and_deleted_and_its_vms_keep_it(client, cloud, admin, broker):
+    offering = cloud["offering"]
+    params = {"name": offering.name, "cpunumber": "1", "cpuspeed": "500", "memory": "512", "storagetype": "shared"}
+    status, body = call(client, admin.user, command="createServiceOffering", **params)
+    assert status == 200, body  # a name may repeat, as in CloudStack
+    twin = body["createserviceofferingresponse"]["serviceoffering"]["id"]
+    vm, _ = deploy_vm(admin, cloud, "keeps-it")
+    status, body = call(client, admin.user, command="updateServiceOffering", id=offering.uuid_str, name="Renamed",
+                        displaytext="a new text", hosttags="fast")
+    shown = body["updateserviceofferingresponse"]["serviceoffering"]
+    assert (shown["name"], shown["displaytext"], shown["hosttags"]) == ("Renamed", "a new text", "fast")
+    status, body = call(client, admin.user, command="deleteServiceOffering", id=offering.uuid_str)
+    assert status == 200 and body["deleteserviceofferingresponse"]["success"] in (True, "true")
+    status, body = call(client, admin.user, command="listServiceOfferings")
+    assert [o["id"] for o in body["listserviceofferingsresponse"]["serviceoffering"]] == [twin]
+    assert VirtualMachine.objects.get(pk=vm.pk).service_offering_id == offering.pk  # the VM keeps it
+    status, body = _deploy(client, admin.user, cloud, "from-a-deleted-offering")
+    assert status == 431 and "serviceofferingid" in _text(body)
+    assert call(client, admin.user, command="deleteServiceOffering", id=offering.uuid_str)[0] == 431
+
+
+def test_service_offerings_are_listed_by_their_figures(client, cloud, admin):
+    call(client, admin.user, command="createServiceOffering", name="Big", cpunumber="4", cpuspeed="2000", memory="8192")
+    for params, names in (({"cpunumber": "4"}, ["Big"]), ({"memory": "512"}, [cloud["offering"].name]),
+                          ({"cpuspeed": "2000", "memory": "8192"}, ["Big"]), ({"issystem": "true"}, [])):
+        status, body = call(client, admin.user, command="listServiceOfferings", **params)
+        assert [o["name"] for o in body["listserviceofferingsresponse"].get("serviceoffering", [])] == names, params
+    assert call(client, admin.user, command="listServiceOfferings",
+                zoneid="11111111-1111-1111-1111-111111111111")[0] == 431
+
+
+def test_a_disk_offering_is_renamed_and_deleted(client, cloud, admin):
+    status, body = call(client, admin.user, command="createDiskOffering", name="Disk", disksize="5")
+    first = body["creatediskofferingresponse"]["diskoffering"]["id"]
+    status, body = call(client, admin.user, command="createDiskOffering", name="Disk", disksize="10")
+    assert status == 200  # a name may repeat
+    status, body = call(client, admin.user, command="updateDiskOffering", id=first, name="Small disk")
+    assert body["updatediskofferingresponse"]["diskoffering"]["name"] == "Small disk"
+    assert call(client, admin.user, command="updateDiskOffering", id=first, name=" ")[0] == 431
+    assert call(client, admin.user, command="deleteDiskOffering", id=first)[0] == 200
+    status, body = call(client, admin.user, command="listDiskOfferings", name="Small disk")
+    assert body["listdiskofferingsresponse"] == {}
+    status, body = call(client, admin.user, command="createVolume", name="v", diskofferingid=first,
+                        zoneid=cloud["zone"].uuid_str)
+    assert status == 431 and "diskofferingid" in _text(body)
+
+
+def test_a_template_is_updated_by_its_owner_only(client, cloud, admin, alice):
+    template = cloud["template"]
+    status, body = call(client, admin.user, command="listOsTypes")
+    other = next(t for t in body["listostypesresponse"]["ostype"] if t["id"] != template.os_type.uuid_str)
+    status, body = call(client, admin.user, command="updateTemplate", id=template.uuid_str, name="Tiny 2",
+                        displaytext="tiny, again", ostypeid=other["id"], passwordenabled="true", bootable="true")
+    shown = body["updatetemplateresponse"]["template"]
+    assert (shown["name"], shown["displaytext"], shown["ostypeid"], shown["passwordenabled"]) == \
+        ("Tiny 2", "tiny, again", other["id"], True)
+    status, body = call(client, alice.user, command="updateTemplate", id=template.uuid_str, name="hers")
+    assert status == 431  # a public template alice may use, but not change
+    status, body = call(client, admin.user, command="updateTemplate", id=template.uuid_str, bootable="false")
+    assert status == 431 and "bootable" in _text(body)
+
+
+def test_pods_and_clusters_are_updated_and_deleted_when_empty(client, cloud, admin):
+    zone = cloud["zone"]
+    status, body = call(client, admin.user, command="createPod", name="p2", zoneid=zone.uuid_str)
+    pod = body["createpodresponse"]["pod"]["id"]
+    status, body = call(client, admin.user, command="updatePod", id=pod, name="pod-two", allocationstate="Disabled",
+                        gateway="10.9.0.1", netmask="255.255.255.0")
+    shown = body["updatepodresponse"]["pod"]
+    assert (shown["name"], shown["allocationstate"], shown["gateway"]) == ("pod-two", "Disabled", "10.9.0.1")
+    status, body = call(client, admin.user, command="addCluster", clustername="c2", clustertype="CloudManaged",
+                        hypervisor="Simulator", podid=pod, zoneid=zone.uuid_str)
+    cluster = body["addclusterresponse"]["cluster"][0]["id"]
+    status, body = call(client, admin.user, command="deletePod", id=pod)
+    assert status == 536 and "still has clusters" in _text(body)
+    status, body = call(client, admin.user, command="updateCluster", id=cluster, clustername="cluster-two",
+                        allocationstate="Disabled")
+    assert body["updateclusterresponse"]["cluster"]["name"] == "cluster-two"
+    status, body = call(client, admin.user, command="listClusters", name="CLUSTER-TWO")
+    assert [c["id"] for c in body["listclustersresponse"]["cluster"]] == [cluster]  # names in any case
+    status, body = call(client, admin.user, command="updateCluster", id=cluster, hypervisor="KVM")
+    assert status == 431 and "hypervisor" in _text(body)
+    busy = Host.objects.first().cluster
+    assert call(client, admin.user, command="deleteCluster", id=busy.uuid_str)[0] == 536
+    assert call(client, admin.user, command="deleteCluster", id=cluster)[0] == 200
+    assert call(client, admin.user, command="deletePod", id=pod)[0] == 200
+    assert not Cluster.objects.filter(uuid=cluster).exists() and not Pod.objects.filter(uuid=pod).exists()
+
+
+def test_a_storage_pool_is_disabled_resized_and_deleted_once_empty(client, cloud, admin):
+    used = StoragePool.objects.filter(zone=cloud["zone"]).first()
+    volume = Volume.objects.create(name="held", type="DATADISK", account=admin.account, zone=cloud["zone"], pool=used,
+                                   size_bytes=1 << 30, state="Ready")
+    StoragePool.objects.filter(pk=used.pk).update(allocated_bytes=1 << 30)  # what the volume reserved
+    status, body = call(client, admin.user, command="deleteStoragePool", id=used.uuid_str)
+    assert status == 536 and "still has volumes" in _text(body)
+    status, body = call(client, admin.user, command="updateStoragePool", id=used.uuid_str, enabled="false")
+    assert body["updatestoragepoolresponse"]["storagepool"]["state"] == "Disabled"
+    assert StoragePool.objects.get(pk=used.pk).state == "Disabled"  # no new volume is placed on it
+    status, body = call(client, admin.user, command="updateStoragePool", id=used.uuid_str, enabled="true", name="renamed",
+                        capacitybytes=str(used.capacity_bytes * 2))
+    shown = body["updatestoragepoolresponse"]["storagepool"]
+    assert (shown["name"], shown["state"], shown["disksizetotal"]) == ("renamed", "Up", used.capacity_bytes * 2)
+    status, body = call(client, admin.user, command="updateStoragePool", id=used.uuid_str, capacitybytes="5")
+    assert status == 431 and "cannot be less" in _text(body)
+    Volume.objects.filter(pk=volume.pk).update(state="Expunged", removed=timezone.now())
+    assert call(client, admin.user, command="deleteStoragePool", id=used.uuid_str)[0] == 200  # its volume is gone
+    assert Volume.objects.get(pk=volume.pk).pool is None
+    spare = StoragePool.objects.create(name="spare", zone=cloud["zone"], path=str(used.path), capacity_bytes=1 << 30)
+    assert call(client, admin.user, command="deleteStoragePool", id=spare.uuid_str, forced="true")[0] == 431
+    assert call(client, admin.user, command="deleteStoragePool", id=spare.uuid_str)[0] == 200
+    assert not StoragePool.objects.filter(pk=spare.pk).exists()
