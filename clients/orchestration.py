@@ -25,6 +25,7 @@ FLOWS = {
     "createSnapshot": "snapshot",
     "copyTemplate": "copy_template",
     "prepareHostForMaintenance": "maintenance",
+    "deleteAccount": "delete_account",
 }
 
 

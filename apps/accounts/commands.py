@@ -1,10 +1,12 @@
 """Query-API commands for domains, accounts and users."""
+from django.db.models import Prefetch
+
 from apps.core.errors import ParamError, PermissionDenied
 from apps.core.listing import PAGING, SHOWICON, Rows, by_id, filtered, list_response, none_exist
 from apps.core.registry import DOMAIN_ADMIN, PUBLIC, ROOT_ADMIN, Param, command, every_documented
 
 from . import limits, roles, services
-from .models import Account, AccountType, CloudUser, Role, RolePermission, RoleType
+from .models import REMOVED, Account, AccountType, CloudUser, Role, RolePermission, RoleType
 from .responses import account_response, domain_response, role_permission_response, role_response, user_response
 from .selectors import domains_visible_to, resource_totals, restrict
 
@@ -139,7 +141,7 @@ def update_account(call):
          cmd_class="org.apache.cloudstack.api.command.admin.user.CreateUserCmd",
          response=("user",), event=("USER.CREATE", "creating user"))
 def create_user(call):
-    account = Account.objects.filter(domain=_domain(call), name=call.get("account")).first()
+    account = Account.objects.present().filter(domain=_domain(call), name=call.get("account")).first()
     if account is None:
         raise ParamError(f"Unable to find account {call.get('account')} in the domain")
     user = services.create_user(
@@ -230,7 +232,7 @@ def delete_user(call):
          cmd_class="org.apache.cloudstack.api.command.admin.user.MoveUserCmd", event=("USER.MOVE", "moving User"))
 def move_user(call):
     user = _user(call)
-    accounts = Account.objects.filter(domain__in=domains_visible_to(call.caller))
+    accounts = Account.objects.present().filter(domain__in=domains_visible_to(call.caller))
     if "accountid" in call.params:
         account = by_id(call, accounts, "accountid")
     elif "account" in call.params:
@@ -246,7 +248,7 @@ def move_user(call):
 def _account(call, own=False):
     """The account ``id``, or ``account`` + ``domainid``, among those the caller manages
     (its ``own`` account too, for what is not a change of state)."""
-    visible = Account.objects.filter(domain__in=domains_visible_to(call.caller)).select_related("domain")
+    visible = Account.objects.present().filter(domain__in=domains_visible_to(call.caller)).select_related("domain")
     if "id" in call.params:
         account = by_id(call, visible)
     elif "account" in call.params:
@@ -296,7 +298,8 @@ def enable_account(call):
          description="Lists accounts and provides detailed account information for listed accounts",
          cmd_class="org.apache.cloudstack.api.command.user.account.ListAccountsCmd", response=("account",))
 def list_accounts(call):
-    accounts = Account.objects.select_related("domain").prefetch_related("users__account__domain").order_by("id")
+    users = Prefetch("users", queryset=CloudUser.objects.exclude(state=REMOVED).select_related("account__domain"))
+    accounts = Account.objects.present().select_related("domain").prefetch_related(users).order_by("id")
     if call.caller.is_admin:
         accounts = accounts.filter(domain__in=domains_visible_to(call.caller))
     else:
@@ -402,7 +405,7 @@ def _limit_owner(call):
     or the caller's own account."""
     if "account" in call.params:
         domain = _domain(call)
-        account = Account.objects.filter(domain=domain, name=call.get("account")).select_related("domain").first()
+        account = Account.objects.present().filter(domain=domain, name=call.get("account")).select_related("domain").first()
         if account is None or (not call.caller.is_admin and account != call.caller.account):
             raise ParamError(f"Unable to find account {call.get('account')} in the domain")
         return account, None

@@ -62,7 +62,17 @@ class RolePermission(CloudObject):
         ordering = ["sort_order", "id"]
 
 
+REMOVED = "removed"  # the state of a deleted account or user: its row stays, no list shows it
+
+
+class AccountQuerySet(models.QuerySet):
+    def present(self):
+        return self.exclude(state=REMOVED)
+
+
 class Account(CloudObject):
+    objects = AccountQuerySet.as_manager()
+
     name = models.CharField(max_length=255)
     domain = models.ForeignKey(Domain, on_delete=models.PROTECT, related_name="accounts")
     type = models.IntegerField(choices=AccountType.choices, default=AccountType.USER)
@@ -71,7 +81,9 @@ class Account(CloudObject):
     role = models.ForeignKey(Role, null=True, blank=True, on_delete=models.PROTECT, related_name="accounts")
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["domain", "name"], name="account_unique_name_in_domain")]
+        # a deleted account's name may be given again, as in CloudStack
+        constraints = [models.UniqueConstraint(fields=["domain", "name"], condition=~models.Q(state=REMOVED),
+                                               name="account_unique_name_in_domain")]
 
     @property
     def is_root_admin(self):
@@ -86,7 +98,7 @@ class CloudUser(CloudObject):
     """A user of the cloud: signs API calls with its key pair. The secret is kept so the
     server can recompute signatures; it is never shown by a list command."""
 
-    username = models.CharField(max_length=255, unique=True)
+    username = models.CharField(max_length=255)  # unique among the users not removed (Meta)
     account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="users")
     firstname = models.CharField(max_length=255, blank=True)
     lastname = models.CharField(max_length=255, blank=True)
@@ -99,6 +111,10 @@ class CloudUser(CloudObject):
     login = models.OneToOneField(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="cloud_user"
     )
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["username"], condition=~models.Q(state=REMOVED),
+                                               name="user_unique_username")]
 
     def __str__(self):
         return self.username

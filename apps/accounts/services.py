@@ -6,7 +6,7 @@ from django.db import IntegrityError, transaction
 
 from apps.core.errors import ParamError
 
-from .models import Account, AccountType, CloudUser, Domain
+from .models import REMOVED, Account, AccountType, CloudUser, Domain
 
 
 def root_domain():
@@ -46,7 +46,8 @@ def create_user(account, username, password=None, firstname="", lastname="", ema
     name (staff for root admins, so they can use the Django admin)."""
     Login = get_user_model()
     exists = ParamError(f"The user {username} already exists in this domain")
-    if CloudUser.objects.filter(username=username).exists() or Login.objects.filter(username=username).exists():
+    if CloudUser.objects.filter(username=username).exclude(state=REMOVED).exists() or \
+            Login.objects.filter(username=username).exists():
         raise exists
     login = Login(username=username, email=email, first_name=firstname, last_name=lastname)
     login.is_staff = login.is_superuser = full_admin(account)
@@ -68,7 +69,7 @@ def create_user(account, username, password=None, firstname="", lastname="", ema
 def create_account(domain, name, account_type, username, password=None, firstname="", lastname="", email="", role=None):
     """An account with its first user; ``role``: a role of one's own (else its type's default)."""
     exists = ParamError(f"The specified account: {name} already exists in domain {domain.path}")
-    if Account.objects.filter(domain=domain, name=name).exists():
+    if Account.objects.present().filter(domain=domain, name=name).exists():
         raise exists
     try:
         with transaction.atomic():
@@ -80,7 +81,7 @@ def create_account(domain, name, account_type, username, password=None, firstnam
 
 
 def rename_account(account, name):
-    if Account.objects.filter(domain=account.domain, name=name).exclude(pk=account.pk).exists():
+    if Account.objects.present().filter(domain=account.domain, name=name).exclude(pk=account.pk).exists():
         raise ParamError(f"The specified account: {name} already exists in domain {account.domain.path}")
     account.name = name
     account.save(update_fields=["name"])
@@ -90,10 +91,10 @@ def rename_account(account, name):
 def ensure_user(username, account_name, account_type=AccountType.USER, domain=None, password=None):
     """The user ``username`` (made with its account if missing), with API keys."""
     with transaction.atomic():
-        user = CloudUser.objects.filter(username=username).select_related("account").first()
+        user = CloudUser.objects.filter(username=username).exclude(state=REMOVED).select_related("account").first()
         if user is None:
             domain = domain or root_domain()
-            account = Account.objects.filter(domain=domain, name=account_name).first()
+            account = Account.objects.present().filter(domain=domain, name=account_name).first()
             if account is None:
                 account = Account.objects.create(domain=domain, name=account_name, type=account_type)
             user = create_user(account, username, password)
@@ -163,12 +164,25 @@ def delete_user(user):
     _check_not_the_system(user)
     if user.account.users.exclude(state="removed").exclude(pk=user.pk).count() == 0:
         raise ParamError(f"The user {user.username} is the last user of its account; delete the account instead")
-    user.state, user.api_key, user.secret_key = "removed", None, None
-    user.save(update_fields=["state", "api_key", "secret_key"])
-    if user.login is not None:
-        user.login.set_unusable_password()
-        user.login.is_active = False
-        user.login.save()
+    remove_user(user)
+
+
+def remove_user(user):
+    """The user can no longer log in or sign a call, and its name is free again; its row stays."""
+    login = user.login
+    user.state, user.api_key, user.secret_key, user.login = REMOVED, None, None, None
+    user.save(update_fields=["state", "api_key", "secret_key", "login"])
+    if login is not None:
+        login.delete()  # its sessions end with it
+
+
+def account_removed(account):
+    """deleteAccount's end, once its resources are gone: its users, limits and the account."""
+    for user in account.users.exclude(state=REMOVED):
+        remove_user(user)
+    account.limits.all().delete()
+    account.state = REMOVED
+    account.save(update_fields=["state"])
 
 
 def move_user(user, account):

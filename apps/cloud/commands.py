@@ -1,9 +1,13 @@
 """Query-API commands about the cloud as a whole, across its domains."""
+from apps.accounts.models import Account
+from apps.accounts.selectors import domains_visible_to
+from apps.core.errors import ParamError
 from apps.core.listing import PAGING, by_id
-from apps.core.registry import ROOT_ADMIN, Param, command
+from apps.core.registry import DOMAIN_ADMIN, ROOT_ADMIN, Param, command
 from apps.fabric import services as fabric
 from apps.fabric.models import Cluster, Pod, Zone
 from apps.fabric.responses import capacity_response
+from apps.jobs import services as jobs
 from apps.network import services as network
 
 
@@ -24,6 +28,21 @@ def list_capacity(call):
     rows = [row for zone in zones for row in fabric.capacity(zone, pod, cluster) + network.address_capacity(zone)]
     rows = [r for r in rows if "type" not in call.params or r["type"] == call.get("type")]
     return {"count": len(rows), "capacity": [capacity_response(r) for r in rows]} if rows else {}
+
+
+@command("deleteAccount", params=(Param("id", "uuid", required=True),), is_async=True, access=DOMAIN_ADMIN,
+         description="Deletes an account with everything it holds: its VMs, volumes, snapshots, templates, public "
+                     "IPs and networks go through their own jobs, then its users",
+         cmd_class="org.apache.cloudstack.api.command.admin.account.DeleteAccountCmd",
+         event=("ACCOUNT.DELETE", "deleting account"))
+def delete_account(call):
+    account = by_id(call, Account.objects.present().filter(domain__in=domains_visible_to(call.caller)))
+    if account.pk == call.caller.account.pk:
+        raise ParamError("An account cannot delete itself")
+    if account.name == "admin" and account.domain.parent_id is None:
+        raise ParamError("The default admin account cannot be deleted")
+    jobs.run_flow(call.job, "Account", account)
+    return {"jobid": call.job.uuid_str}
 
 
 from . import metrics  # noqa: E402,F401 - the metrics views declare themselves

@@ -109,3 +109,26 @@ def test_domains_renamed_and_deleted_when_empty(client, cloud, admin):
     status, body = call(client, admin.user, command="deleteDomain", id=eng["id"], cleanup="true")
     assert status == 431 and "unsupported parameter cleanup" in _text(body)
     assert call(client, admin.user, command="deleteDomain", id=admin.account.domain.uuid_str)[0] == 431
+
+
+def test_delete_account_through_the_api(client, cloud, admin, alice, bob, broker):
+    status, body = call(client, admin.user, command="listAccounts", name="bobs", listall="true")
+    bobs = body["listaccountsresponse"]["account"][0]["id"]
+    assert call(client, alice.user, command="deleteAccount", id=bobs)[0] == 401  # a user deletes no account
+    status, body = call(client, bob, command="deleteAccount", id=bobs)
+    assert status == 401  # nor its own
+    status, body = call(client, admin.user, command="deleteAccount", id=admin.account.uuid_str)
+    assert status == 431 and "cannot delete itself" in _text(body)
+    with broker.committing():  # the job is handed on when the call commits
+        status, body = call(client, admin.user, command="deleteAccount", id=bobs)
+    assert status == 200 and "jobid" in body["deleteaccountresponse"]
+    broker.run()
+    assert _result(client, admin.user, body)["jobstatus"] == 1
+    assert call(client, bob, command="listZones")[0] == 401
+    status, body = call(client, admin.user, command="listAccounts", name="bobs", listall="true")
+    assert body == {"listaccountsresponse": {}}
+    status, body = call(client, admin.user, command="deleteAccount", id=bobs)
+    assert status == 431  # gone: its id names nothing
+    status, body = call(client, admin.user, command="createAccount", username="bob", password="Bob-pass-2",
+                        email="b@example.org", firstname="Bob", lastname="B", account="bobs")
+    assert status == 200, body  # its names may be given again

@@ -341,3 +341,59 @@ def test_every_flow_is_run_here():
     with open(__file__) as here:
         text = here.read()
     assert [c for c in COMMAND_FLOWS if c not in text and c != "registerTemplate"] == []
+
+
+# --- accounts -------------------------------------------------------------------------------
+def test_delete_account_removes_everything_it_holds_through_their_jobs(cloud, admin, alice, broker):
+    from apps.accounts.models import Account, CloudUser
+    from apps.accounts.services import create_user
+    from apps.jobs import services as jobs
+    from apps.network.models import GuestNetwork, SecurityGroup
+    from apps.sshkeys import services as sshkeys
+    from apps.sshkeys.models import SSHKeyPair
+
+    made = {}
+    ok(run(broker, alice, "deployVirtualMachine", lambda j: made.setdefault(
+        "vm", compute.deploy(j, cloud["zone"], cloud["offering"], cloud["template"], name="hers"))))
+    offering = DiskOffering.objects.create(name="1G", disk_size_gb=1)
+    ok(run(broker, alice, "createVolume", lambda j: made.setdefault("volume", storage.create_volume(j, cloud["zone"], offering))))
+    volume = Volume.objects.get(pk=made["volume"].pk)
+    ok(run(broker, alice, "createSnapshot", lambda j: made.setdefault("snapshot", storage.create_snapshot(j, volume))))
+    own = network.create_network(cloud["zone"], "hers", account=alice.account)
+    network.create_security_group(alice.account, "web")
+    sshkeys.create(alice.account, "key")
+    create_user(alice.account, "alice2", "Pass-word-2")
+    account = alice.account
+
+    job = run(broker, admin, "deleteAccount", lambda j: jobs.run_flow(j, "Account", account))
+    assert ok(job) == {"success": True}
+    assert Account.objects.get(pk=account.pk).state == "removed"
+    assert not VirtualMachine.objects.filter(account=account, removed__isnull=True).exists()
+    assert not Volume.objects.filter(account=account, removed__isnull=True).exists()
+    assert not Snapshot.objects.filter(account=account, removed__isnull=True).exists()
+    assert not GuestNetwork.objects.filter(pk=own.pk, removed__isnull=True).exists()
+    assert not SecurityGroup.objects.filter(account=account).exists() and not SSHKeyPair.objects.filter(account=account).exists()
+    assert set(CloudUser.objects.filter(account=account).values_list("state", flat=True)) == {"removed"}
+    assert CloudUser.objects.filter(account=account, login__isnull=False).count() == 0
+    children = AsyncJob.objects.filter(params__parent__job=job.pk)
+    assert {c.command for c in children} >= {"destroyVirtualMachine", "deleteSnapshot", "deleteNetwork"}
+    assert all(c.status == JobStatus.SUCCEEDED for c in children)
+    assert all(h.cpu_allocated_mhz == 0 and h.memory_allocated_mb == 0 for h in Host.objects.all())
+    from apps.accounts.services import create_account
+
+    again = create_account(account.domain, "alice", 0, "alice", "Pass-word-3")  # the names are free again
+    assert again.pk != account.pk
+
+
+def test_a_failed_job_of_an_account_deletion_gives_the_account_back(cloud, admin, alice, broker, fake_hypervisor):
+    from apps.accounts.models import Account
+    from apps.jobs import services as jobs
+
+    made = {}
+    ok(run(broker, alice, "deployVirtualMachine", lambda j: made.setdefault(
+        "vm", compute.deploy(j, cloud["zone"], cloud["offering"], cloud["template"], name="stays"))))
+    vm = VirtualMachine.objects.select_related("host").get(pk=made["vm"].pk)
+    fake_hypervisor.inject_failure(vm.host.url, "destroy", "the host refuses")
+    job = run(broker, admin, "deleteAccount", lambda j: jobs.run_flow(j, "Account", alice.account))
+    assert "the host refuses" in failed(job)
+    assert Account.objects.get(pk=alice.account.pk).state == "enabled"  # as it was: it can be deleted again

@@ -1,5 +1,6 @@
 """The flows of the Orchestration Engine: every job that crosses components is one; each module
 keeps a flow and its compensation side by side."""
+from .accounts import DeleteAccount
 from .deploy import Deploy
 from .destroy import Destroy
 from .images import CopyTemplate, CreateSnapshot, RegisterTemplate
@@ -11,6 +12,7 @@ from .volumes import AttachVolume, DetachVolume, MigrateVolume
 
 FLOWS = {flow.name: flow for flow in (
     Deploy(), Start(), Stop(), Reboot(), Destroy(), Migrate(), Scale(), AddNic(), RemoveNic(), AttachVolume(),
-    DetachVolume(), MigrateVolume(), CreateSnapshot(), RegisterTemplate(), CopyTemplate(), HostMaintenance())}
+    DetachVolume(), MigrateVolume(), CreateSnapshot(), RegisterTemplate(), CopyTemplate(), HostMaintenance(),
+    DeleteAccount())}
 
 __all__ = ["FLOWS"]
