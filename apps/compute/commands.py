@@ -1,5 +1,7 @@
 """Query-API commands of the VM lifecycle."""
 
+from apps.accounts.models import Account
+from apps.accounts.selectors import domains_visible_to, restrict
 from apps.catalog.models import ServiceOffering, Template
 from apps.core import filtersets
 from apps.core.errors import InvalidState, ParamError
@@ -8,7 +10,6 @@ from apps.core.listing import (
     PAGING,
     PROJECTID,
     SHOWICON,
-    Rows,
     by_id,
     details_param,
     filtered,
@@ -29,14 +30,14 @@ from apps.tags.services import filter_by_tags
 
 from . import services
 from .filtersets import VirtualMachineFilterSet
+from .models import InstanceGroup
 from .responses import (
     affinity_group_response,
-    instance_group_id,
     instance_group_response,
     one_vm_response,
     vm_page_response,
 )
-from .selectors import affinity_groups_visible_to, instance_groups, vm_rows, vms_visible_to
+from .selectors import affinity_groups_visible_to, vm_rows, vms_visible_to
 
 
 def _groups(call, mine, kind):
@@ -344,20 +345,64 @@ def remove_nic_from_virtual_machine(call):
     return {"jobid": call.job.uuid_str}
 
 
+def _group_owner(call):
+    """The account an instance group is made for: the caller's, or (for an admin) the one
+    ``account`` + ``domainid`` name among those it manages."""
+    if "account" not in call.params:
+        return call.caller.account
+    if "domainid" not in call.params:
+        raise call.command.missing("domainid")
+    managed = Account.objects.present().filter(domain__in=domains_visible_to(call.caller)) if call.caller.is_admin \
+        else Account.objects.filter(pk=call.caller.account.pk)
+    account = managed.filter(name=call.get("account"), domain__uuid=call.get("domainid")).first()
+    if account is None:
+        raise ParamError(f"Unable to find account {call.get('account')} in domain {call.get('domainid')}")
+    return account
+
+
+def _groups_visible(call):
+    return restrict(InstanceGroup.objects.select_related("account__domain"), call.caller).order_by("name", "id")
+
+
 @command("listInstanceGroups", params=(Param("id", "uuid"), Param("name"), Param("account"), Param("domainid", "uuid"),
                                        Param("listall", "boolean"), *PAGING),
-         description="Lists the instance groups: the names VMs were grouped under (deployVirtualMachine's group)",
+         description="Lists the instance groups: names an account's VMs are grouped under",
          cmd_class="org.apache.cloudstack.api.command.user.vmgroup.ListVMGroupsCmd", response=("instancegroup",))
 def list_instance_groups(call):
-    vms = own_unless_listall(vms_visible_to(call.caller), call).exclude(group="")
-    vms = filtered(vms, call, {"account": "account__name", "domainid": "account__domain__uuid", "name": "group",
-                               "keyword": "group__icontains"})
-    groups = instance_groups(vms)
-    if "id" in call.params:
-        groups = [g for g in groups if instance_group_id(g) == call.get("id")]
-        if not groups:
-            raise call.command.not_found("id", call.get("id"))
-    return list_response(call, Rows(groups), "instancegroup", instance_group_response)
+    groups = own_unless_listall(_groups_visible(call), call)
+    groups = filtered(groups, call, {"id": "uuid", "account": "account__name", "domainid": "account__domain__uuid",
+                                     "name": "name", "keyword": "name__icontains"})
+    if "id" in call.params and not groups.exists():
+        raise call.command.not_found("id", call.get("id"))
+    return list_response(call, groups, "instancegroup", instance_group_response)
+
+
+@command("createInstanceGroup", params=(Param("name", required=True), Param("account"), Param("domainid", "uuid")),
+         description="Creates an instance group: a name to group an account's VMs under",
+         cmd_class="org.apache.cloudstack.api.command.user.vmgroup.CreateVMGroupCmd", response=("instancegroup",),
+         event=("VMGROUP.CREATE", "creating instance group"))
+def create_instance_group(call):
+    return {"instancegroup": instance_group_response(services.create_group(_group_owner(call), call.get("name")))}
+
+
+@command("updateInstanceGroup", params=(Param("id", "uuid", required=True), Param("name")),
+         description="Renames an instance group (its VMs with it)",
+         cmd_class="org.apache.cloudstack.api.command.user.vmgroup.UpdateVMGroupCmd", response=("instancegroup",),
+         event=("VMGROUP.UPDATE", "updating instance group"))
+def update_instance_group(call):
+    group = by_id(call, _groups_visible(call))
+    if call.get("name") is not None:
+        group = services.rename_group(group, call.get("name"))
+    return {"instancegroup": instance_group_response(group)}
+
+
+@command("deleteInstanceGroup", params=(Param("id", "uuid", required=True),),
+         description="Deletes an instance group; its VMs stay, in no group",
+         cmd_class="org.apache.cloudstack.api.command.user.vmgroup.DeleteVMGroupCmd",
+         event=("VMGROUP.DELETE", "deleting instance group"))
+def delete_instance_group(call):
+    services.delete_group(by_id(call, _groups_visible(call)))
+    return {"success": True}
 
 
 @command("listUserData", params=every_documented("listUserData", Param("id", "uuid"), Param("name"), Param("account"), Param("domainid", "uuid"),

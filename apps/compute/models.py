@@ -21,6 +21,20 @@ class AffinityGroup(CloudObject):
         return self.name
 
 
+class InstanceGroup(CloudObject):
+    """A name an account's VMs are grouped under (createInstanceGroup, or deployVirtualMachine's
+    ``group``); its VMs carry the name (``VirtualMachine.group``)."""
+
+    name = models.CharField(max_length=255)
+    account = models.ForeignKey("accounts.Account", on_delete=models.CASCADE, related_name="instance_groups")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["account", "name"], name="instance_group_unique_name")]
+
+    def __str__(self):
+        return self.name
+
+
 class VirtualMachine(CloudObject):
     """A guest. Its ``state`` changes only through :mod:`apps.compute.states`."""
 

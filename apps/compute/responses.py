@@ -1,5 +1,4 @@
 """CloudStack's virtualmachine object (UserVmResponse)."""
-import uuid
 
 from apps.core.formats import compact, cs_date
 from apps.network.responses import nic_row_response
@@ -87,11 +86,7 @@ def affinity_group_response(group):
     }
 
 
-def instance_group_id(group):
-    """An instance group is a name an account's VMs share: its id is derived from the two."""
-    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"javelin:instancegroup:{group['account_uuid']}:{group['name']}"))
-
-
 def instance_group_response(group):
-    return {"id": instance_group_id(group), "name": group["name"], "created": cs_date(group["created"]),
-            "account": group["account"], "domainid": group["domain_uuid"], "domain": group["domain"]}
+    return {"id": group.uuid_str, "name": group.name, "created": cs_date(group.created), "account": group.account.name,
+            "domainid": group.account.domain.uuid_str, "domain": group.account.domain.name,
+            "domainpath": group.account.domain.path}

@@ -112,13 +112,3 @@ def vm_row(vm):
     return vm_rows(VirtualMachine.objects.filter(pk=getattr(vm, "pk", vm)))[0]
 
 
-def instance_groups(vms):
-    """The instance groups of ``vms``: one for each (account, group name) among them, with
-    when its first VM was made; ordered by name."""
-    groups = {}
-    rows = vms.order_by("created").values_list("group", "created", "account__uuid", "account__name",
-                                               "account__domain__uuid", "account__domain__name")
-    for name, created, account_uuid, account, domain_uuid, domain in rows:
-        groups.setdefault((str(account_uuid), name), {"name": name, "created": created, "account_uuid": str(account_uuid),
-                                                     "account": account, "domain_uuid": str(domain_uuid), "domain": domain})
-    return sorted(groups.values(), key=lambda group: (group["name"], group["account"]))

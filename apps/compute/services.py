@@ -15,7 +15,7 @@ from apps.jobs import services as jobs
 from apps.network.services import check_requested_ip, default_network_for, default_security_group
 from apps.sshkeys import services as sshkeys
 
-from .models import AffinityGroup, VirtualMachine
+from .models import AffinityGroup, InstanceGroup, VirtualMachine
 from .states import VmState, announce, transition
 
 VM = "org.apache.cloudstack.api.command.user.vm"
@@ -73,7 +73,7 @@ def deploy(job, zone, offering, template, network=None, name=None, display_name=
         network=network,
         state=VmState.STARTING if start else VmState.STOPPED,
         keypair=keypair or "",
-        group=group or "",
+        group=_in_group(caller_account, group),
     )
     vm.name = vm.name or f"VM-{vm.uuid}"
     vm.display_name = vm.display_name or vm.name
@@ -138,6 +138,42 @@ def remove_nic(job, vm, nic):
     return _submit(job, vm, nic=nic.pk)
 
 
+def _in_group(account, name):
+    """The group name a VM is given, its instance group made if the account has none of it."""
+    if name:
+        InstanceGroup.objects.get_or_create(account=account, name=name)
+    return name or ""
+
+
+def create_group(account, name):
+    if not name.strip():
+        raise ParamError("An instance group's name cannot be empty")
+    if InstanceGroup.objects.filter(account=account, name=name).exists():
+        raise ParamError(f"Unable to create instance group, a group with name {name} already exists for account "
+                         f"{account.name}")
+    return InstanceGroup.objects.create(account=account, name=name)
+
+
+@transaction.atomic
+def rename_group(group, name):
+    if not name.strip():
+        raise ParamError("An instance group's name cannot be empty")
+    if InstanceGroup.objects.filter(account=group.account, name=name).exclude(pk=group.pk).exists():
+        raise ParamError(f"Unable to update instance group, a group with name {name} already exists for account "
+                         f"{group.account.name}")
+    VirtualMachine.objects.filter(account=group.account, group=group.name).update(group=name)
+    group.name = name
+    group.save(update_fields=["name"])
+    return group
+
+
+@transaction.atomic
+def delete_group(group):
+    """The group goes; its VMs stay, in no group."""
+    VirtualMachine.objects.filter(account=group.account, group=group.name).update(group="")
+    group.delete()
+
+
 def update(vm, name=None, display_name=None, group=None):
     fields = {}
     if name is not None and name != vm.name:
@@ -150,7 +186,7 @@ def update(vm, name=None, display_name=None, group=None):
     if display_name is not None:
         fields["display_name"] = display_name
     if group is not None:
-        fields["group"] = group
+        fields["group"] = _in_group(vm.account, group)
     if fields:
         VirtualMachine.objects.filter(pk=vm.pk).update(**fields)
         vm.refresh_from_db()

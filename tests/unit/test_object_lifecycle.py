@@ -126,3 +126,29 @@ def test_a_storage_pool_is_disabled_resized_and_deleted_once_empty(client, cloud
     assert call(client, admin.user, command="deleteStoragePool", id=spare.uuid_str, forced="true")[0] == 431
     assert call(client, admin.user, command="deleteStoragePool", id=spare.uuid_str)[0] == 200
     assert not StoragePool.objects.filter(pk=spare.pk).exists()
+
+
+def test_instance_groups_are_created_renamed_and_deleted_with_their_vms_names(client, cloud, admin, alice):
+    status, body = call(client, alice.user, command="createInstanceGroup", name="web")
+    assert status == 200, body
+    group = body["createinstancegroupresponse"]["instancegroup"]
+    assert (group["name"], group["account"]) == ("web", "alice")
+    assert call(client, alice.user, command="createInstanceGroup", name="web")[0] == 431  # once per account
+    status, body = call(client, admin.user, command="createInstanceGroup", name="web", account="alice",
+                        domainid=alice.account.domain.uuid_str)
+    assert status == 431  # an admin makes one for alice: she has it already
+    status, body = call(client, alice.user, command="createInstanceGroup", name="x", account="admin",
+                        domainid=admin.account.domain.uuid_str)
+    assert status == 431  # a user makes none for another account
+    status, body = call(client, alice.user, command="deployVirtualMachine", zoneid=cloud["zone"].uuid_str, name="w1",
+                        templateid=cloud["template"].uuid_str, serviceofferingid=cloud["offering"].uuid_str, group="web")
+    assert status == 200, body
+    status, body = call(client, alice.user, command="updateInstanceGroup", id=group["id"], name="front")
+    assert body["updateinstancegroupresponse"]["instancegroup"]["name"] == "front"
+    assert VirtualMachine.objects.get(name="w1").group == "front"
+    assert call(client, admin.user, command="listInstanceGroups", listall="true")[1][
+        "listinstancegroupsresponse"]["instancegroup"][0]["name"] == "front"
+    status, body = call(client, alice.user, command="deleteInstanceGroup", id=group["id"])
+    assert status == 200
+    assert VirtualMachine.objects.get(name="w1").group == ""  # the VM stays, in no group
+    assert call(client, alice.user, command="listInstanceGroups")[1] == {"listinstancegroupsresponse": {}}

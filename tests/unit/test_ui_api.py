@@ -231,8 +231,10 @@ def test_os_categories_are_the_ones_os_types_name(client, cloud, admin):
 
 
 def test_instance_groups_are_the_groups_vms_were_given(client, cloud, alice):
+    from apps.compute import services as compute
+
     vm, _ = deploy_vm(alice, cloud, "grouped")
-    VirtualMachine.objects.filter(pk=vm.pk).update(group="web")
+    compute.update(vm, group="web")  # updateVirtualMachine group=web: the group is made
     status, body = call(client, alice.user, command="listInstanceGroups")
     (group,) = body["listinstancegroupsresponse"]["instancegroup"]
     assert group["name"] == "web" and group["account"] == "alice"
