@@ -27,6 +27,14 @@ $(VENV)/.installed: requirements.txt | $(BIN)/python
 
 venv: system-deps $(VENV)/.installed
 
+# Ansible with its CloudStack collection, for the Ansible test: a venv of its own
+ANSIBLE_VENV := .venv-ansible
+$(ANSIBLE_VENV)/.installed: requirements-ansible.txt
+	$(PYTHON) -m venv $(ANSIBLE_VENV)
+	$(ANSIBLE_VENV)/bin/pip install -q --upgrade pip
+	$(ANSIBLE_VENV)/bin/pip install -q -r requirements-ansible.txt
+	touch $@
+
 migrate: venv
 	$(BIN)/python manage.py migrate --noinput -v 0
 
@@ -55,8 +63,8 @@ test: lint test-host
 	$(BIN)/python -m pytest
 
 # What the tests need beyond the venv, prepared before pytest runs (never inside a fixture):
-# a real libvirtd and a tiny KVM guest (tests/kvm/setup.sh, idempotent).
-test-host: venv
+# a real libvirtd and a tiny KVM guest (tests/kvm/setup.sh, idempotent), and Ansible.
+test-host: venv $(ANSIBLE_VENV)/.installed
 	bash tests/kvm/setup.sh >/dev/null
 
 lint: venv

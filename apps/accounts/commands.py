@@ -4,6 +4,7 @@ from django.db.models import Prefetch
 from apps.core.errors import ParamError, PermissionDenied
 from apps.core.listing import PAGING, SHOWICON, Rows, by_id, filtered, list_response, none_exist
 from apps.core.registry import DOMAIN_ADMIN, PUBLIC, ROOT_ADMIN, Param, command, every_documented
+from apps.core.validators import network_domain
 
 from . import limits, roles, services
 from .models import REMOVED, Account, AccountType, CloudUser, Role, RolePermission, RoleType
@@ -30,14 +31,19 @@ def _domain(call):
     return domain
 
 
-@command("createDomain", params=(Param("name", required=True), Param("parentdomainid", "uuid")), access=DOMAIN_ADMIN,
+DOMAIN_NETWORK_DOMAIN = Param("networkdomain", check=network_domain, length=190,
+                              description="the DNS domain of its accounts' networks' guests")
+
+
+@command("createDomain", params=(Param("name", required=True), Param("parentdomainid", "uuid"), DOMAIN_NETWORK_DOMAIN),
+         access=DOMAIN_ADMIN,
          description="Creates a domain", cmd_class="org.apache.cloudstack.api.command.admin.domain.CreateDomainCmd",
          response=("domain",), event=("DOMAIN.CREATE", "creating domain"))
 def create_domain(call):
     parent = call.caller.account.domain
     if "parentdomainid" in call.params:
         parent = by_id(call, domains_visible_to(call.caller), "parentdomainid")
-    return {"domain": domain_response(services.create_domain(call.get("name"), parent))}
+    return {"domain": domain_response(services.create_domain(call.get("name"), parent, call.get("networkdomain", "")))}
 
 
 def _managed_domain(call):
@@ -47,13 +53,17 @@ def _managed_domain(call):
     return domain
 
 
-@command("updateDomain", params=(Param("id", "uuid", required=True), Param("name")), access=DOMAIN_ADMIN,
+@command("updateDomain", params=(Param("id", "uuid", required=True), Param("name"), DOMAIN_NETWORK_DOMAIN),
+         access=DOMAIN_ADMIN,
          description="Renames a domain (its subdomains' paths follow)", response=("domain",),
          cmd_class="org.apache.cloudstack.api.command.admin.domain.UpdateDomainCmd", event=("DOMAIN.UPDATE", "updating Domain"))
 def update_domain(call):
     domain = _managed_domain(call)
     if call.get("name"):
         domain = services.rename_domain(domain, call.get("name"))
+    if "networkdomain" in call.params:
+        domain.network_domain = call.get("networkdomain")
+        domain.save(update_fields=["network_domain"])
     return {"domain": domain_response(domain)}
 
 
@@ -97,7 +107,11 @@ def list_domain_children(call):
     return list_response(call, children, "domain", domain_response)
 
 
-@command("createAccount", params=(*ACCOUNT_PARAMS, Param("accounttype", "integer"), Param("account"),
+NETWORK_DOMAIN = Param("networkdomain", check=network_domain, length=190,
+                       description="the DNS domain of the account's networks' guests")
+
+
+@command("createAccount", params=(*ACCOUNT_PARAMS, Param("accounttype", "integer"), Param("account"), NETWORK_DOMAIN,
                                   Param("roleid", "uuid", description="the account's role (it sets the account's type)")),
          access=DOMAIN_ADMIN, description="Creates an account",
          cmd_class="org.apache.cloudstack.api.command.admin.account.CreateAccountCmd",
@@ -117,12 +131,13 @@ def create_account(call):
     account = services.create_account(
         _domain(call), call.get("account") or call.get("username"), kind, call.get("username"), call.get("password"),
         call.get("firstname", ""), call.get("lastname", ""), call.get("email", ""),
-        role=role if isinstance(role, Role) else None,
+        role=role if isinstance(role, Role) else None, network_domain=call.get("networkdomain", ""),
     )
     return {"account": account_response(account)}
 
 
 @command("updateAccount", params=(Param("id", "uuid"), Param("account"), Param("domainid", "uuid"), Param("newname"),
+                                  NETWORK_DOMAIN,
                                   Param("roleid", "uuid", description="a role of the account's type")),
          access=DOMAIN_ADMIN, description="Updates an account's name or role", response=("account",),
          cmd_class="org.apache.cloudstack.api.command.admin.account.UpdateAccountCmd",
@@ -133,6 +148,8 @@ def update_account(call):
         roles.change_role(account, _role(call, "roleid"))
     if call.get("newname"):
         services.rename_account(account, call.get("newname"))
+    if "networkdomain" in call.params:
+        Account.objects.filter(pk=account.pk).update(network_domain=call.get("networkdomain"))
     return {"account": account_response(Account.objects.select_related("domain", "role").get(pk=account.pk))}
 
 

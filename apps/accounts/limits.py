@@ -55,7 +55,7 @@ def _domain_chain(domain):
     """``domain`` and the domains above it, from the nearest (one query, by their paths)."""
     parts = domain.path.split("/")
     paths = ["/".join(parts[:n]) for n in range(len(parts), 0, -1)]
-    found = {d.path: d for d in Domain.objects.filter(path__in=paths)}
+    found = {d.path: d for d in Domain.objects.filter(path__in=paths, removed__isnull=True)}
     return [found[p] for p in paths if p in found]
 
 

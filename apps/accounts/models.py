@@ -16,9 +16,13 @@ class Domain(CloudObject):
     name = models.CharField(max_length=255)
     parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
     path = models.CharField(max_length=1024, default="ROOT")
+    network_domain = models.CharField(max_length=190, blank=True, help_text="the DNS domain of its accounts' networks")
+    # a deleted domain's row stays (its removed accounts name it), as CloudStack keeps them
+    removed = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["parent", "name"], name="domain_unique_name_in_parent")]
+        constraints = [models.UniqueConstraint(fields=["parent", "name"], condition=models.Q(removed__isnull=True),
+                                               name="domain_unique_name_in_parent")]
 
     def __str__(self):
         return self.path
@@ -77,6 +81,7 @@ class Account(CloudObject):
     domain = models.ForeignKey(Domain, on_delete=models.PROTECT, related_name="accounts")
     type = models.IntegerField(choices=AccountType.choices, default=AccountType.USER)
     state = models.CharField(max_length=16, default="enabled")
+    network_domain = models.CharField(max_length=190, blank=True, help_text="the DNS domain of its networks' guests")
     # a role of one's own; none: the default role of the account's type
     role = models.ForeignKey(Role, null=True, blank=True, on_delete=models.PROTECT, related_name="accounts")
 

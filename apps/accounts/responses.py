@@ -17,7 +17,9 @@ def domain_response(domain):
             "path": domain.path,
             "parentdomainid": parent.uuid_str if parent else None,
             "parentdomainname": parent.name if parent else None,
-            "haschild": domain.has_child if hasattr(domain, "has_child") else domain.children.exists(),
+            "haschild": domain.has_child if hasattr(domain, "has_child") else
+            domain.children.filter(removed__isnull=True).exists(),
+            "networkdomain": domain.network_domain or None,
             "created": cs_date(domain.created),
         }
     )
@@ -97,6 +99,7 @@ def account_response(account, totals=None, limits=None):
         "domain": account.domain.name,
         "domainpath": account.domain.path,
         "state": account.state,
+        **({"networkdomain": account.network_domain} if account.network_domain else {}),
         "isdefault": account.name == "admin" and account.domain.parent_id is None,
         "created": cs_date(account.created),
         "user": [user_response(u) for u in account.users.all()],

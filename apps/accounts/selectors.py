@@ -77,8 +77,8 @@ def enabled_user(pk):
 def domains_visible_to(caller):
     # has_child is read by every domain in a list: one subquery, not one query a domain
     queryset = (
-        Domain.objects.select_related("parent")
-        .annotate(has_child=Exists(Domain.objects.filter(parent=OuterRef("pk"))))
+        Domain.objects.filter(removed__isnull=True).select_related("parent")
+        .annotate(has_child=Exists(Domain.objects.filter(parent=OuterRef("pk"), removed__isnull=True)))
         .order_by("id")
     )
     if caller.is_root_admin:

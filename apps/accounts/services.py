@@ -3,6 +3,7 @@ import secrets
 
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from apps.core.errors import ParamError
 
@@ -14,14 +15,15 @@ def root_domain():
     return domain
 
 
-def create_domain(name, parent=None):
+def create_domain(name, parent=None, network_domain=""):
     parent = parent or root_domain()
     exists = ParamError(f"Domain with name {name} already exists for the parent {parent.path}")
-    if Domain.objects.filter(parent=parent, name=name).exists():
+    if Domain.objects.filter(parent=parent, name=name, removed__isnull=True).exists():
         raise exists
     try:
         with transaction.atomic():  # two callers at once: the unique constraint decides, cleanly
-            return Domain.objects.create(name=name, parent=parent, path=f"{parent.path}/{name}")
+            return Domain.objects.create(name=name, parent=parent, path=f"{parent.path}/{name}",
+                                         network_domain=network_domain)
     except IntegrityError:
         raise exists from None
 
@@ -66,14 +68,16 @@ def create_user(account, username, password=None, firstname="", lastname="", ema
 
 
 @transaction.atomic
-def create_account(domain, name, account_type, username, password=None, firstname="", lastname="", email="", role=None):
+def create_account(domain, name, account_type, username, password=None, firstname="", lastname="", email="", role=None,
+                   network_domain=""):
     """An account with its first user; ``role``: a role of one's own (else its type's default)."""
     exists = ParamError(f"The specified account: {name} already exists in domain {domain.path}")
     if Account.objects.present().filter(domain=domain, name=name).exists():
         raise exists
     try:
         with transaction.atomic():
-            account = Account.objects.create(domain=domain, name=name, type=account_type, role=role)
+            account = Account.objects.create(domain=domain, name=name, type=account_type, role=role,
+                                             network_domain=network_domain)
     except IntegrityError:
         raise exists from None
     create_user(account, username, password, firstname, lastname, email)
@@ -214,10 +218,10 @@ def rename_domain(domain, name):
     """A new name for ``domain``; the paths of its subdomains follow."""
     if domain.parent_id is None:
         raise ParamError("The ROOT domain cannot be renamed")
-    if Domain.objects.filter(parent_id=domain.parent_id, name=name).exclude(pk=domain.pk).exists():
+    if Domain.objects.filter(parent_id=domain.parent_id, name=name, removed__isnull=True).exclude(pk=domain.pk).exists():
         raise ParamError(f"Domain with name {name} already exists for the parent {domain.parent.path}")
     old, new = domain.path, f"{domain.parent.path}/{name}"
-    for below in Domain.objects.select_for_update().filter(path__startswith=old + "/"):
+    for below in Domain.objects.select_for_update().filter(path__startswith=old + "/", removed__isnull=True):
         below.path = new + below.path[len(old):]
         below.save(update_fields=["path"])
     domain.name, domain.path = name, new
@@ -226,9 +230,11 @@ def rename_domain(domain, name):
 
 
 def delete_domain(domain):
-    """An empty domain (no accounts, no subdomains) goes; ROOT stays."""
+    """An empty domain (no accounts, no subdomains) goes from every list; ROOT stays."""
     if domain.parent_id is None:
         raise ParamError("The ROOT domain cannot be deleted")
-    if domain.children.exists() or domain.accounts.exists():
+    if domain.children.filter(removed__isnull=True).exists() or domain.accounts.exclude(state=REMOVED).exists():
         raise ParamError(f"The domain {domain.path} still has accounts or subdomains; delete them first")
-    domain.delete()
+    domain.limits.all().delete()
+    domain.removed = timezone.now()
+    domain.save(update_fields=["removed"])

@@ -70,7 +70,8 @@ TEMPLATE_FILTERS = {"featured", "self", "selfexecutable", "sharedexecutable", "e
         Param("oscategoryid", "uuid", description="only templates of this OS category (listOsCategories)"),
         Param("isready", "boolean", description="only templates ready to deploy from"),
         Param("isvnf", "boolean", description="only VNF appliance templates (there are none here)"),
-        SHOWICON, Param("listall", "boolean", description="with templatefilter self: every account's the caller may see"), Param("showunique", "boolean", description="one entry per template, not per zone (always so here)"), *OWNER, details_param({}, "template"), *PAGING,
+        SHOWICON, Param("listall", "boolean", description="with templatefilter self: every account's the caller may see"),
+        Param("isrecursive", "boolean", description="with subdomains' templates (what the caller may see is listed whole here)"), Param("showunique", "boolean", description="one entry per template, not per zone (always so here)"), *OWNER, details_param({}, "template"), *PAGING,
     ),
     description="List all public, private, and privileged templates",
     cmd_class="org.apache.cloudstack.api.command.user.template.ListTemplatesCmd",
@@ -227,13 +228,21 @@ def delete_template(call):
 
 
 # --- offerings (root admin) -----------------------------------------------------------------
+# createServiceOffering's options this cloud offers only as false, and why
+FALSE_ONLY = {"issystem": "there are no system VMs here", "limitcpuuse": "no CPU cap is set on a VM here",
+              "isvolatile": "a VM's root disk is kept across reboots here", "customized": "offerings have fixed figures here"}
+
 @command("createServiceOffering", params=(Param("name", required=True), Param("displaytext", length=4096), Param("cpunumber", "integer", required=True),
                                          Param("cpuspeed", "integer", required=True), Param("memory", "integer", required=True),
                                          Param("offerha", "boolean"), Param("hosttags"),
-                                         Param("storagetype", description="shared only: VMs' disks are on the zone's primary storage pools")),
+                                         Param("storagetype", description="shared only: VMs' disks are on the zone's primary storage pools"),
+                                         *(Param(name, "boolean", description=f"false only: {why}") for name, why in FALSE_ONLY.items())),
         access=ROOT_ADMIN, description="Creates a service offering.", cmd_class="org.apache.cloudstack.api.command.admin.offering.CreateServiceOfferingCmd",
         response=("serviceoffering",), event=("SERVICE.OFFERING.CREATE", "creating service offering"))
 def create_service_offering(call):
+    for name, why in FALSE_ONLY.items():
+        if call.get(name):
+            raise call.command.unsupported(name, why)
     if call.get("storagetype") is not None and call.get("storagetype").lower() != "shared":
         raise call.command.unsupported("storagetype", "only shared storage is offered here")
     for name in ("cpunumber", "cpuspeed", "memory"):

@@ -82,6 +82,22 @@ OWNER = (Param("account", description="the owner: the caller's own account here"
          Param("domainid", "uuid", description="the owner's domain (with account)"))
 
 
+OWNER_FILTER = (Param("account", description="only this account's (with domainid)"),
+                Param("domainid", "uuid", description="only the objects of this domain's accounts"))
+
+
+def of_owner(queryset, call, account_field="account"):
+    """``account`` (with ``domainid``) or ``domainid`` alone narrow a list, among what the
+    caller may see, to that account's or that domain's objects."""
+    if "account" in call.params:
+        if "domainid" not in call.params:
+            raise call.command.missing("domainid")
+        queryset = queryset.filter(**{f"{account_field}__name": call.get("account")})
+    if "domainid" in call.params:
+        queryset = queryset.filter(**{f"{account_field}__domain__uuid": call.get("domainid")})
+    return queryset
+
+
 def own_account_only(call):
     """The 431 for an ``account``/``domainid`` that is not the caller's own."""
     account, domain = call.get("account"), call.get("domainid")

@@ -2,6 +2,7 @@
 any handler or query sees the value. Each returns the value in its canonical form or raises
 ``ValueError``."""
 import ipaddress
+import re
 
 from cryptography.hazmat.primitives import serialization
 
@@ -24,6 +25,18 @@ def ipv4_netmask(value):
     text = ipv4(value)
     ipaddress.IPv4Network(f"0.0.0.0/{text}")  # ValueError unless the ones are contiguous
     return text
+
+
+_LABEL = re.compile(r"^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$")
+
+
+def network_domain(value):
+    """A DNS domain for a network's guests (CloudStack's rule: labels of letters, digits and
+    hyphens, 1 to 63 long, not starting or ending with a hyphen; 190 characters at most)."""
+    text = value.strip().rstrip(".")
+    if not text or len(text) > 190 or not all(_LABEL.match(label) for label in text.split(".")):
+        raise ValueError(value)
+    return text.lower()
 
 
 def ssh_public_key(value):

@@ -7,6 +7,7 @@ from django.db.models import Q
 from apps.compute.selectors import vms_visible_to
 from apps.core.errors import ParamError
 from apps.core.listing import (
+    OWNER_FILTER,
     PAGING,
     PROJECTID,
     SHOWICON,
@@ -15,15 +16,17 @@ from apps.core.listing import (
     filtered,
     list_response,
     none_exist,
+    of_owner,
     own_unless_listall,
     without_projects,
 )
 from apps.core.registry import DOMAIN_ADMIN, Param, command, every_documented
-from apps.core.validators import ipv4, ipv4_cidr, ipv4_netmask
+from apps.core.validators import ipv4, ipv4_cidr, ipv4_netmask, network_domain
 from apps.fabric.models import Zone
+from apps.tags.services import tags_by_resource
 
 from . import services
-from .models import NetworkOffering, NetworkType, SecurityGroupRule
+from .models import NetworkOffering, NetworkType, PublicIpAddress, SecurityGroupRule
 from .responses import (
     egress_rule_response,
     firewall_rule_response,
@@ -45,6 +48,14 @@ from .selectors import (
 
 
 # --- offerings and networks -----------------------------------------------------------------
+def _tagged(kind, render):
+    """A page's renderer that gives each object its tags (one query for the page)."""
+    def render_page(rows):
+        tags = tags_by_resource(kind, [row.uuid for row in rows])
+        return [render(row, tags[row.uuid]) for row in rows]
+    return render_page
+
+
 @command("listNetworkOfferings", params=(Param("id", "uuid"), Param("name"), Param("guestiptype"), Param("zoneid", "uuid"),
                                           Param("state"), Param("forvpc", "boolean"), *PAGING),
          description="Lists all available network offerings.",
@@ -81,11 +92,13 @@ def list_networks(call):
         networks = networks.none()
     if "keyword" in call.params:
         networks = networks.filter(name__icontains=call.get("keyword"))
-    return list_response(call, networks, "network", network_response)
+    return list_response(call, networks, "network", render_page=_tagged("Network", network_response))
 
 
 @command("createNetwork", params=(Param("name", required=True), Param("displaytext", length=4096), Param("networkofferingid", "uuid", required=True),
-                                   Param("zoneid", "uuid", required=True), Param("gateway", check=ipv4), Param("netmask", check=ipv4_netmask)),
+                                   Param("zoneid", "uuid", required=True), Param("gateway", check=ipv4), Param("netmask", check=ipv4_netmask),
+                                   Param("networkdomain", check=network_domain, length=190,
+                                         description="its guests' DNS domain (else its account's)")),
          description="Creates a network", cmd_class="org.apache.cloudstack.api.command.user.network.CreateNetworkCmd",
          response=("network",), event=("NETWORK.CREATE", "creating network"))
 def create_network(call):
@@ -100,7 +113,7 @@ def create_network(call):
         cidr = services.network_from_gateway(call.get("gateway"), call.get("netmask"))
     account = call.caller.account if offering.guest_ip_type == NetworkType.ISOLATED else None
     network = services.create_network(zone, call.get("name"), cidr, call.get("gateway"), account,
-                                      call.get("displaytext", ""), offering)
+                                      call.get("displaytext", ""), offering, network_domain=call.get("networkdomain", ""))
     return {"network": network_response(network)}
 
 
@@ -116,7 +129,9 @@ def delete_network(call):
 
 
 # --- public IPs, port forwarding, firewall ------------------------------------------------
-@command("associateIpAddress", params=(Param("zoneid", "uuid"), Param("networkid", "uuid")), is_async=True,
+@command("associateIpAddress", params=(Param("zoneid", "uuid"), Param("networkid", "uuid"),
+                                       Param("ipaddress", check=ipv4, description="this free address of the zone's")),
+         is_async=True,
          description="Acquires and associates a public IP to an account.",
          cmd_class="org.apache.cloudstack.api.command.user.address.AssociateIPAddrCmd", response=("ipaddress",),
          event=("NET.IPASSIGN", "associating IP address"))
@@ -128,7 +143,7 @@ def associate_ip_address(call):
         zone = by_id(call, Zone.objects.all(), "zoneid")
     else:
         raise ParamError("Unable to execute API command associateipaddress: zoneid or networkid is required")
-    ip = services.associate_ip_address(call.job, zone, network)
+    ip = services.associate_ip_address(call.job, zone, network, address=call.get("ipaddress"))
     return {"id": ip.uuid_str, "jobid": call.job.uuid_str}
 
 
@@ -143,18 +158,22 @@ def disassociate_ip_address(call):
 
 @command("listPublicIpAddresses", params=(Param("id", "uuid"), Param("ipaddress", check=ipv4), Param("associatednetworkid", "uuid"),
                                            Param("zoneid", "uuid"), Param("allocatedonly", "boolean"), Param("issourcenat", "boolean"),
-                                           Param("isstaticnat", "boolean"), Param("listall", "boolean"), *PAGING),
+                                           Param("isstaticnat", "boolean"), Param("listall", "boolean"), *OWNER_FILTER, *PAGING),
          description="Lists all public IP addresses", cmd_class="org.apache.cloudstack.api.command.user.address.ListPublicIpAddressesCmd",
          response=("publicipaddress",))
 def list_public_ip_addresses(call):
-    ips = filtered(public_ips_visible_to(call.caller), call, {"id": "uuid", "ipaddress": "address", "zoneid": "zone__uuid",
+    ips = public_ips_visible_to(call.caller)
+    if call.get("allocatedonly") is False and call.caller.is_root_admin:  # the zones' free addresses too
+        ips = PublicIpAddress.objects.select_related("zone", "network", "account__domain", "static_nat_vm").order_by("id")
+    ips = filtered(ips, call, {"id": "uuid", "ipaddress": "address", "zoneid": "zone__uuid",
                                                              "associatednetworkid": "network__uuid"})
     if call.get("isstaticnat") is not None:
         ips = ips.filter(static_nat_vm__isnull=not call.get("isstaticnat"))
     if call.get("issourcenat") is not None:
         wanted = call.get("issourcenat")
         ips = ips.filter(pk__in=[ip.pk for ip in ips if services.is_source_nat(ip) == wanted])
-    return list_response(call, ips, "publicipaddress", public_ip_response)
+    ips = of_owner(ips, call)
+    return list_response(call, ips, "publicipaddress", render_page=_tagged("PublicIpAddress", public_ip_response))
 
 
 @command("createPortForwardingRule", params=(Param("ipaddressid", "uuid", required=True), Param("privateport", "integer", required=True),
@@ -187,11 +206,12 @@ def delete_port_forwarding_rule(call):
 
 
 @command("listPortForwardingRules", params=(Param("id", "uuid"), Param("ipaddressid", "uuid"), Param("networkid", "uuid"),
-                                             Param("listall", "boolean"), *PAGING),
+                                             Param("listall", "boolean"), *OWNER_FILTER, *PAGING),
          description="Lists all port forwarding rules for an IP address.",
          cmd_class="org.apache.cloudstack.api.command.user.firewall.ListPortForwardingRulesCmd", response=("portforwardingrule",))
 def list_port_forwarding_rules(call):
     rules = filtered(port_forwards_visible_to(call.caller), call, {"id": "uuid", "ipaddressid": "ip__uuid", "networkid": "ip__network__uuid"})
+    rules = of_owner(rules, call)
     return list_response(call, rules, "portforwardingrule", port_forwarding_response)
 
 
@@ -227,11 +247,12 @@ def delete_firewall_rule(call):
 
 
 @command("listFirewallRules", params=(Param("id", "uuid"), Param("ipaddressid", "uuid"), Param("networkid", "uuid"),
-                                       Param("listall", "boolean"), *PAGING),
+                                       Param("listall", "boolean"), *OWNER_FILTER, *PAGING),
          description="Lists all firewall rules for an IP address.",
          cmd_class="org.apache.cloudstack.api.command.user.firewall.ListFirewallRulesCmd", response=("firewallrule",))
 def list_firewall_rules(call):
     rules = filtered(firewall_rules_visible_to(call.caller), call, {"id": "uuid", "ipaddressid": "ip__uuid", "networkid": "ip__network__uuid"})
+    rules = of_owner(rules, call)
     return list_response(call, rules, "firewallrule", firewall_rule_response)
 
 
@@ -367,7 +388,7 @@ def revoke_security_group_egress(call):
 
 
 @command("listSecurityGroups", params=(Param("id", "uuid"), Param("securitygroupname"), Param("virtualmachineid", "uuid"),
-                                        Param("listall", "boolean"), *PAGING),
+                                        Param("listall", "boolean"), *OWNER_FILTER, *PAGING),
          description="Lists security groups", cmd_class="org.apache.cloudstack.api.command.user.securitygroup.ListSecurityGroupsCmd",
          response=("securitygroup",))
 def list_security_groups(call):
@@ -377,7 +398,8 @@ def list_security_groups(call):
         groups = groups.filter(vms__uuid=call.get("virtualmachineid"))
     if "keyword" in call.params:
         groups = groups.filter(name__icontains=call.get("keyword"))
-    return list_response(call, groups, "securitygroup", security_group_response)
+    groups = of_owner(groups, call)
+    return list_response(call, groups, "securitygroup", render_page=_tagged("SecurityGroup", security_group_response))
 
 
 @command("deleteSecurityGroup", params=(Param("id", "uuid"), Param("name")), description="Deletes security group",

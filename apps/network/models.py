@@ -37,6 +37,7 @@ class GuestNetwork(CloudObject):
     cidr = models.CharField(max_length=64)
     gateway = models.GenericIPAddressField(protocol="IPv4")
     vlan = models.PositiveIntegerField(null=True, blank=True, help_text="its VLAN/VNI, from the zone's range")
+    network_domain = models.CharField(max_length=190, blank=True, help_text="its guests' DNS domain; empty: its account's")
     state = models.CharField(max_length=16, default="Implemented")
     removed = models.DateTimeField(null=True, blank=True)
 

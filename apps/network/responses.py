@@ -5,8 +5,11 @@ import ipaddress
 import uuid
 
 from apps.core.formats import compact, cs_date
+from apps.tags.responses import tag_response
 
 from .services import is_source_nat
+
+DEFAULT_DOMAIN = "cloud.internal"  # CloudStack's guest.domain.suffix: a network's guests' domain when none is given
 
 
 def nic_response(nic):
@@ -68,7 +71,7 @@ def network_offering_response(offering):
     }
 
 
-def network_response(network):
+def network_response(network, tags=()):
     net = ipaddress.ip_network(network.cidr, strict=False)
     offering, account = network.network_offering, network.account
     return compact(
@@ -90,6 +93,8 @@ def network_response(network):
             "gateway": network.gateway,
             "netmask": str(net.netmask),
             "dns1": network.zone.dns1,
+            "networkdomain": network.network_domain or (account.network_domain or account.domain.network_domain if account
+                                                        else "") or DEFAULT_DOMAIN,
             "isdefault": account is None,
             "canusefordeploy": True,
             "acltype": "Account" if account else "Domain",
@@ -101,7 +106,7 @@ def network_response(network):
             "restartrequired": False,
             "service": _services(offering.services) if offering else [],
             "created": cs_date(network.created),
-            "tags": [],
+            "tags": [tag_response(t) for t in tags],
         }
     )
 
@@ -136,7 +141,7 @@ def router_of(network):
     })
 
 
-def public_ip_response(ip):
+def public_ip_response(ip, tags=()):
     account, network = ip.account, ip.network
     return compact(
         {
@@ -159,14 +164,15 @@ def public_ip_response(ip):
             "account": account.name if account else None,
             "domainid": account.domain.uuid_str if account else None,
             "domain": account.domain.name if account else None,
-            "tags": [],
+            "tags": [tag_response(t) for t in tags],
         }
     )
 
 
 def port_forwarding_response(rule):
     vm = rule.vm
-    return {
+    guest_ip = next((nic.ip_address for nic in vm.nics.all() if nic.network_id == rule.ip.network_id), None)
+    return compact({
         "id": rule.uuid_str,
         "ipaddressid": rule.ip.uuid_str,
         "ipaddress": rule.ip.address,
@@ -178,11 +184,12 @@ def port_forwarding_response(rule):
         "virtualmachineid": vm.uuid_str,
         "virtualmachinename": vm.name,
         "virtualmachinedisplayname": vm.display_name,
+        "vmguestip": guest_ip,
         "cidrlist": rule.cidr_list,
         "state": rule.state,
         "networkid": rule.ip.network.uuid_str if rule.ip.network_id else None,
         "tags": [],
-    }
+    })
 
 
 def firewall_rule_response(rule):
@@ -238,7 +245,7 @@ def _sg_rule(rule):
     )
 
 
-def security_group_response(group):
+def security_group_response(group, tags=()):
     rules = list(group.rules.all())
     return {
         "id": group.uuid_str,
@@ -251,5 +258,5 @@ def security_group_response(group):
         "egressrule": [_sg_rule(r) for r in rules if r.direction == "egress"],
         "virtualmachinecount": 0,
         "virtualmachineids": [],
-        "tags": [],
+        "tags": [tag_response(t) for t in tags],
     }

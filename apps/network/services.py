@@ -112,7 +112,7 @@ def release_nics(vm):
     return deleted
 
 
-def create_network(zone, name, cidr=None, gateway=None, account=None, display_text="", offering=None):
+def create_network(zone, name, cidr=None, gateway=None, account=None, display_text="", offering=None, network_domain=""):
     """A guest network: zone-wide shared (no account) or an account's isolated one. An
     isolated network with no CIDR given gets the next free /24 of 10.128.0.0/12."""
     kind = NetworkType.ISOLATED if account is not None else NetworkType.SHARED
@@ -131,6 +131,7 @@ def create_network(zone, name, cidr=None, gateway=None, account=None, display_te
                         zone=zone, name=name, display_text=display_text or name, cidr=str(net),
                         gateway=gateway or str(next(net.hosts())), account=account, type=kind, network_offering=offering,
                         state="Implemented" if kind == NetworkType.SHARED else "Allocated", vlan=vlan,
+                        network_domain=network_domain,
                     )
                     _announce(network, network.state, None, "NETWORK.CREATE")
                     return network
@@ -200,10 +201,16 @@ def add_public_range(zone, start, end, gateway, netmask):
     )
 
 
-def associate_public_ip(zone, account, network=None):
-    """Take a Free address of ``zone`` for ``account`` with one conditional UPDATE."""
+def associate_public_ip(zone, account, network=None, address=None):
+    """Take a Free address of ``zone`` (``address``, if given) for ``account`` with one
+    conditional UPDATE."""
+    if address is not None and not PublicIpAddress.objects.filter(zone=zone, address=address).exists():
+        raise ParamError(f"Address {address} is not in a public IP range of zone {zone.name}")
     for _ in range(MAX_ATTEMPTS):
-        candidate = PublicIpAddress.objects.filter(zone=zone, state=IpState.FREE).order_by("id").first()
+        free = PublicIpAddress.objects.filter(zone=zone, state=IpState.FREE)
+        candidate = (free.filter(address=address) if address is not None else free).order_by("id").first()
+        if candidate is None and address is not None:
+            raise InsufficientCapacity(f"Address {address} of zone {zone.name} is not free")
         if candidate is None:
             raise InsufficientCapacity(f"Insufficient address capacity: no free public IP address in zone {zone.name}")
         if PublicIpAddress.objects.filter(pk=candidate.pk, state=IpState.FREE).update(
@@ -395,10 +402,10 @@ def delete_network(job, network):
     return jobs.run_step(job, "Network", network, network_client.delete_network, network.pk)
 
 
-def associate_ip_address(job, zone, network=None):
-    """associateIpAddress: a free public IP of ``zone`` for the job's account (on ``network``)."""
+def associate_ip_address(job, zone, network=None, address=None):
+    """associateIpAddress: a free public IP of ``zone`` (``address``) for the job's account (on ``network``)."""
     limits.check(job.account, ip=1)
-    ip = associate_public_ip(zone, job.account, network)
+    ip = associate_public_ip(zone, job.account, network, address)
     jobs.run_step(job, "IpAddress", ip, network_client.apply_public_ip, ip.pk)
     return ip
 

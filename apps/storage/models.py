@@ -31,6 +31,7 @@ class Volume(CloudObject):
     path = models.CharField(max_length=1024, blank=True)
     format = models.CharField(max_length=8, default="RAW", help_text="RAW, or QCOW2 (from a QCOW2 template)")
     device_id = models.PositiveIntegerField(null=True, blank=True)
+    attached = models.DateTimeField(null=True, blank=True, help_text="when it was attached to its VM")
     removed = models.DateTimeField(null=True, blank=True)
 
     class Meta:

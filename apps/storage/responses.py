@@ -20,6 +20,7 @@ def volume_response(volume, tags=()):
             "vmname": vm.name if vm else None,
             "vmdisplayname": vm.display_name if vm else None,
             "vmstate": vm.state if vm else None,
+            "attached": cs_date(volume.attached) if vm and volume.attached else None,
             "storageid": volume.pool.uuid_str if volume.pool_id else None,
             "storage": volume.pool.name if volume.pool_id else None,
             "storagetype": "shared",

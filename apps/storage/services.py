@@ -92,6 +92,7 @@ def allocate_root_volume(vm, cluster=None):
             volume = Volume.objects.create(
                 name=f"ROOT-{vm.pk}", type=VolumeType.ROOT, vm=vm, account=vm.account, zone=vm.zone, pool=pool,
                 template=vm.template, size_bytes=size, state=VolumeState.CREATING, device_id=0,
+                attached=timezone.now(),
             )
             _announce(volume, VolumeState.CREATING, None, "VOLUME.CREATE", in_progress=True)
             return volume
@@ -142,7 +143,7 @@ def mark_expunged(volume):
     """Drop the volume from its pool's accounting, once."""
     with transaction.atomic():
         if Volume.objects.filter(pk=volume.pk, removed__isnull=True).update(
-            state=VolumeState.EXPUNGED, removed=timezone.now(), vm=None
+            state=VolumeState.EXPUNGED, removed=timezone.now(), vm=None, attached=None
         ):
             StoragePool.objects.filter(pk=volume.pool_id).update(allocated_bytes=F("allocated_bytes") - volume.size_bytes)
             _announce(volume, VolumeState.EXPUNGED, volume.state, "VOLUME.DELETE")
@@ -185,7 +186,8 @@ def attach(volume, vm, device_id=None):
     volume = Volume.objects.select_for_update().get(pk=volume.pk)
     if volume.vm_id == vm.pk:
         return volume  # redelivered: already attached
-    Volume.objects.filter(pk=volume.pk).update(vm=vm, device_id=_device_for(volume, vm, device_id))
+    Volume.objects.filter(pk=volume.pk).update(vm=vm, device_id=_device_for(volume, vm, device_id),
+                                               attached=timezone.now())
     volume.refresh_from_db()
     return volume
 
@@ -197,7 +199,7 @@ def _check_detachable(volume):
 
 def detach(volume):
     _check_detachable(volume)
-    Volume.objects.filter(pk=volume.pk).update(vm=None, device_id=None)
+    Volume.objects.filter(pk=volume.pk).update(vm=None, device_id=None, attached=None)
     volume.refresh_from_db()
     return volume
 

@@ -20,7 +20,7 @@ TAG_PARAMS = (
          event=("CREATE_TAGS", "creating tags"))
 def create_tags(call):
     uuids = services.resolve(call.caller, call.get("resourcetype"), call.get("resourceids"), call.command.not_found)
-    services.create_tags(call.caller, call.get("resourcetype"), uuids, call.get("tags"), call.get("customer", ""))
+    services.create_tags(call.caller, services.resource_type(call.get("resourcetype")), uuids, call.get("tags"), call.get("customer", ""))
     jobs.succeed(call.job.pk, {"success": True})
     return {"jobid": call.job.uuid_str}
 
@@ -30,7 +30,7 @@ def create_tags(call):
          event=("DELETE_TAGS", "deleting tags"))
 def delete_tags(call):
     uuids = services.resolve(call.caller, call.get("resourcetype"), call.get("resourceids"), call.command.not_found)
-    services.delete_tags(call.get("resourcetype"), uuids, call.get("tags"))
+    services.delete_tags(services.resource_type(call.get("resourcetype")), uuids, call.get("tags"))
     jobs.succeed(call.job.pk, {"success": True})
     return {"jobid": call.job.uuid_str}
 
@@ -41,7 +41,8 @@ def delete_tags(call):
          response=("tag",))
 def list_tags(call):
     tags = restrict(ResourceTag.objects.select_related("account__domain").order_by("id"), call.caller)
-    tags = filtered(tags, call, {"resourceid": "resource_uuid", "resourcetype": "resource_type", "key": "key", "value": "value", "customer": "customer"})
+    tags = filtered(tags, call, {"resourceid": "resource_uuid", "resourcetype": "resource_type__iexact", "key": "key",
+                                 "value": "value", "customer": "customer"})
     return list_response(call, tags, "tag", tag_response)
 
 

@@ -23,10 +23,16 @@ def taggable_types():
     return dict(TAGGABLE)
 
 
-def resolve(caller, resource_type, uuids, not_found):
-    visible = taggable_types().get(resource_type)
-    if visible is None:
-        raise ParamError(f"Unable to find resource type {resource_type}; taggable types: {', '.join(sorted(taggable_types()))}")
+def resource_type(name):
+    """A taggable type by its name in any case, as CloudStack matches it (UserVm, userVM ...)."""
+    found = next((known for known in taggable_types() if known.lower() == str(name).lower()), None)
+    if found is None:
+        raise ParamError(f"Unable to find resource type {name}; taggable types: {', '.join(sorted(taggable_types()))}")
+    return found
+
+
+def resolve(caller, resource_type_name, uuids, not_found):
+    visible = taggable_types()[resource_type(resource_type_name)]
     found = {str(u) for u in visible(caller).filter(uuid__in=uuids).values_list("uuid", flat=True)}
     for uuid in uuids:
         if uuid not in found:

@@ -99,13 +99,19 @@ def test_domains_renamed_and_deleted_when_empty(client, cloud, admin):
     status, body = call(client, admin.user, command="updateDomain", id=eng["id"], name="engineering")
     assert body["updatedomainresponse"]["domain"]["path"] == "ROOT/engineering"
     assert Domain.objects.get(name="web").path == "ROOT/engineering/web"
-    status, body = call(client, admin.user, command="updateDomain", id=eng["id"], networkdomain="eng.example")
-    assert status == 431 and "unsupported parameter networkdomain" in _text(body)
+    status, body = call(client, admin.user, command="updateDomain", id=eng["id"], networkdomain="Eng.Example")
+    assert body["updatedomainresponse"]["domain"]["networkdomain"] == "eng.example"
+    status, body = call(client, admin.user, command="updateDomain", id=eng["id"], networkdomain="-bad-.example")
+    assert status == 431 and "networkdomain" in _text(body)
     status, body = call(client, admin.user, command="deleteDomain", id=eng["id"])
     assert status == 431 and "still has accounts or subdomains" in _text(body)
     web = Domain.objects.get(name="web").uuid_str
     status, body = call(client, admin.user, command="deleteDomain", id=web)
-    assert _result(client, admin.user, body)["jobstatus"] == 1 and not Domain.objects.filter(name="web").exists()
+    assert _result(client, admin.user, body)["jobstatus"] == 1
+    assert not Domain.objects.filter(name="web", removed__isnull=True).exists()  # its row stays, as CloudStack's
+    status, body = call(client, admin.user, command="listDomains", listall="true")
+    assert "web" not in {d["name"] for d in body["listdomainsresponse"]["domain"]}
+    assert call(client, admin.user, command="createDomain", name="web", parentdomainid=eng["id"])[0] == 200  # again
     status, body = call(client, admin.user, command="deleteDomain", id=eng["id"], cleanup="true")
     assert status == 431 and "unsupported parameter cleanup" in _text(body)
     assert call(client, admin.user, command="deleteDomain", id=admin.account.domain.uuid_str)[0] == 431

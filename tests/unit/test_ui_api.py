@@ -8,7 +8,6 @@ import pytest
 from apps.accounts.models import AccountType
 from apps.accounts.selectors import Caller
 from apps.accounts.services import create_account, ensure_user
-from apps.compute.models import VirtualMachine
 from apps.fabric.models import Host
 from apps.network.models import GuestNetwork
 from tests.conftest import deploy_vm
