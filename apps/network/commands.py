@@ -20,13 +20,13 @@ from apps.core.listing import (
     own_unless_listall,
     without_projects,
 )
-from apps.core.registry import DOMAIN_ADMIN, Param, command, every_documented
+from apps.core.registry import DOMAIN_ADMIN, ROOT_ADMIN, Param, command, every_documented
 from apps.core.validators import ipv4, ipv4_cidr, ipv4_netmask, network_domain
 from apps.fabric.models import Zone
 from apps.tags.services import tags_by_resource
 
 from . import services
-from .models import NetworkOffering, NetworkType, PublicIpAddress, SecurityGroupRule
+from .models import NetworkOffering, NetworkType, PublicIpAddress, SecurityGroupRule, VlanIpRange
 from .responses import (
     egress_rule_response,
     firewall_rule_response,
@@ -36,6 +36,7 @@ from .responses import (
     public_ip_response,
     router_of,
     security_group_response,
+    vlan_range_response,
 )
 from .selectors import (
     egress_rules_visible_to,
@@ -174,6 +175,56 @@ def list_public_ip_addresses(call):
         ips = ips.filter(pk__in=[ip.pk for ip in ips if services.is_source_nat(ip) == wanted])
     ips = of_owner(ips, call)
     return list_response(call, ips, "publicipaddress", render_page=_tagged("PublicIpAddress", public_ip_response))
+
+
+# --- public IP ranges (root admin) -------------------------------------------------------------
+def _vlan(value):
+    """untagged, a VLAN id or vlan://<id>, as CloudStack takes it; the id or "untagged"."""
+    text = str(value).strip().lower()
+    text = text.removeprefix("vlan://")
+    if text == "untagged" or (text.isdigit() and 1 <= int(text) <= 4094):
+        return text
+    raise ValueError(value)
+
+
+@command("createVlanIpRange", params=(Param("zoneid", "uuid", required=True), Param("startip", check=ipv4, required=True),
+                                      Param("endip", check=ipv4), Param("gateway", check=ipv4, required=True),
+                                      Param("netmask", check=ipv4_netmask, required=True), Param("vlan", check=_vlan),
+                                      Param("forvirtualnetwork", "boolean",
+                                            description="true only: the range is the zone's public addresses")),
+         access=ROOT_ADMIN, description="Adds a range of public addresses to a zone",
+         cmd_class="org.apache.cloudstack.api.command.admin.vlan.CreateVlanIpRangeCmd", response=("vlan",),
+         event=("VLAN.IP.RANGE.CREATE", "creating vlan ip range"))
+def create_vlan_ip_range(call):
+    if call.get("forvirtualnetwork") is False:
+        raise call.command.unsupported("forvirtualnetwork", "ranges of shared networks' addresses are not offered here")
+    zone = by_id(call, Zone.objects.all(), "zoneid")
+    made = services.add_public_range(zone, call.get("startip"), call.get("endip"), call.get("gateway"),
+                                     call.get("netmask"), call.get("vlan", "untagged"))
+    return {"vlan": vlan_range_response(made)}
+
+
+@command("listVlanIpRanges", params=(Param("id", "uuid"), Param("zoneid", "uuid"), Param("vlan", check=_vlan),
+                                     Param("forvirtualnetwork", "boolean"), *PAGING),
+         access=ROOT_ADMIN, description="Lists the zones' ranges of public addresses",
+         cmd_class="org.apache.cloudstack.api.command.admin.vlan.ListVlanIpRangesCmd", response=("vlaniprange",))
+def list_vlan_ip_ranges(call):
+    ranges = filtered(VlanIpRange.objects.select_related("zone").order_by("id"), call,
+                      {"id": "uuid", "zoneid": "zone__uuid", "vlan": "vlan"})
+    if call.get("forvirtualnetwork") is False:
+        ranges = ranges.none()
+    if "keyword" in call.params:
+        ranges = ranges.filter(Q(start_ip__icontains=call.get("keyword")) | Q(vlan__icontains=call.get("keyword")))
+    return list_response(call, ranges, "vlaniprange", vlan_range_response)
+
+
+@command("deleteVlanIpRange", params=(Param("id", "uuid", required=True),), access=ROOT_ADMIN,
+         description="Deletes a range of public addresses none of which is in use",
+         cmd_class="org.apache.cloudstack.api.command.admin.vlan.DeleteVlanIpRangeCmd",
+         event=("VLAN.IP.RANGE.DELETE", "deleting vlan ip range"))
+def delete_vlan_ip_range(call):
+    services.delete_public_range(by_id(call, VlanIpRange.objects.all()))
+    return {"success": True}
 
 
 @command("createPortForwardingRule", params=(Param("ipaddressid", "uuid", required=True), Param("privateport", "integer", required=True),

@@ -84,10 +84,26 @@ class IpState(models.TextChoices):
     ALLOCATED = "Allocated"
 
 
+class VlanIpRange(CloudObject):
+    """A range of a zone's public addresses (createVlanIpRange), on its VLAN ("untagged" or a
+    VLAN id); its addresses are PublicIpAddress rows."""
+
+    zone = models.ForeignKey("fabric.Zone", on_delete=models.PROTECT, related_name="vlan_ranges")
+    start_ip = models.GenericIPAddressField(protocol="IPv4")
+    end_ip = models.GenericIPAddressField(protocol="IPv4")
+    gateway = models.GenericIPAddressField(protocol="IPv4")
+    netmask = models.GenericIPAddressField(protocol="IPv4")
+    vlan = models.CharField(max_length=64, default="untagged")
+
+    def __str__(self):
+        return f"{self.start_ip}-{self.end_ip}"
+
+
 class PublicIpAddress(CloudObject):
     """An address of a zone's public range; Free until an account associates it."""
 
     zone = models.ForeignKey("fabric.Zone", on_delete=models.PROTECT, related_name="public_ips")
+    vlan_range = models.ForeignKey(VlanIpRange, null=True, blank=True, on_delete=models.PROTECT, related_name="addresses")
     address = models.GenericIPAddressField(protocol="IPv4")
     gateway = models.GenericIPAddressField(protocol="IPv4")
     netmask = models.GenericIPAddressField(protocol="IPv4")

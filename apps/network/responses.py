@@ -260,3 +260,20 @@ def security_group_response(group, tags=()):
         "virtualmachineids": [],
         "tags": [tag_response(t) for t in tags],
     }
+
+
+def vlan_range_response(vlan_range):
+    net = ipaddress.ip_network(f"{vlan_range.gateway}/{vlan_range.netmask}", strict=False)
+    return {
+        "id": vlan_range.uuid_str,
+        "forvirtualnetwork": True,
+        "zoneid": vlan_range.zone.uuid_str,
+        "vlan": vlan_range.vlan if vlan_range.vlan == "untagged" else f"vlan://{vlan_range.vlan}",
+        "description": f"{vlan_range.start_ip}-{vlan_range.end_ip}",
+        "gateway": vlan_range.gateway,
+        "netmask": vlan_range.netmask,
+        "cidr": str(net),
+        "startip": vlan_range.start_ip,
+        "endip": vlan_range.end_ip,
+        "forsystemvms": False,
+    }

@@ -14,6 +14,7 @@ from django.utils import timezone
 from apps.accounts import limits
 from apps.core.errors import InsufficientCapacity, InvalidState, ParamError
 from apps.events.services import state_changed
+from apps.fabric.models import Zone
 from apps.jobs import services as jobs
 from clients import network as network_client
 
@@ -30,6 +31,7 @@ from .models import (
     RuleState,
     SecurityGroup,
     SecurityGroupRule,
+    VlanIpRange,
 )
 
 MAX_ATTEMPTS = 64
@@ -190,15 +192,46 @@ def _announce(network, state, previous, event_type):
 
 
 # --- public IPs ---------------------------------------------------------------------------
-def add_public_range(zone, start, end, gateway, netmask):
-    first, last = ipaddress.ip_address(start), ipaddress.ip_address(end)
-    PublicIpAddress.objects.bulk_create(
-        [
-            PublicIpAddress(zone=zone, address=str(ipaddress.ip_address(n)), gateway=gateway, netmask=netmask)
-            for n in range(int(first), int(last) + 1)
-        ],
-        ignore_conflicts=True,
-    )
+MAX_RANGE = 65536  # addresses one createVlanIpRange may add
+
+
+@transaction.atomic
+def add_public_range(zone, start, end, gateway, netmask, vlan="untagged"):
+    """A range of public addresses for ``zone`` (createVlanIpRange); the same range again is
+    the one there (a data center described twice), one that overlaps another is refused."""
+    first, last = ipaddress.IPv4Address(start), ipaddress.IPv4Address(end or start)
+    if last < first:
+        raise ParamError(f"The end IP {last} of the range is before its start IP {first}")
+    if int(last) - int(first) + 1 > MAX_RANGE:
+        raise ParamError(f"A range holds at most {MAX_RANGE} addresses")
+    subnet = ipaddress.IPv4Network(f"{gateway}/{netmask}", strict=False)
+    if first not in subnet or last not in subnet:
+        raise ParamError(f"The range {first}-{last} is not in the subnet of gateway {gateway} and netmask {netmask}")
+    Zone.objects.select_for_update().filter(pk=zone.pk).first()  # ranges of a zone are added one at a time
+    same = VlanIpRange.objects.filter(zone=zone, start_ip=str(first), end_ip=str(last)).first()
+    if same is not None:
+        return same
+    for other in VlanIpRange.objects.filter(zone=zone):
+        if ipaddress.IPv4Address(other.start_ip) <= last and first <= ipaddress.IPv4Address(other.end_ip):
+            raise ParamError(f"The IP range {first}-{last} overlaps the range {other.start_ip}-{other.end_ip} of "
+                             f"zone {zone.name}")
+    made = VlanIpRange.objects.create(zone=zone, start_ip=str(first), end_ip=str(last), gateway=gateway,
+                                      netmask=netmask, vlan=vlan)
+    PublicIpAddress.objects.bulk_create([
+        PublicIpAddress(zone=zone, vlan_range=made, address=str(ipaddress.IPv4Address(n)), gateway=gateway,
+                        netmask=netmask) for n in range(int(first), int(last) + 1)])
+    return made
+
+
+@transaction.atomic
+def delete_public_range(vlan_range):
+    """deleteVlanIpRange: a range none of whose addresses is in use goes, with its addresses."""
+    used = vlan_range.addresses.exclude(state=IpState.FREE).count()
+    if used:
+        raise InvalidState(f"The IP range {vlan_range} has {used} address(es) in use: release them first",
+                           errorcode=536)
+    vlan_range.addresses.all().delete()
+    vlan_range.delete()
 
 
 def associate_public_ip(zone, account, network=None, address=None):

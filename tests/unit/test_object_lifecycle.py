@@ -152,3 +152,30 @@ def test_instance_groups_are_created_renamed_and_deleted_with_their_vms_names(cl
     assert status == 200
     assert VirtualMachine.objects.get(name="w1").group == ""  # the VM stays, in no group
     assert call(client, alice.user, command="listInstanceGroups")[1] == {"listinstancegroupsresponse": {}}
+
+
+def test_public_ip_ranges_are_added_listed_and_deleted_when_unused(client, cloud, admin):
+    from apps.network.models import PublicIpAddress
+
+    zone = cloud["zone"].uuid_str
+    params = {"zoneid": zone, "gateway": "198.51.100.1", "netmask": "255.255.255.0", "vlan": "vlan://42"}
+    status, body = call(client, admin.user, command="createVlanIpRange", startip="198.51.100.10", endip="198.51.100.19",
+                        **params)
+    assert status == 200, body
+    made = body["createvlaniprangeresponse"]["vlan"]
+    assert (made["startip"], made["endip"], made["vlan"], made["cidr"]) == ("198.51.100.10", "198.51.100.19", "vlan://42",
+                                                                             "198.51.100.0/24")
+    assert PublicIpAddress.objects.filter(vlan_range__uuid=made["id"], state="Free").count() == 10
+    status, body = call(client, admin.user, command="createVlanIpRange", startip="198.51.100.15", endip="198.51.100.30",
+                        **params)
+    assert status == 431 and "overlaps the range 198.51.100.10-198.51.100.19" in _text(body)
+    status, body = call(client, admin.user, command="createVlanIpRange", startip="192.0.2.5", endip="192.0.2.9", **params)
+    assert status == 431 and "is not in the subnet" in _text(body)
+    status, body = call(client, admin.user, command="listVlanIpRanges", zoneid=zone)
+    assert made["id"] in {r["id"] for r in body["listvlaniprangesresponse"]["vlaniprange"]}
+    PublicIpAddress.objects.filter(address="198.51.100.12").update(state="Allocated", account=admin.account)
+    status, body = call(client, admin.user, command="deleteVlanIpRange", id=made["id"])
+    assert status == 536 and "1 address(es) in use" in _text(body)
+    PublicIpAddress.objects.filter(address="198.51.100.12").update(state="Free", account=None)
+    assert call(client, admin.user, command="deleteVlanIpRange", id=made["id"])[0] == 200
+    assert not PublicIpAddress.objects.filter(address__startswith="198.51.100.").exists()
