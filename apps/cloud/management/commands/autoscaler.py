@@ -25,9 +25,7 @@ class Command(BaseCommand):
             signal.signal(sig, lambda *_: stop.set())
         launcher = LocalProcessLauncher(settings.STATE_DIR)
         node = f"autoscaler@{socket.gethostname()}"
-        discovery.register("autoscaler", node)
-        beating = threading.Thread(target=_beat, args=(stop,), daemon=True, name="heartbeat-autoscaler")
-        beating.start()
+        discovery.keep_registered("autoscaler", node, stop=stop)  # registered again if a peer forgot it
         self.stderr.write(f"{node} ready.")
         self.stderr.write("policy: " + (", ".join(f"{p.component} {p.minimum}..{p.maximum}" for p in policies) or "none"))
         try:
@@ -36,10 +34,3 @@ class Command(BaseCommand):
             launcher.stop_all()
             discovery.unregister("autoscaler")
 
-
-def _beat(stop):
-    while not stop.wait(discovery.heartbeat_interval()):
-        try:
-            discovery.beat("autoscaler")
-        except Exception:  # noqa: BLE001 - retried at the next beat
-            pass
