@@ -15,6 +15,7 @@ from .responses import (
     os_category_response,
     os_type_response,
     service_offering_response,
+    template_permission_response,
     template_response,
 )
 from .selectors import architecture, os_categories_with_images
@@ -89,7 +90,7 @@ def list_templates(call):
     elif kind in ("self", "selfexecutable"):
         templates = templates.filter(account=call.caller.account)
     elif kind == "sharedexecutable":
-        templates = templates.none()
+        templates = templates.shared_with(call.caller)
     elif kind == "community":
         templates = templates.filter(is_public=True, is_featured=False)
     elif kind == "executable":
@@ -337,3 +338,30 @@ def update_template(call):
     template = services.update_template(template, name=call.get("name"), display_text=call.get("displaytext"),
                                         os_type=os_type, password_enabled=call.get("passwordenabled"))
     return {"template": template_response(template)}
+
+
+@command("listTemplatePermissions", params=(Param("id", "uuid", required=True),),
+         description="Lists whether a template is public and which accounts it is shared with",
+         cmd_class="org.apache.cloudstack.api.command.user.template.ListTemplatePermissionsCmd",
+         response=("templatepermission",))
+def list_template_permissions(call):
+    template = by_id(call, Template.objects.visible_to(call.caller).select_related("account__domain"))
+    return {"templatepermission": template_permission_response(template)}
+
+
+@command("updateTemplatePermissions", params=(
+    Param("id", "uuid", required=True), Param("ispublic", "boolean"), Param("isfeatured", "boolean"),
+    Param("accounts", "list", description="names of accounts of the template's domain"),
+    Param("op", description="add, remove or reset: what to do with accounts"),
+    Param("isextractable", "boolean", description="false only: templates are not extracted here")),
+    description="Makes a template public or private, featured, or shares it with accounts",
+    cmd_class="org.apache.cloudstack.api.command.user.template.UpdateTemplatePermissionsCmd",
+    event=("TEMPLATE.UPDATE", "updating template permissions"))
+def update_template_permissions(call):
+    if call.get("isextractable"):
+        raise call.command.unsupported("isextractable", "templates are not extracted here")
+    template = by_id(call, _owned_templates(call.caller).select_related("account__domain"))
+    services.set_template_permissions(call.caller, template, is_public=call.get("ispublic"),
+                                      is_featured=call.get("isfeatured"), op=call.get("op"),
+                                      accounts=call.get("accounts"))
+    return {"success": True}

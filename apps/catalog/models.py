@@ -67,8 +67,14 @@ class TemplateQuerySet(models.QuerySet):
         return self.filter(removed__isnull=True)
 
     def usable_by(self, caller):
-        """What ``caller`` may deploy from: the public templates and its account's own."""
-        return self.present().filter(models.Q(is_public=True) | models.Q(account=caller.account))
+        """What ``caller`` may deploy from: the public templates, its account's own and those
+        shared with its account (updateTemplatePermissions)."""
+        shared = TemplatePermission.objects.filter(template=models.OuterRef("pk"), account=caller.account)
+        return self.present().filter(models.Q(is_public=True) | models.Q(account=caller.account) | models.Exists(shared))
+
+    def shared_with(self, caller):
+        """The templates of other accounts shared with ``caller``'s (templatefilter=sharedexecutable)."""
+        return self.present().filter(launch_permissions__account=caller.account).exclude(account=caller.account)
 
     def visible_to(self, caller):
         """What ``caller`` may see and act on: every template for a root admin, else those it may use."""
@@ -102,6 +108,16 @@ class Template(CloudObject):
 
     def __str__(self):
         return self.name
+
+
+class TemplatePermission(models.Model):
+    """An account that may deploy from a template that is not public (updateTemplatePermissions)."""
+
+    template = models.ForeignKey(Template, on_delete=models.CASCADE, related_name="launch_permissions")
+    account = models.ForeignKey("accounts.Account", on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["template", "account"], name="template_permission_once")]
 
 
 class TemplateCopy(CloudObject):

@@ -87,3 +87,13 @@ def os_type_response(os_type):
         "oscategoryname": os_type.category,
         "isuserdefined": False,
     }
+
+
+def template_permission_response(template):
+    owner = template.account
+    return compact({
+        "id": template.uuid_str,
+        "ispublic": template.is_public,
+        "domainid": owner.domain.uuid_str if owner else None,
+        "account": sorted(p.account.name for p in template.launch_permissions.select_related("account")),
+    })

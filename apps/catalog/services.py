@@ -2,16 +2,18 @@
 policy), copy to other zones, delete. Each checks what it can at once, records, and hands
 the files to Storage through the Orchestration Engine (``workers/orchestration/flows/images.py``
 holds their compensations)."""
+from django.db import transaction
 from django.utils import timezone
 
+from apps.accounts.models import Account
 from apps.core import urlpolicy
-from apps.core.errors import InvalidState, ParamError
+from apps.core.errors import InvalidState, ParamError, PermissionDenied
 from apps.core.registry import JobKind
 from apps.jobs import services as jobs
 from clients import storage
 
 from .checksums import parse_checksum
-from .models import Template, TemplateCopy
+from .models import Template, TemplateCopy, TemplatePermission
 
 FORMATS = {"QCOW2", "RAW", "VHD", "OVA", "ISO"}
 TEMPLATE = "org.apache.cloudstack.api.command.user.template"
@@ -65,6 +67,45 @@ def update_template(template, name=None, display_text=None, os_type=None, passwo
                 raise ParamError("A template's name cannot be empty")
             setattr(template, field, value)
     template.save(update_fields=["name", "display_text", "os_type", "password_enabled"])
+    return template
+
+
+OPS = ("add", "remove", "reset")
+
+
+@transaction.atomic
+def set_template_permissions(caller, template, is_public=None, is_featured=None, op=None, accounts=None):
+    """updateTemplatePermissions: public or not, featured or not (root admins), and the accounts
+    of the owner's domain it is shared with (``op`` add, remove or reset)."""
+    if is_featured is not None and not caller.is_root_admin:
+        raise PermissionDenied("Only a root admin can feature a template")
+    if accounts and op is None:
+        raise ParamError("Give op (add, remove or reset) with accounts")
+    if op is not None and str(op).lower() not in OPS:
+        raise ParamError(f"Invalid op {op}: it is add, remove or reset")
+    op = op and str(op).lower()
+    if op in ("add", "remove") and not accounts:
+        raise ParamError(f"op={op} needs accounts")
+    for field, value in (("is_public", is_public), ("is_featured", is_featured)):
+        if value is not None:
+            setattr(template, field, value)
+    template.save(update_fields=["is_public", "is_featured"])
+    if op == "reset":
+        template.launch_permissions.all().delete()
+        return template
+    if not op:
+        return template
+    domain = template.account.domain if template.account_id else caller.account.domain
+    found = {a.name: a for a in Account.objects.present().filter(domain=domain, name__in=accounts)}
+    missing = sorted(set(accounts) - set(found))
+    if missing:
+        raise ParamError(f"Unable to find account(s) {', '.join(missing)} in domain {domain.path}")
+    if op == "add":
+        for account in found.values():
+            if account.pk != template.account_id:
+                TemplatePermission.objects.get_or_create(template=template, account=account)
+    else:
+        template.launch_permissions.filter(account__in=found.values()).delete()
     return template
 
 

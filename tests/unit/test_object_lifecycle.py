@@ -179,3 +179,33 @@ def test_public_ip_ranges_are_added_listed_and_deleted_when_unused(client, cloud
     PublicIpAddress.objects.filter(address="198.51.100.12").update(state="Free", account=None)
     assert call(client, admin.user, command="deleteVlanIpRange", id=made["id"])[0] == 200
     assert not PublicIpAddress.objects.filter(address__startswith="198.51.100.").exists()
+
+
+def test_a_private_template_shared_with_an_account_is_listed_and_deployed_by_it(client, cloud, admin, alice):
+    template = cloud["template"]
+    template.is_public, template.account = False, admin.account
+    template.save(update_fields=["is_public", "account"])
+    status, body = call(client, alice.user, command="listTemplates", templatefilter="executable")
+    assert body["listtemplatesresponse"] == {}
+    status, body = call(client, admin.user, command="updateTemplatePermissions", id=template.uuid_str, op="add",
+                        accounts="alice")
+    assert status == 200, body
+    status, body = call(client, admin.user, command="listTemplatePermissions", id=template.uuid_str)
+    shown = body["listtemplatepermissionsresponse"]["templatepermission"]
+    assert (shown["ispublic"], shown["account"]) == (False, ["alice"])
+    for kind in ("executable", "sharedexecutable"):
+        status, body = call(client, alice.user, command="listTemplates", templatefilter=kind)
+        assert [t["id"] for t in body["listtemplatesresponse"]["template"]] == [template.uuid_str], kind
+    assert _deploy(client, alice.user, cloud, "from-shared")[0] == 200
+    status, body = call(client, alice.user, command="updateTemplatePermissions", id=template.uuid_str, ispublic="true")
+    assert status == 431  # not hers to change
+    assert call(client, admin.user, command="updateTemplatePermissions", id=template.uuid_str, op="add",
+                accounts="nobody")[0] == 431
+    assert call(client, admin.user, command="updateTemplatePermissions", id=template.uuid_str, accounts="alice")[0] == 431
+    call(client, admin.user, command="updateTemplatePermissions", id=template.uuid_str, op="reset")
+    status, body = call(client, alice.user, command="listTemplates", templatefilter="executable")
+    assert body["listtemplatesresponse"] == {}
+    status, body = call(client, admin.user, command="updateTemplatePermissions", id=template.uuid_str, ispublic="true",
+                        isfeatured="true")
+    status, body = call(client, alice.user, command="listTemplates", templatefilter="featured")
+    assert [t["id"] for t in body["listtemplatesresponse"]["template"]] == [template.uuid_str]
