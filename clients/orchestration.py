@@ -26,6 +26,7 @@ FLOWS = {
     "copyTemplate": "copy_template",
     "prepareHostForMaintenance": "maintenance",
     "deleteAccount": "delete_account",
+    "deleteDomain": "delete_domain",
 }
 
 

@@ -67,17 +67,6 @@ def update_domain(call):
     return {"domain": domain_response(domain)}
 
 
-@command("deleteDomain", params=(Param("id", "uuid", required=True), Param("cleanup", "boolean")), access=DOMAIN_ADMIN,
-         is_async=True, description="Deletes an empty domain", response=("domain",),
-         cmd_class="org.apache.cloudstack.api.command.admin.domain.DeleteDomainCmd", event=("DOMAIN.DELETE", "deleting Domain"))
-def delete_domain(call):
-    if call.get("cleanup"):
-        raise call.command.unsupported("cleanup", "deleting a domain's accounts and their resources with it is not "
-                                                  "offered here; empty it first")
-    services.delete_domain(_managed_domain(call))
-    return call.done({"success": "true"})
-
-
 @command("listDomains", params=(Param("id", "uuid"), Param("name"), Param("listall", "boolean"), SHOWICON, *PAGING),
          description="Lists domains and provides detailed information for listed domains",
          cmd_class="org.apache.cloudstack.api.command.admin.domain.ListDomainsCmd", response=("domain",))

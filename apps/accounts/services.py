@@ -2,7 +2,7 @@
 import secrets
 
 from django.contrib.auth import get_user_model
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
 from apps.core.errors import ParamError
@@ -227,6 +227,25 @@ def rename_domain(domain, name):
     domain.name, domain.path = name, new
     domain.save(update_fields=["name", "path"])
     return domain
+
+
+def check_domain_deletable(domain, caller):
+    if domain.parent_id is None:
+        raise ParamError("The ROOT domain cannot be deleted")
+    mine = caller.account.domain
+    if mine.path == domain.path or mine.path.startswith(domain.path + "/"):
+        raise ParamError("A domain that holds the caller's own account cannot be deleted by it")
+
+
+def domain_tree(domain):
+    """``domain`` and the domains below it not yet removed, the deepest first."""
+    below = Domain.objects.filter(removed__isnull=True).filter(
+        models.Q(pk=domain.pk) | models.Q(path__startswith=domain.path + "/"))
+    return sorted(below, key=lambda d: -d.path.count("/"))
+
+
+def accounts_in_tree(domain):
+    return Account.objects.present().filter(domain__in=domain_tree(domain)).order_by("id")
 
 
 def delete_domain(domain):

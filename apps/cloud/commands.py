@@ -1,4 +1,5 @@
 """Query-API commands about the cloud as a whole, across its domains."""
+from apps.accounts import services as accounts
 from apps.accounts.models import Account
 from apps.accounts.selectors import domains_visible_to
 from apps.core.errors import ParamError
@@ -28,6 +29,22 @@ def list_capacity(call):
     rows = [row for zone in zones for row in fabric.capacity(zone, pod, cluster) + network.address_capacity(zone)]
     rows = [r for r in rows if "type" not in call.params or r["type"] == call.get("type")]
     return {"count": len(rows), "capacity": [capacity_response(r) for r in rows]} if rows else {}
+
+
+@command("deleteDomain", params=(Param("id", "uuid", required=True),
+                                 Param("cleanup", "boolean", description="its accounts (with all they hold) and "
+                                                                         "subdomains too")),
+         access=DOMAIN_ADMIN, is_async=True, description="Deletes a domain: an empty one, or with cleanup everything in it",
+         response=("domain",), cmd_class="org.apache.cloudstack.api.command.admin.domain.DeleteDomainCmd",
+         event=("DOMAIN.DELETE", "deleting Domain"))
+def delete_domain(call):
+    domain = by_id(call, domains_visible_to(call.caller))
+    accounts.check_domain_deletable(domain, call.caller)
+    if call.get("cleanup"):  # a flow: each account through deleteAccount, then the domains
+        jobs.run_flow(call.job, "Domain", domain)
+        return {"jobid": call.job.uuid_str}
+    accounts.delete_domain(domain)
+    return call.done({"success": "true"})
 
 
 @command("deleteAccount", params=(Param("id", "uuid", required=True),), is_async=True, access=DOMAIN_ADMIN,

@@ -112,8 +112,6 @@ def test_domains_renamed_and_deleted_when_empty(client, cloud, admin):
     status, body = call(client, admin.user, command="listDomains", listall="true")
     assert "web" not in {d["name"] for d in body["listdomainsresponse"]["domain"]}
     assert call(client, admin.user, command="createDomain", name="web", parentdomainid=eng["id"])[0] == 200  # again
-    status, body = call(client, admin.user, command="deleteDomain", id=eng["id"], cleanup="true")
-    assert status == 431 and "unsupported parameter cleanup" in _text(body)
     assert call(client, admin.user, command="deleteDomain", id=admin.account.domain.uuid_str)[0] == 431
 
 
@@ -138,3 +136,19 @@ def test_delete_account_through_the_api(client, cloud, admin, alice, bob, broker
     status, body = call(client, admin.user, command="createAccount", username="bob", password="Bob-pass-2",
                         email="b@example.org", firstname="Bob", lastname="B", account="bobs")
     assert status == 200, body  # its names may be given again
+
+
+def test_delete_domain_with_cleanup_is_a_job_and_never_the_callers_own(client, cloud, admin, broker):
+    status, body = call(client, admin.user, command="createDomain", name="gone")
+    gone = body["createdomainresponse"]["domain"]["id"]
+    call(client, admin.user, command="createAccount", username="g1", password="G-pass-word1", email="g@x.org",
+         firstname="G", lastname="G", domainid=gone)
+    with broker.committing():
+        status, body = call(client, admin.user, command="deleteDomain", id=gone, cleanup="true")
+    assert status == 200, body
+    broker.run()
+    assert _result(client, admin.user, body)["jobstatus"] == 1
+    assert not Domain.objects.filter(uuid=gone, removed__isnull=True).exists()
+    assert not Account.objects.filter(name="g1").exclude(state="removed").exists()
+    status, body = call(client, admin.user, command="deleteDomain", id=admin.account.domain.uuid_str, cleanup="true")
+    assert status == 431 and "ROOT domain cannot be deleted" in _text(body)

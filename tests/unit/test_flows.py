@@ -397,3 +397,26 @@ def test_a_failed_job_of_an_account_deletion_gives_the_account_back(cloud, admin
     job = run(broker, admin, "deleteAccount", lambda j: jobs.run_flow(j, "Account", alice.account))
     assert "the host refuses" in failed(job)
     assert Account.objects.get(pk=alice.account.pk).state == "enabled"  # as it was: it can be deleted again
+
+
+def test_delete_domain_with_cleanup_deletes_its_accounts_and_subdomains(cloud, admin, broker):
+    from apps.accounts.models import Account, AccountType, Domain
+    from apps.accounts.selectors import Caller
+    from apps.accounts.services import create_domain, ensure_user
+    from apps.jobs import services as jobs
+
+    sales = create_domain("sales")
+    emea = create_domain("emea", sales)
+    bob = Caller(ensure_user("bob", "bob", AccountType.USER, domain=emea))
+    carl = Caller(ensure_user("carl", "carl", AccountType.USER, domain=sales))
+    made = {}
+    for who, name in ((bob, "b1"), (carl, "c1")):
+        ok(run(broker, who, "deployVirtualMachine", lambda j, name=name: made.setdefault(
+            name, compute.deploy(j, cloud["zone"], cloud["offering"], cloud["template"], name=name))))
+    job = run(broker, admin, "deleteDomain", lambda j: jobs.run_flow(j, "Domain", sales))
+    assert ok(job) == {"success": True}
+    assert set(Account.objects.filter(name__in=["bob", "carl"]).values_list("state", flat=True)) == {"removed"}
+    assert not VirtualMachine.objects.filter(name__in=["b1", "c1"], removed__isnull=True).exists()
+    assert not Domain.objects.filter(pk__in=[sales.pk, emea.pk], removed__isnull=True).exists()
+    children = AsyncJob.objects.filter(params__parent__job=job.pk)
+    assert sorted(c.command for c in children) == ["deleteAccount", "deleteAccount"]

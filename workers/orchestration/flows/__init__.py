@@ -1,6 +1,6 @@
 """The flows of the Orchestration Engine: every job that crosses components is one; each module
 keeps a flow and its compensation side by side."""
-from .accounts import DeleteAccount
+from .accounts import DeleteAccount, DeleteDomain
 from .deploy import Deploy
 from .destroy import Destroy
 from .images import CopyTemplate, CreateSnapshot, RegisterTemplate
@@ -13,6 +13,6 @@ from .volumes import AttachVolume, DetachVolume, MigrateVolume
 FLOWS = {flow.name: flow for flow in (
     Deploy(), Start(), Stop(), Reboot(), Destroy(), Migrate(), Scale(), AddNic(), RemoveNic(), AttachVolume(),
     DetachVolume(), MigrateVolume(), CreateSnapshot(), RegisterTemplate(), CopyTemplate(), HostMaintenance(),
-    DeleteAccount())}
+    DeleteAccount(), DeleteDomain())}
 
 __all__ = ["FLOWS"]

@@ -1,4 +1,6 @@
-"""deleteAccount: an account's resources are removed through their own jobs, then the account.
+"""deleteAccount: an account's resources are removed through their own jobs, then the account;
+deleteDomain with cleanup: each account of the domain and its subdomains through deleteAccount,
+then the domains.
 
 The account is locked when the job is taken (its users can call nothing from then on). Its
 resources go in waves, each wave a job of its own per resource, as if its owner had asked
@@ -13,7 +15,7 @@ given back the state it had, with what is left of it, and deleteAccount can be a
 from django.db import transaction
 
 from apps.accounts import services as accounts
-from apps.accounts.models import Account
+from apps.accounts.models import Account, Domain
 from apps.accounts.selectors import Caller
 from apps.catalog import services as catalog
 from apps.catalog.models import Template
@@ -115,3 +117,40 @@ class DeleteAccount(Flow):
     def abort(self, job, account):
         account.state = job.params.get("was", "enabled")
         account.save(update_fields=["state"])
+
+
+class DeleteDomain(Flow):
+    """deleteDomain cleanup=true: a deleteAccount job for each account of the domain and its
+    subdomains; when they have all ended well, the domains go, the deepest first. One that
+    fails fails the deletion with its error (the accounts already deleted stay deleted, the
+    others and every domain stay: it can be asked again)."""
+
+    name = "delete_domain"
+    subject = "Domain"
+    waits_for_children = True
+
+    def load(self, subject_id):
+        return Domain.objects.get(pk=subject_id)
+
+    def prepare(self, job, domain):
+        caller = Caller(job.user)
+        parent = {"flow": self.name, "job": job.pk, "subject": domain.pk}
+        children = []
+        for account in accounts.accounts_in_tree(domain):
+            child = jobs.start_job(REGISTRY["deleteAccount"].job_kind, caller, {"id": account.uuid_str, "parent": parent})
+            jobs.run_flow(child, "Account", account)
+            children.append(child.pk)
+        job.params = {**job.params, "children": children}
+        AsyncJob.objects.filter(pk=job.pk).update(params=job.params)
+
+    def children_ended(self, job, domain):
+        children = AsyncJob.objects.filter(pk__in=job.params.get("children", []))
+        failed = children.filter(status=JobStatus.FAILED).first()
+        if failed is not None:
+            raise CloudError(f"Domain {domain.path} was not deleted: {failed.result['errortext']}", failed.result_code)
+        return not children.filter(status=JobStatus.PENDING).exists()
+
+    def finish(self, job, domain):
+        for each in accounts.domain_tree(domain):
+            accounts.delete_domain(each)
+        return {"success": True}
