@@ -4,26 +4,46 @@ from apps.accounts.models import Account, Domain
 from apps.core import config
 from apps.core.errors import ParamError
 from apps.core.listing import PAGING, Rows, by_id, list_response, none_exist
-from apps.core.registry import PUBLIC, REGISTRY, ROOT_ADMIN, Param, command, every_documented
+from apps.core.registry import (
+    PUBLIC,
+    REGISTRY,
+    ROOT_ADMIN,
+    TYPE_NAMES,
+    Param,
+    api_facts,
+    command,
+    documented_types,
+    every_documented,
+)
 from apps.fabric.models import Cluster, StoragePool, Zone
 
 from . import throttling
 
+REFUSED = "not offered here: a call that gives it is refused with errorcode 431"
+
 
 def _api_response(cmd):
-    return {
-        "name": cmd.name,
-        "description": cmd.description,
-        "isasync": cmd.is_async,
-        "since": "4.0.0",
-        "type": "",
-        "related": "",
-        "params": [
-            {"name": p.name, "description": p.description or p.name, "type": p.type, "required": p.required, "length": p.length}
-            for p in cmd.params
-        ],
-        "response": [{"name": name, "description": f"the {name} object", "type": "object"} for name in cmd.response],
-    }
+    """A command as CloudStack's listApis describes one: every parameter CloudStack documents
+    for it (those this cloud does not offer say so), and its response's fields with their types
+    (the facts of apps/core/data/cloudstack_apis.json; a command of this cloud's own lists the
+    objects it answers)."""
+    facts = api_facts().get(cmd.name, {})
+    documented = documented_types().get(cmd.name, {})
+    declared = {p.name for p in cmd.params}
+    params = [{"name": p.name, "description": p.description or p.name, "type": p.type, "required": p.required,
+               "length": p.length, "since": facts.get("params", {}).get(p.name, {}).get("since", "")}
+              for p in cmd.params]
+    params += [{"name": name, "description": REFUSED, "type": TYPE_NAMES.get(kind, "string"), "required": False,
+                "length": facts.get("params", {}).get(name, {}).get("length", 255),
+                "since": facts.get("params", {}).get(name, {}).get("since", "")}
+               for name, kind in sorted(documented.items()) if name not in declared]
+    if facts.get("response"):
+        response = [{"name": name, "description": f"the answer's {name}", "type": kind} for name, kind, _since
+                    in facts["response"]]
+    else:
+        response = [{"name": name, "description": f"the {name} object", "type": "object"} for name in cmd.response]
+    return {"name": cmd.name, "description": cmd.description, "isasync": cmd.is_async,
+            "since": facts.get("since", ""), "type": "", "related": "", "params": params, "response": response}
 
 
 @command(

@@ -29,16 +29,23 @@ MAX_LIST_ITEMS = 1000
 MAX_MAP_ENTRIES = 256
 # the parameters CloudStack documents for each of its commands (manage.py cloudstack_params)
 DOCUMENTED_PARAMS_FILE = Path(__file__).resolve().parent / "data" / "cloudstack_params.json"
+API_FACTS_FILE = Path(__file__).resolve().parent / "data" / "cloudstack_apis.json"
 
 
-_TYPES = {"UUID": "uuid", "BOOLEAN": "boolean", "INTEGER": "integer", "SHORT": "integer", "LONG": "long",
-          "LIST": "list", "MAP": "map", "DATE": "date"}  # DOUBLE, OBJECT, STRING: checked as text
+TYPE_NAMES = {"UUID": "uuid", "BOOLEAN": "boolean", "INTEGER": "integer", "SHORT": "integer", "LONG": "long",
+              "LIST": "list", "MAP": "map", "DATE": "date"}  # DOUBLE, OBJECT, STRING: checked as text
 
 
 @functools.cache
 def documented_types():
     """Command name -> {parameter: CloudStack's type} as CloudStack 4.22 documents them."""
     return json.loads(DOCUMENTED_PARAMS_FILE.read_text())
+
+
+@functools.cache
+def api_facts():
+    """Command name -> what CloudStack's listApis says of it (manage.py cloudstack_params)."""
+    return json.loads(API_FACTS_FILE.read_text()) if API_FACTS_FILE.exists() else {}
 
 
 @functools.cache
@@ -52,7 +59,7 @@ def every_documented(name, *declared):
     its type: for a list of what this cloud has none of, where any filter honestly answers
     nothing (an id still names nothing: a 431)."""
     given = {param.name for param in declared}
-    return (*declared, *(Param(param, _TYPES.get(kind, "string")) for param, kind in documented_types().get(name, {}).items()
+    return (*declared, *(Param(param, TYPE_NAMES.get(kind, "string")) for param, kind in documented_types().get(name, {}).items()
                          if param not in given))
 
 

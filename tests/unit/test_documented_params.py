@@ -153,3 +153,28 @@ def test_snapshot_options_only_false_and_start_on_the_last_host_or_not(client, c
     status, body = call(client, alice.user, command="startVirtualMachine", id=vm.uuid_str, considerlasthost="false")
     assert status == 200, body
     assert AsyncJob.objects.get(uuid=body["startvirtualmachineresponse"]["jobid"]).params["considerlasthost"] is False
+
+
+def test_list_apis_describes_every_parameter_and_response_field_as_cloudstack_does(client, cloud, admin):
+    """Clients are generated from listApis (CloudStack's test framework; cmk completes from it):
+    every parameter CloudStack documents is listed (those not offered here say so, and are
+    refused), with its type, length and version, and the response's fields with their types."""
+    import json as _json
+
+    from apps.core.registry import API_FACTS_FILE, REGISTRY, documented_types
+
+    facts = _json.loads(API_FACTS_FILE.read_text())
+    assert {name for name in REGISTRY if name in documented_types()} <= set(facts)  # regenerate: manage.py cloudstack_params
+    status, body = call(client, admin.user, command="listApis", name="deployVirtualMachine")
+    (api,) = body["listapisresponse"]["api"]
+    listed = {p["name"]: p for p in api["params"]}
+    assert set(listed) == set(documented_types()["deployVirtualMachine"])
+    assert listed["serviceofferingid"]["required"] is True and listed["serviceofferingid"]["type"] == "uuid"
+    refused = [name for name, p in listed.items() if p["description"].startswith("not offered here")]
+    assert refused and all(name not in {q.name for q in REGISTRY["deployVirtualMachine"].params} for name in refused)
+    fields = {f["name"]: f["type"] for f in api["response"]}
+    assert {"id", "name", "state", "nic", "serviceofferingid"} <= set(fields) and fields["id"] == "string"
+    status, body = call(client, admin.user, command="deployVirtualMachine", zoneid=cloud["zone"].uuid_str,
+                        templateid=cloud["template"].uuid_str, serviceofferingid=cloud["offering"].uuid_str,
+                        **{refused[0]: "x"})
+    assert status == 431 and refused[0] in body["deployvirtualmachineresponse"]["errortext"]
