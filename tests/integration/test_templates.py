@@ -171,8 +171,13 @@ def test_a_storage_worker_killed_mid_download_is_replaced_and_the_download_done_
             checksum="{SHA-256}" + hashlib.sha256(data).hexdigest())["template"]
         eventually(lambda: sent["bytes"] >= 1024 * 1024, 30, every=0.05, what="the first MiB of the download")
         assert len(requests_seen) == 1  # the storage worker is mid-copy
-        (midway,) = cs.listTemplates(templatefilter="self", id=template["id"])["template"]
-        assert midway["status"].endswith("% Downloaded") and not midway["isready"]  # its progress shows
+
+        def progress_shown():  # once the worker has read its first MiB (the server's count runs ahead of it)
+            (shown,) = cs.listTemplates(templatefilter="self", id=template["id"])["template"]
+            return shown if shown["status"].endswith("% Downloaded") else None
+
+        midway = eventually(progress_shown, 10, every=0.05, what="the download's progress in the template's status")
+        assert not midway["isready"] and sent["bytes"] < len(data)  # its progress shows while it runs
         templates = stack.state_dir / "secondary" / "templates"
         assert list(templates.glob(f".{template['id']}.*.partial"))
         stack.stop_process("storage", sig=signal.SIGKILL)
