@@ -16,15 +16,13 @@ from django.db import transaction
 
 from apps.accounts import services as accounts
 from apps.accounts.models import Account, Domain
-from apps.accounts.selectors import Caller
 from apps.catalog import services as catalog
 from apps.catalog.models import Template
 from apps.compute import services as compute
 from apps.compute.models import VirtualMachine
-from apps.core.errors import CloudError
 from apps.core.registry import REGISTRY
 from apps.jobs import services as jobs
-from apps.jobs.models import AsyncJob, JobStatus
+from apps.jobs.models import AsyncJob
 from apps.network import services as network
 from apps.network.models import GuestNetwork, IpState, PublicIpAddress, SecurityGroup
 from apps.sshkeys.models import SSHKeyPair
@@ -77,19 +75,16 @@ class DeleteAccount(Flow):
 
     def _start_wave(self, job, account, wave):
         """Start the jobs of ``wave`` (the next ones, if it has none); True once none is left."""
-        caller = Caller(job.user)
-        parent = {"flow": self.name, "job": job.pk, "subject": account.pk}
         while wave < len(WAVES):
             children = []
 
             def start(command, **params):
-                child = jobs.start_job(REGISTRY[command].job_kind, caller, {**params, "parent": parent})
+                child = self.start_child(job, account, REGISTRY[command].job_kind, **params)
                 children.append(child.pk)
                 return child
 
             WAVES[wave](account, job, start)
-            job.params = {**job.params, "wave": wave, "children": children}
-            AsyncJob.objects.filter(pk=job.pk).update(params=job.params)
+            self.record_children(job, children, wave=wave)
             if children:
                 return False
             wave += 1
@@ -98,12 +93,7 @@ class DeleteAccount(Flow):
     def children_ended(self, job, account):
         with transaction.atomic():  # two jobs ending at once: one of them starts the next wave
             job = AsyncJob.objects.select_for_update().select_related("user").get(pk=job.pk)
-            children = AsyncJob.objects.filter(pk__in=job.params.get("children", []))
-            failed = children.filter(status=JobStatus.FAILED).first()
-            if failed is not None:
-                raise CloudError(f"Account {account.name} was not deleted: {failed.result['errortext']}",
-                                 failed.result_code)
-            if children.filter(status=JobStatus.PENDING).exists():
+            if not self.children_done(job, lambda text: f"Account {account.name} was not deleted: {text}"):
                 return False
             return self._start_wave(job, account, job.params.get("wave", 0) + 1)
 
@@ -133,22 +123,15 @@ class DeleteDomain(Flow):
         return Domain.objects.get(pk=subject_id)
 
     def prepare(self, job, domain):
-        caller = Caller(job.user)
-        parent = {"flow": self.name, "job": job.pk, "subject": domain.pk}
         children = []
         for account in accounts.accounts_in_tree(domain):
-            child = jobs.start_job(REGISTRY["deleteAccount"].job_kind, caller, {"id": account.uuid_str, "parent": parent})
+            child = self.start_child(job, domain, REGISTRY["deleteAccount"].job_kind, id=account.uuid_str)
             jobs.run_flow(child, "Account", account)
             children.append(child.pk)
-        job.params = {**job.params, "children": children}
-        AsyncJob.objects.filter(pk=job.pk).update(params=job.params)
+        self.record_children(job, children)
 
     def children_ended(self, job, domain):
-        children = AsyncJob.objects.filter(pk__in=job.params.get("children", []))
-        failed = children.filter(status=JobStatus.FAILED).first()
-        if failed is not None:
-            raise CloudError(f"Domain {domain.path} was not deleted: {failed.result['errortext']}", failed.result_code)
-        return not children.filter(status=JobStatus.PENDING).exists()
+        return self.children_done(job, lambda text: f"Domain {domain.path} was not deleted: {text}")
 
     def finish(self, job, domain):
         for each in accounts.domain_tree(domain):

@@ -1,4 +1,8 @@
+from apps.accounts.selectors import Caller
 from apps.compute.selectors import vm_for_task
+from apps.core.errors import CloudError
+from apps.jobs import services as jobs
+from apps.jobs.models import AsyncJob, JobStatus
 from workers import results
 
 
@@ -43,3 +47,26 @@ class Flow:
         """For a flow that waits for its child jobs: True once they all ended well (then the
         job finishes); raise a CloudError to fail the job; False to go on waiting."""
         return True
+
+    # --- for flows that wait for jobs of their own ----------------------------------------
+    def start_child(self, job, subject, kind, **params):
+        """A job of ``kind`` for ``job``'s caller that ``job`` waits for: its end calls
+        :meth:`children_ended` (through the runner)."""
+        parent = {"flow": self.name, "job": job.pk, "subject": subject.pk}
+        return jobs.start_job(kind, Caller(job.user), {**params, "parent": parent})
+
+    @staticmethod
+    def record_children(job, children, **more):
+        """Keep the ids of the jobs ``job`` waits for (and ``more`` of its state) in its params."""
+        job.params = {**job.params, "children": children, **more}
+        AsyncJob.objects.filter(pk=job.pk).update(params=job.params)
+
+    @staticmethod
+    def children_done(job, failure=str):
+        """True once every job ``job`` waits for ended well, False while one has not ended; the
+        first that failed raises its error (its text through ``failure``)."""
+        children = AsyncJob.objects.filter(pk__in=job.params.get("children", []))
+        failed = children.filter(status=JobStatus.FAILED).first()
+        if failed is not None:
+            raise CloudError(failure(failed.result["errortext"]), failed.result_code)
+        return not children.filter(status=JobStatus.PENDING).exists()

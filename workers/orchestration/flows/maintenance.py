@@ -6,14 +6,11 @@ VM); the flow has no stages: it goes on each time one of those child jobs ends (
 completion events, not polling). All ended well and the host is empty: Maintenance, success.
 One failed: ErrorInMaintenance, and the job fails with that migration's error.
 """
-from apps.accounts.selectors import Caller
 from apps.compute import services as compute
 from apps.compute.models import VirtualMachine
 from apps.compute.states import VmState
-from apps.core.errors import CloudError, ResourceUnavailable
+from apps.core.errors import ResourceUnavailable
 from apps.fabric.models import Host, ResourceState
-from apps.jobs import services as jobs
-from apps.jobs.models import AsyncJob, JobStatus
 
 from .base import Flow
 
@@ -29,22 +26,15 @@ class HostMaintenance(Flow):
         return Host.objects.select_related("zone", "pod", "cluster").get(pk=subject_id)
 
     def prepare(self, job, host):
-        caller = Caller(job.user)
         children = []
-        parent = {"flow": self.name, "job": job.pk, "subject": host.pk}
         for vm in VirtualMachine.objects.filter(host=host, state=VmState.RUNNING, removed__isnull=True):
-            child = jobs.start_job(compute.MIGRATE, caller, {"virtualmachineid": vm.uuid_str, "parent": parent})
+            child = self.start_child(job, host, compute.MIGRATE, virtualmachineid=vm.uuid_str)
             compute.migrate(child, vm)
             children.append(child.pk)
-        job.params = {**job.params, "children": children}
-        AsyncJob.objects.filter(pk=job.pk).update(params=job.params)
+        self.record_children(job, children)
 
     def children_ended(self, job, host):
-        children = AsyncJob.objects.filter(pk__in=job.params.get("children", []))
-        failed = children.filter(status=JobStatus.FAILED).first()
-        if failed is not None:
-            raise CloudError(failed.result["errortext"], failed.result_code)
-        if children.filter(status=JobStatus.PENDING).exists():
+        if not self.children_done(job):
             return False
         if VirtualMachine.objects.filter(host=host, state__in=BUSY, removed__isnull=True).exists():
             raise ResourceUnavailable(f"Host {host.name} still has running VMs after its migrations")
