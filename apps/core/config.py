@@ -137,7 +137,9 @@ def setting(name):
 
 
 def _fresh():
-    global _read_at
+    """The values as last read, read again when CONFIG_REFRESH_S has passed. A read makes a new
+    dict and swaps it in: threads that hold the last one go on reading it unchanged."""
+    global _read_at, _values
     with _lock:
         if _read_at is not None and time.monotonic() - _read_at < settings.CONFIG_REFRESH_S:
             return _values
@@ -148,14 +150,14 @@ def _fresh():
                 raise
             log.warning("settings not re-read (database unavailable); the last values read stay in use")
             return _values
-        _values.clear()
+        fresh = {}
         for name, scope, pk, text in rows:
             if name in SETTINGS:
                 try:
-                    _values[(name, scope, pk)] = SETTINGS[name].parse(text)
+                    fresh[(name, scope, pk)] = SETTINGS[name].parse(text)
                 except ParamError:
                     log.error("setting %s has an unreadable value %r; its default applies", name, text)
-        _read_at = time.monotonic()
+        _values, _read_at = fresh, time.monotonic()
         return _values
 
 
