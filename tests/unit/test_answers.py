@@ -8,10 +8,6 @@ from tests.unit.test_api import call
 from tests.unit.test_limits import _text
 
 
-def _answer(body):
-    return next(iter(body.values()))
-
-
 def test_network_domains_of_accounts_and_networks(client, cloud, admin):
     status, body = call(client, admin.user, command="createAccount", username="nd", password="Pass-word-1",
                         email="n@d.org", firstname="N", lastname="D", networkdomain="Corp.Example")

@@ -10,10 +10,6 @@ from tests.unit.test_api import call
 from tests.unit.test_limits import _deploy, _text
 
 
-def _answer(body):
-    return next(iter(body.values()))
-
-
 def test_a_service_offering_is_renamed_and_deleted_and_its_vms_keep_it(client, cloud, admin, broker):
     offering = cloud["offering"]
     params = {"name": offering.name, "cpunumber": "1", "cpuspeed": "500", "memory": "512", "storagetype": "shared"}
