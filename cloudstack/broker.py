@@ -166,11 +166,31 @@ class Channel(filesystem.Channel):
         if claimed is not None:
             _unlink_quietly(claimed)
 
+    # kombu creates an exchange's table file empty and writes it after: another process that
+    # reads it in between (two workers starting at once bind to one pidbox exchange) finds no
+    # JSON. Read again a moment later: the writer holds its lock only for that moment.
+    def get_table(self, exchange):
+        return _retried(lambda: super(Channel, self).get_table(exchange))
+
+    def _queue_bind(self, exchange, routing_key, pattern, queue):
+        return _retried(lambda: super(Channel, self)._queue_bind(exchange, routing_key, pattern, queue))
+
     @cached_property
     def _claim_folder(self):
         folder = self.transport_options.get("processed_folder") or os.path.join(self.data_folder_in, ".claimed")
         os.makedirs(folder, exist_ok=True)
         return folder
+
+
+def _retried(read, attempts=50, pause_s=0.02):
+    for attempt in range(attempts):
+        try:
+            return read()
+        except ValueError:  # an exchange table being written: empty or partial JSON
+            if attempt == attempts - 1:
+                raise
+            time.sleep(pause_s)
+    return None
 
 
 class Transport(filesystem.Transport):
